@@ -1,0 +1,45 @@
+"""`tlslab`: one subcommand per module in this package.
+
+Each module defines HELP, `add_arguments(parser)` and `run(args) -> int`; keep their top-level
+imports light (heavy libraries are imported inside `run`) so that `tlslab --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from lab.errors import UserError
+
+# A new subcommand: one module in lab/cli/ and one line here.
+SUBCOMMANDS: tuple[str, ...] = ("server",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tlslab", description="Redis TLS Lab: see what TLS does for Redis.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"lab.cli.{name}")
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args._run(args)
+    except UserError as exc:
+        print(f"tlslab {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tlslab {args.command}: interrupted; everything started was stopped.", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

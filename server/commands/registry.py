@@ -1,0 +1,76 @@
+"""Command declarations: name, arity, flags and key positions live on the handler (fakeredis style).
+
+A family module decorates its handlers with `@command(...)`; `build_table` collects them from the
+family modules listed in `server.commands.FAMILIES`. There is no global mutable registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.context import Ctx
+
+Handler = Callable[["Ctx", list[bytes]], Any]
+
+
+class CommandError(Exception):
+    """Raised by a handler: becomes an error reply. `message` is the full text, e.g. 'ERR syntax error'."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+SYNTAX = "ERR syntax error"
+NOT_INTEGER = "ERR value is not an integer or out of range"
+NOT_FLOAT = "ERR value is not a valid float"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    arity: int  # Redis convention: N = exactly N args incl. the name; -N = at least N
+    flags: frozenset[str]
+    first_key: int
+    last_key: int
+    step: int
+    family: str
+    handler: Handler
+
+    def arity_ok(self, argc: int) -> bool:
+        return argc == self.arity if self.arity >= 0 else argc >= -self.arity
+
+
+def command(
+    name: str,
+    arity: int,
+    flags: str = "",
+    keys: tuple[int, int, int] = (0, 0, 0),
+) -> Callable[[Handler], Handler]:
+    """Declare a handler. `flags` is space-separated Redis command flags (write readonly fast admin
+    noscript loading stale pubsub no-auth no-multi ...); `keys` is (first, last, step) as COMMAND shows."""
+
+    def mark(fn: Handler) -> Handler:
+        specs: list[tuple[str, int, str, tuple[int, int, int]]] = getattr(fn, "__commands__", [])
+        fn.__commands__ = [*specs, (name.lower(), arity, flags, keys)]  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
+    table: dict[bytes, CommandSpec] = {}
+    for module in modules:
+        family = module.__name__.rsplit(".", 1)[-1]
+        for obj in vars(module).values():
+            for name, arity, flags, (first, last, step) in getattr(obj, "__commands__", []):
+                key = name.encode()
+                if key in table:
+                    raise RuntimeError(f"command {name!r} declared twice ({table[key].family}, {family})")
+                table[key] = CommandSpec(name, arity, frozenset(flags.split()), first, last, step, family, obj)
+    return table
