@@ -1,0 +1,436 @@
+"""RESP2/RESP3 wire format: an incremental request parser and a reply encoder. No I/O here.
+
+The parser follows Redis 7.0's networking.c (processMultibulkBuffer / processInlineBuffer) byte for byte in
+what it accepts and in the protocol error it reports, because clients and attack tools see those strings.
+Commands parsed before a protocol error are still returned (Redis executes them before it replies with the
+error and closes the connection).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+PROTO_INLINE_MAX_SIZE = 64 * 1024  # a header or inline line longer than this without its newline is an attack
+UNAUTH_MAX_MULTIBULK = 10  # CVE-2021-32675: limits for clients that have not authenticated yet
+UNAUTH_MAX_BULK = 16384
+_INT_MAX = 2**31 - 1
+_LLONG_MAX = 2**63 - 1
+_STRICT_INT = re.compile(rb"-?[1-9][0-9]{0,19}|0").fullmatch  # Redis's string2ll: no '+', spaces or leading 0
+
+
+def strict_int(s: bytes) -> int | None:
+    """Redis's string2ll: the integer in `s`, or None if Redis would reject it."""
+    if _STRICT_INT(s) is None:
+        return None
+    n = int(s)
+    return n if -_LLONG_MAX - 1 <= n <= _LLONG_MAX else None
+
+
+def safe_text(data: bytes) -> str:
+    """Bytes from the wire as text that encodes back to the same bytes (for error messages)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+class Parser:
+    """Incremental request parser: feed() bytes as they arrive, parse() the complete commands.
+
+    After a protocol error `error` holds the text for "-ERR Protocol error: <text>" and parsing stops.
+    """
+
+    __slots__ = ("_buf", "_need", "_parts", "_size", "error", "max_bulk_len")
+
+    def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
+        self.max_bulk_len = max_bulk_len
+        self.error: str | None = None
+        self._buf = b""
+        self._parts: list[bytes] = []  # data that arrived while a command was incomplete (joined once)
+        self._size = 0  # bytes buffered, parsed or not
+        self._need = 0  # parsing cannot progress before the buffer holds this many bytes
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received and not yet consumed by a complete command (Redis's query buffer length)."""
+        return self._size
+
+    def peek(self, n: int) -> bytes:
+        """The first n unconsumed bytes (for log lines about a client's query buffer)."""
+        return b"".join([self._buf, *self._parts])[:n]
+
+    def feed(self, data: bytes) -> None:
+        if self._size:
+            self._parts.append(data)
+        else:
+            self._buf = data
+        self._size += len(data)
+
+    def parse(self, unauthenticated: bool = False) -> list[list[bytes]]:
+        """Complete commands in arrival order. Unauthenticated: at most one, with Redis's pre-auth limits
+        (the caller parses again after executing it, since AUTH may change the limits)."""
+        if self._size < self._need or self.error is not None:
+            return []
+        if self._parts:
+            self._buf = b"".join([self._buf, *self._parts])
+            self._parts.clear()
+        buf = self._buf
+        end = len(buf)
+        find = buf.find
+        out: list[list[bytes]] = []
+        pos = 0
+        need = 0
+        while pos < end:
+            start = pos
+            if buf[pos] == 42:  # '*': multibulk
+                nl = find(b"\r", pos)
+                if nl < 0 or nl + 1 >= end:
+                    if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
+                        return self._fail(out, "too big mbulk count string")
+                    need = end - start + 1
+                    break
+                digits = buf[pos + 1 : nl]
+                count = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
+                if count is None or count > _INT_MAX:
+                    return self._fail(out, "invalid multibulk length")
+                if count > UNAUTH_MAX_MULTIBULK and unauthenticated:
+                    return self._fail(out, "unauthenticated multibulk length")
+                pos = nl + 2
+                if count <= 0:
+                    continue
+                argv: list[bytes] = []
+                append = argv.append
+                for _ in range(count):
+                    nl = find(b"\r", pos)
+                    if nl < 0 or nl + 1 >= end:
+                        if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
+                            return self._fail(out, "too big bulk count string")
+                        need = end - start + 1
+                        break
+                    if buf[pos] != 36:  # '$'
+                        got = safe_text(buf[pos : pos + 1])
+                        return self._fail(out, f"expected '$', got '{got}'")
+                    digits = buf[pos + 1 : nl]
+                    size = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
+                    if size is None or size < 0 or size > self.max_bulk_len:
+                        return self._fail(out, "invalid bulk length")
+                    if size > UNAUTH_MAX_BULK and unauthenticated:
+                        return self._fail(out, "unauthenticated bulk length")
+                    pos = nl + 2
+                    stop = pos + size
+                    if stop + 2 > end:
+                        need = stop + 2 - start
+                        break
+                    append(buf[pos:stop])
+                    pos = stop + 2  # like Redis, the two bytes after a bulk are skipped unchecked
+                if need:
+                    break
+                out.append(argv)
+            else:
+                nl = find(b"\n", pos)
+                if nl < 0:
+                    if end - pos > PROTO_INLINE_MAX_SIZE:
+                        return self._fail(out, "too big inline request")
+                    need = end - start + 1
+                    break
+                line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
+                words = split_args(buf[pos:line_end])
+                if words is None:
+                    return self._fail(out, "unbalanced quotes in request")
+                pos = nl + 1
+                if not words:
+                    continue
+                out.append(words)
+            if unauthenticated:
+                break
+        if need:
+            pos = start
+        self._buf = buf[pos:] if pos else buf
+        self._size = end - pos
+        self._need = need
+        return out
+
+    def _fail(self, out: list[list[bytes]], message: str) -> list[list[bytes]]:
+        self.error = message
+        self._buf = b""
+        self._parts.clear()
+        self._size = 0
+        return out
+
+
+_SPACE = b" \t\n\v\f\r"  # C isspace()
+_TOKEN_END = b" \n\r\t"  # what ends an unquoted token in sdssplitargs (plus NUL / end of line)
+_HEX = b"0123456789abcdefABCDEF"
+_NEEDS_SLOW_SPLIT = re.compile(rb"[\"'\x0b\x0c]").search
+_ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("a"): 7}
+
+
+def split_args(line: bytes) -> list[bytes] | None:
+    """Redis's sdssplitargs: split an inline command, honouring "double" (with \\xHH escapes) and
+    'single' quotes. None for unbalanced quotes (or a closing quote not followed by a space)."""
+    nul = line.find(b"\0")
+    if nul >= 0:  # the C code stops at the first NUL byte
+        line = line[:nul]
+    if _NEEDS_SLOW_SPLIT(line) is None:
+        return line.split()  # same result as the C loop when there are no quotes and no \v / \f
+    args: list[bytes] = []
+    i, n = 0, len(line)
+    while True:
+        while i < n and line[i] in _SPACE:
+            i += 1
+        if i >= n:
+            return args
+        cur = bytearray()
+        in_dq = in_sq = False
+        while True:
+            c = line[i] if i < n else 0
+            if in_dq:
+                hex_escape = c == 92 and i + 3 < n and line[i + 1] == 120
+                if hex_escape and line[i + 2] in _HEX and line[i + 3] in _HEX:
+                    cur.append(int(line[i + 2 : i + 4], 16))
+                    i += 3
+                elif c == 92 and i + 1 < n:
+                    i += 1
+                    cur.append(_ESCAPES.get(line[i], line[i]))
+                elif c == 34:
+                    if i + 1 < n and line[i + 1] not in _SPACE:
+                        return None
+                    i += 1
+                    break
+                elif i >= n:
+                    return None
+                else:
+                    cur.append(c)
+            elif in_sq:
+                if c == 92 and i + 1 < n and line[i + 1] == 39:
+                    i += 1
+                    cur.append(39)
+                elif c == 39:
+                    if i + 1 < n and line[i + 1] not in _SPACE:
+                        return None
+                    i += 1
+                    break
+                elif i >= n:
+                    return None
+                else:
+                    cur.append(c)
+            elif i >= n or c in _TOKEN_END:
+                i += 1
+                break
+            elif c == 34:
+                in_dq = True
+            elif c == 39:
+                in_sq = True
+            else:
+                cur.append(c)
+            i += 1
+        args.append(bytes(cur))
+
+
+# ---------------------------------------------------------------- replies
+
+
+class SimpleString:
+    """A status reply (+OK). `wire` is precomputed: status replies are on the hot path."""
+
+    __slots__ = ("text", "wire")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.wire = b"+" + text.encode() + b"\r\n"
+
+    def __repr__(self) -> str:
+        return f"SimpleString({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SimpleString) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(("SimpleString", self.text))
+
+
+class ErrorReply:
+    """An error as a value (e.g. inside an EXEC result). `message` includes the prefix: "ERR ..."."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"ErrorReply({self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ErrorReply) and other.message == self.message
+
+    def __hash__(self) -> int:
+        return hash(("ErrorReply", self.message))
+
+
+class Verbatim:
+    """RESP3 verbatim string (=len\\r\\ntxt:...), a plain bulk string in RESP2 (INFO, CLIENT INFO...)."""
+
+    __slots__ = ("fmt", "text")
+
+    def __init__(self, fmt: str, text: str) -> None:
+        self.fmt = fmt
+        self.text = text
+
+
+class _NullArray:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NULL_ARRAY"
+
+
+OK = SimpleString("OK")
+QUEUED = SimpleString("QUEUED")
+PONG = SimpleString("PONG")
+NULL_ARRAY = _NullArray()
+
+
+def error_bytes(message: str) -> bytes:
+    """An error reply on the wire. CR/LF never go out raw (they would desync the client), as in Redis."""
+    data = message.encode("utf-8", "surrogateescape")
+    if b"\r" in data or b"\n" in data:
+        data = data.replace(b"\r", b" ").replace(b"\n", b" ")
+    return b"-" + data + b"\r\n"
+
+
+def format_double(value: float) -> bytes:
+    """Redis's %.17g rendering of a double, with inf/-inf/nan spelled as Redis does."""
+    if value != value:
+        return b"nan"
+    if value in (float("inf"), float("-inf")):
+        return b"inf" if value > 0 else b"-inf"
+    return b"%.17g" % value
+
+
+def encode(value: Any, proto: int = 2) -> bytes:
+    """One reply value (see team contract) as RESP2 or RESP3 bytes."""
+    out: list[bytes] = []
+    write(out, value, proto)
+    return b"".join(out)
+
+
+def write(out: list[bytes], value: Any, proto: int) -> None:
+    """Append the encoding of `value` to `out` (callers join once per read batch)."""
+    kind = type(value)
+    if kind is bytes:
+        out.append(b"$%d\r\n%b\r\n" % (len(value), value))
+    elif kind is SimpleString:
+        out.append(value.wire)
+    elif value is None:
+        out.append(b"$-1\r\n" if proto == 2 else b"_\r\n")
+    elif kind is int:
+        out.append(b":%d\r\n" % value)
+    else:
+        _WRITERS.get(kind, _write_other)(out, value, proto)
+
+
+def _write_str(out: list[bytes], value: str, proto: int) -> None:
+    data = value.encode("utf-8", "surrogateescape")
+    out.append(b"$%d\r\n%b\r\n" % (len(data), data))
+
+
+def _write_bool(out: list[bytes], value: bool, proto: int) -> None:
+    if proto == 2:
+        out.append(b":1\r\n" if value else b":0\r\n")
+    else:
+        out.append(b"#t\r\n" if value else b"#f\r\n")
+
+
+def _write_float(out: list[bytes], value: float, proto: int) -> None:
+    text = format_double(value)
+    out.append(b"$%d\r\n%b\r\n" % (len(text), text) if proto == 2 else b",%b\r\n" % text)
+
+
+def _write_array(out: list[bytes], value: list[Any] | tuple[Any, ...], proto: int) -> None:
+    out.append(b"*%d\r\n" % len(value))
+    for item in value:
+        write(out, item, proto)
+
+
+def _write_map(out: list[bytes], value: dict[Any, Any], proto: int) -> None:
+    out.append(b"%%%d\r\n" % len(value) if proto == 3 else b"*%d\r\n" % (2 * len(value)))
+    for key, item in value.items():
+        write(out, key, proto)
+        write(out, item, proto)
+
+
+def _write_set(out: list[bytes], value: set[Any] | frozenset[Any], proto: int) -> None:
+    out.append(b"~%d\r\n" % len(value) if proto == 3 else b"*%d\r\n" % len(value))
+    for item in value:
+        write(out, item, proto)
+
+
+def _write_error(out: list[bytes], value: ErrorReply, proto: int) -> None:
+    out.append(error_bytes(value.message))
+
+
+def _write_null_array(out: list[bytes], value: _NullArray, proto: int) -> None:
+    out.append(b"*-1\r\n" if proto == 2 else b"_\r\n")
+
+
+def _write_verbatim(out: list[bytes], value: Verbatim, proto: int) -> None:
+    data = value.text.encode("utf-8", "surrogateescape")
+    if proto == 2:
+        out.append(b"$%d\r\n%b\r\n" % (len(data), data))
+    else:
+        out.append(b"=%d\r\n%b:%b\r\n" % (len(data) + 4, value.fmt.encode(), data))
+
+
+def _write_other(out: list[bytes], value: Any, proto: int) -> None:
+    if isinstance(value, bool):
+        _write_bool(out, value, proto)
+    elif isinstance(value, int):
+        out.append(b":%d\r\n" % value)
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        write(out, bytes(value), proto)
+    elif isinstance(value, (list, tuple)):
+        _write_array(out, value, proto)
+    elif isinstance(value, dict):
+        _write_map(out, value, proto)
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as a RESP reply")
+
+
+_WRITERS: dict[type, Callable[[list[bytes], Any, int], None]] = {
+    str: _write_str,
+    bool: _write_bool,
+    float: _write_float,
+    list: _write_array,
+    tuple: _write_array,
+    dict: _write_map,
+    set: _write_set,
+    frozenset: _write_set,
+    ErrorReply: _write_error,
+    _NullArray: _write_null_array,
+    Verbatim: _write_verbatim,
+}
+
+
+def repr_bytes(data: bytes) -> str:
+    """Redis's sdscatrepr: a quoted, escaped rendering (MONITOR lines, log lines about client buffers)."""
+    parts = ['"']
+    for c in data:
+        if c == 92:
+            parts.append("\\\\")
+        elif c == 34:
+            parts.append('\\"')
+        elif c == 10:
+            parts.append("\\n")
+        elif c == 13:
+            parts.append("\\r")
+        elif c == 9:
+            parts.append("\\t")
+        elif c == 7:
+            parts.append("\\a")
+        elif c == 8:
+            parts.append("\\b")
+        elif 32 <= c < 127:
+            parts.append(chr(c))
+        else:
+            parts.append(f"\\x{c:02x}")
+    parts.append('"')
+    return "".join(parts)
