@@ -1,0 +1,45 @@
+"""The observatory's checks: one module and one CHECKS line each. A failing check is reported, not raised."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+from lab.analysis.checks import (
+    cert_self_signed,
+    cert_validity,
+    client_cert_in_clear,
+    no_sni,
+    plaintext_redis,
+    secrets_in_clear,
+    tls_version,
+    weak_cipher,
+)
+from lab.analysis.checks.base import CheckContext
+from lab.analysis.model import CheckResult, SecretExposure, StreamInfo
+
+CHECKS: tuple[ModuleType, ...] = (
+    plaintext_redis,
+    secrets_in_clear,
+    tls_version,
+    weak_cipher,
+    cert_validity,
+    cert_self_signed,
+    client_cert_in_clear,
+    no_sni,
+)
+
+
+def run_checks(
+    streams: tuple[StreamInfo, ...], exposures: tuple[SecretExposure, ...], now: dt.datetime | None = None
+) -> tuple[CheckResult, ...]:
+    ctx = CheckContext(streams, exposures, now or dt.datetime.now(dt.UTC))
+    results = []
+    for module in CHECKS:
+        try:
+            findings = tuple(module.check(ctx))
+        except Exception as exc:  # errors as data: one broken check must not hide the others' findings
+            results.append(CheckResult(module.ID, "error", error=f"{type(exc).__name__}: {exc}"))
+            continue
+        results.append(CheckResult(module.ID, "completed", findings))
+    return tuple(results)

@@ -1,0 +1,157 @@
+"""What a capture shows, as frozen dataclasses; JSON via `dataclasses.asdict` (`CaptureReport.to_dict`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Direction = Literal["c2s", "s2c"]
+Transport = Literal["plaintext", "tls", "empty"]
+Severity = Literal["high", "medium", "low", "info"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """One X.509 certificate seen in a handshake (leaf first in a chain)."""
+
+    subject: str
+    issuer: str
+    not_before: str  # ISO 8601, UTC
+    not_after: str
+    self_signed: bool  # issuer == subject and the signature verifies with the cert's own key
+    frame: int
+    visible_without_keys: bool  # TLS <= 1.2 sends certificates in clear; TLS 1.3 encrypts them
+
+
+@dataclass(frozen=True)
+class RespLine:
+    """One RESP message: a client command or a server reply, with the frames that carried it."""
+
+    direction: Direction
+    first_frame: int
+    last_frame: int
+    kind: str  # the RESP type byte ("*", "+", "$", ...) or "inline"
+    text: str  # human rendering: `SET k v`, `+OK`, `"value"`, `(error) ERR ...`
+    args: tuple[str, ...] = ()  # a command's arguments (decoded, bytes escaped); empty for replies
+
+
+@dataclass(frozen=True)
+class RecordSize:
+    """One TLS record (or, for plaintext, one TCP segment payload) on the wire."""
+
+    frame: int
+    direction: Direction
+    length: int
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    stream: int  # tshark's tcp.stream index
+    client: Endpoint
+    server: Endpoint
+    transport: Transport
+    redis: bool
+    redis_evidence: str  # "port", "content", "port+content" or ""
+    first_frame: int
+    last_frame: int
+    packets: int
+    bytes_c2s: int
+    bytes_s2c: int
+    tls_version: str | None = None
+    cipher: str | None = None
+    sni: str | None = None
+    server_certs: tuple[CertInfo, ...] = ()
+    client_cert_present: bool | None = None  # None: not visible (TLS 1.3 without key log)
+    client_certs: tuple[CertInfo, ...] = ()
+    alerts: tuple[str, ...] = ()
+    decrypted: bool = False
+    client_hello_frame: int | None = None
+    server_hello_frame: int | None = None
+    transcript: tuple[RespLine, ...] = ()
+    transcript_note: str = ""  # why the transcript stops early (not RESP, gap in the capture, ...)
+    record_sizes: tuple[RecordSize, ...] = ()
+
+    @property
+    def server_cert(self) -> CertInfo | None:
+        return self.server_certs[0] if self.server_certs else None
+
+
+@dataclass(frozen=True)
+class SecretExposure:
+    """A given secret and every frame where its bytes cross the wire in clear."""
+
+    label: str  # the secret itself is not repeated in reports: a masked label
+    frames: tuple[int, ...]
+    streams: tuple[int, ...]
+    decrypted_frames: tuple[int, ...] = ()  # seen only after decryption with the key log (not in clear)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity
+    title: str
+    evidence: tuple[int, ...]  # frame numbers
+    why: str
+    fix: str
+    stream: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """sslyze-style: a check either completed (with zero or more findings) or failed, and failure is data."""
+
+    check: str
+    status: Literal["completed", "error"]
+    findings: tuple[Finding, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    packets: int  # frames read from the file
+    tcp_packets: int
+    truncated: bool  # the file ends in the middle of a packet: everything before it was analysed
+    message: str = ""  # tshark's own words about the problem
+
+
+@dataclass(frozen=True)
+class CaptureReport:
+    path: Path
+    keylog: Path | None
+    read: ReadStats
+    streams: tuple[StreamInfo, ...]
+    exposures: tuple[SecretExposure, ...]
+    checks: tuple[CheckResult, ...]
+    seconds: float  # wall time of the analysis
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for c in self.checks for f in c.findings)
+
+    @property
+    def redis_streams(self) -> tuple[StreamInfo, ...]:
+        return tuple(s for s in self.streams if s.redis)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["findings"] = [dataclasses.asdict(f) for f in self.findings]
+        return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value

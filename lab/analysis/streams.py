@@ -1,0 +1,251 @@
+"""Per-TCP-stream state built frame by frame from tshark's columns, then frozen into StreamInfo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lab.analysis.certs import cert_info
+from lab.analysis.model import CertInfo, Direction, Endpoint, RecordSize, StreamInfo, Transport
+from lab.analysis.reassembly import Reassembler
+from lab.analysis.resp import RespStream
+from lab.analysis.secrets import SecretFinder
+
+TLS_VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+DEFAULT_REDIS_PORTS = frozenset({6379})
+# Column positions in tshark.FIELDS.
+(
+    F_FRAME,
+    F_STREAM,
+    F_IPSRC,
+    F_IPDST,
+    F_IP6SRC,
+    F_IP6DST,
+    F_SPORT,
+    F_DPORT,
+    F_FLAGS,
+    F_SEQ,
+    F_PAYLOAD,
+    F_RECLEN,
+    F_HSTYPE,
+    F_HSVER,
+    F_SUPVER,
+    F_CIPHER,
+    F_SNI,
+    F_CERT,
+    F_RANDOM,
+    F_ALEVEL,
+    F_ADESC,
+    F_DATA,
+) = range(22)
+_SYN, _ACK = 0x02, 0x10
+_HS_CLIENT_HELLO, _HS_SERVER_HELLO, _HS_CERTIFICATE = "1", "2", "11"
+_ALERT_LEVEL = {"1": "warning", "2": "fatal"}
+
+
+def _ints(column: str) -> list[int]:
+    return [int(v, 0) for v in column.split(",") if v]
+
+
+@dataclass
+class StreamState:
+    stream: int
+    a: Endpoint  # source of the first frame seen
+    b: Endpoint
+    first_frame: int
+    client_is_a: bool | None = None
+    transport: Transport = "empty"
+    last_frame: int = 0
+    packets: int = 0
+    bytes_a: int = 0
+    bytes_b: int = 0
+    tls_version: str | None = None
+    cipher: str | None = None
+    sni: str | None = None
+    client_hello_frame: int | None = None
+    server_hello_frame: int | None = None
+    client_random: str | None = None
+    server_certs: tuple[CertInfo, ...] = ()
+    client_certs: tuple[CertInfo, ...] | None = None  # None: no client Certificate message seen
+    alerts: list[str] = field(default_factory=list)
+    decrypted: bool = False
+    handshake_decrypted: bool = False
+    records: list[RecordSize] = field(default_factory=list)
+    reassembly: dict[bool, Reassembler] = field(
+        default_factory=lambda: {True: Reassembler(), False: Reassembler()}
+    )
+    resp: dict[bool, RespStream] = field(
+        default_factory=lambda: {True: RespStream("c2s"), False: RespStream("s2c")}
+    )
+
+
+class StreamTable:
+    """All TCP streams of a capture. `feed` takes one frame's columns; `finish` returns frozen StreamInfos."""
+
+    def __init__(
+        self, redis_ports: frozenset[int], secrets: SecretFinder, names: dict[str, dict[int, str]]
+    ) -> None:
+        self.redis_ports = redis_ports
+        self.secrets = secrets
+        self.streams: dict[int, StreamState] = {}
+        self._ciphers = names.get("tls.handshake.ciphersuite", {})
+        self._alerts = names.get("tls.alert_message.desc", {})
+        self.frames = 0  # every frame read
+        self.tcp_frames = 0
+
+    def feed(self, c: Sequence[str]) -> None:
+        self.frames += 1
+        if not c[F_STREAM]:
+            return  # not TCP
+        self.tcp_frames += 1
+        frame, sid = int(c[F_FRAME]), int(c[F_STREAM])
+        src = Endpoint(c[F_IPSRC] or c[F_IP6SRC], int(c[F_SPORT]))
+        st = self.streams.get(sid)
+        if st is None:
+            dst = Endpoint(c[F_IPDST] or c[F_IP6DST], int(c[F_DPORT]))
+            st = self.streams[sid] = StreamState(sid, src, dst, frame)
+        from_a = src == st.a
+        st.packets += 1
+        st.last_frame = frame
+        flags = int(c[F_FLAGS], 16) if c[F_FLAGS] else 0
+        seq = int(c[F_SEQ]) if c[F_SEQ] else 0
+        payload = bytes.fromhex(c[F_PAYLOAD]) if c[F_PAYLOAD] else b""
+        if flags & _SYN:
+            if st.client_is_a is None:
+                st.client_is_a = from_a == (not flags & _ACK)
+            st.reassembly[from_a].syn(seq)
+        if not payload:
+            return
+        if from_a:
+            st.bytes_a += len(payload)
+        else:
+            st.bytes_b += len(payload)
+        if st.client_is_a is None:
+            st.client_is_a = from_a == self._looks_like_client(src.port, int(c[F_DPORT]), payload)
+        from_client = from_a == st.client_is_a
+        direction: Direction = "c2s" if from_client else "s2c"
+        if st.transport == "empty":
+            st.transport = "tls" if payload[:1] == b"\x16" and payload[1:2] == b"\x03" else "plaintext"
+        for piece, piece_frame in st.reassembly[from_a].push(seq, payload, frame):
+            self._in_order(st, from_client, direction, piece, piece_frame)
+        if st.transport == "tls":
+            self._tls(st, c, frame, from_client, direction)
+        else:
+            st.records.append(RecordSize(frame, direction, len(payload)))
+
+    def _looks_like_client(self, sport: int, dport: int, payload: bytes) -> bool:
+        if dport in self.redis_ports or payload[:2] == b"\x16\x03" or payload[:1] == b"*":
+            return True
+        if sport in self.redis_ports:
+            return False
+        return sport > dport  # ephemeral ports are the high ones
+
+    def _in_order(
+        self, st: StreamState, from_client: bool, direction: Direction, data: bytes, frame: int
+    ) -> None:
+        self.secrets.feed(st.stream, direction, data, frame)
+        if st.transport == "plaintext":
+            st.resp[from_client].feed(data, frame)
+
+    def _tls(
+        self, st: StreamState, c: Sequence[str], frame: int, from_client: bool, direction: Direction
+    ) -> None:
+        for length in _ints(c[F_RECLEN]):
+            st.records.append(RecordSize(frame, direction, length))
+        types = c[F_HSTYPE].split(",") if c[F_HSTYPE] else []
+        if _HS_CLIENT_HELLO in types and from_client and st.client_hello_frame is None:
+            st.client_hello_frame = frame
+            st.sni = c[F_SNI] or None
+            st.client_random = c[F_RANDOM].split(",")[0] or None
+        if _HS_SERVER_HELLO in types and not from_client and st.server_hello_frame is None:
+            st.server_hello_frame = frame
+            versions = _ints(c[F_SUPVER]) or _ints(c[F_HSVER])
+            if versions:
+                st.tls_version = TLS_VERSIONS.get(versions[0], f"0x{versions[0]:04x}")
+            ciphers = _ints(c[F_CIPHER])
+            if ciphers:
+                st.cipher = self._ciphers.get(ciphers[0], f"0x{ciphers[0]:04x}")
+        if any(t not in ("1", "2") for t in types) and st.tls_version == "TLSv1.3":
+            st.handshake_decrypted = True  # after ServerHello, TLS 1.3 handshake messages are encrypted
+        if _HS_CERTIFICATE in types:
+            clear = st.tls_version != "TLSv1.3"
+            certs = tuple(
+                info
+                for der in c[F_CERT].split(",")
+                if der
+                if (info := cert_info(bytes.fromhex(der), frame, clear)) is not None
+            )
+            if from_client:
+                st.client_certs = (st.client_certs or ()) + certs
+            elif not st.server_certs:
+                st.server_certs = certs
+        if c[F_ADESC]:
+            levels = c[F_ALEVEL].split(",")
+            for i, desc in enumerate(_ints(c[F_ADESC])):
+                level = _ALERT_LEVEL.get(levels[i] if i < len(levels) else "", "alert")
+                st.alerts.append(f"{direction} {level} {self._alerts.get(desc, str(desc))} (frame {frame})")
+        if c[F_DATA]:
+            st.decrypted = True
+            data = b"".join(bytes.fromhex(h) for h in c[F_DATA].split(","))
+            self.secrets.feed(st.stream, direction, data, frame, decrypted=True)
+            st.resp[from_client].feed(data, frame)
+
+    def finish(self) -> tuple[StreamInfo, ...]:
+        for st in self.streams.values():
+            for from_a, asm in st.reassembly.items():
+                from_client = from_a == st.client_is_a
+                for piece, frame in asm.finish():
+                    self._in_order(st, from_client, "c2s" if from_client else "s2c", piece, frame)
+        return tuple(self._freeze(st) for st in sorted(self.streams.values(), key=lambda s: s.stream))
+
+    def _freeze(self, st: StreamState) -> StreamInfo:
+        client_is_a = st.client_is_a if st.client_is_a is not None else st.a.port > st.b.port
+        client, server = (st.a, st.b) if client_is_a else (st.b, st.a)
+        bytes_c2s, bytes_s2c = (st.bytes_a, st.bytes_b) if client_is_a else (st.bytes_b, st.bytes_a)
+        c2s, s2c = st.resp[True], st.resp[False]
+        by_content = bool(c2s.lines) and not c2s.broken and c2s.lines[0].args != () and not s2c.broken
+        by_port = server.port in self.redis_ports
+        evidence = "+".join(name for name, hit in (("port", by_port), ("content", by_content)) if hit)
+        transcript = tuple(sorted(c2s.lines + s2c.lines, key=lambda line: (line.last_frame, line.direction)))
+        gaps = sum(asm.gaps for asm in st.reassembly.values())
+        notes = [f"{d}: {r.broken}" for d, r in (("c2s", c2s), ("s2c", s2c)) if r.broken]
+        if gaps:
+            notes.append(f"{gaps} hole(s) in the captured TCP data: bytes missing from the capture")
+        if st.transport == "tls" and not st.decrypted:
+            notes.append("TLS: no key log for this session, application data not readable")
+        return StreamInfo(
+            stream=st.stream,
+            client=client,
+            server=server,
+            transport=st.transport,
+            redis=bool(evidence),
+            redis_evidence=evidence,
+            first_frame=st.first_frame,
+            last_frame=st.last_frame,
+            packets=st.packets,
+            bytes_c2s=bytes_c2s,
+            bytes_s2c=bytes_s2c,
+            tls_version=st.tls_version,
+            cipher=st.cipher,
+            sni=st.sni,
+            server_certs=st.server_certs,
+            client_cert_present=self._client_cert_present(st),
+            client_certs=st.client_certs or (),
+            alerts=tuple(st.alerts),
+            decrypted=st.decrypted,
+            client_hello_frame=st.client_hello_frame,
+            server_hello_frame=st.server_hello_frame,
+            transcript=transcript if st.transport == "plaintext" or st.decrypted else (),
+            transcript_note="; ".join(notes),
+            record_sizes=tuple(st.records),
+        )
+
+    @staticmethod
+    def _client_cert_present(st: StreamState) -> bool | None:
+        if st.transport != "tls" or st.server_hello_frame is None:
+            return None
+        if st.client_certs is not None:
+            return bool(st.client_certs)
+        if st.tls_version == "TLSv1.3" and not st.handshake_decrypted:
+            return None  # the client's Certificate message, if any, is encrypted
+        return False

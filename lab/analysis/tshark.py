@@ -1,0 +1,138 @@
+"""tshark as a streaming field extractor: one tab-separated line per frame, never the whole file in memory.
+
+`-T fields` is used rather than pyshark's per-packet objects: pyshark parses tshark's PDML/JSON into Python
+objects per packet (hundreds of packets/s here), far from the 20k packets/s the observatory needs.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.errors import UserError
+
+# Order matters: Row reads the columns by position.
+FIELDS: tuple[str, ...] = (
+    "frame.number",
+    "tcp.stream",
+    "ip.src",
+    "ip.dst",
+    "ipv6.src",
+    "ipv6.dst",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.flags",
+    "tcp.seq_raw",
+    "tcp.payload",
+    "tls.record.length",
+    "tls.handshake.type",
+    "tls.handshake.version",
+    "tls.handshake.extensions.supported_version",
+    "tls.handshake.ciphersuite",
+    "tls.handshake.extensions_server_name",
+    "tls.handshake.certificate",
+    "tls.handshake.random",
+    "tls.alert_message.level",
+    "tls.alert_message.desc",
+    "data.data",
+)
+_TRUNCATED = ("cut short in the middle of a packet", "appears to be damaged or corrupt")
+_NOT_CAPTURE = ("isn't a capture file", "unknown file format", "isn't a", "is not a capture")
+
+
+@dataclass(frozen=True)
+class TsharkOutcome:
+    truncated: bool
+    message: str
+
+
+def tshark_binary() -> str:
+    path = shutil.which("tshark")
+    if path is None:
+        raise UserError("tshark not found: install it with `apt-get install tshark`")
+    return path
+
+
+def _command(path: Path, keylog: Path | None) -> list[str]:
+    cmd = [
+        tshark_binary(),
+        "-r",
+        str(path),
+        "-n",
+        # Our own RESP parser reads every port and decrypted TLS; Wireshark's would claim port 6379 and
+        # hide TLS there from the TLS heuristic.
+        "--disable-protocol",
+        "resp",
+        "-T",
+        "fields",
+        "-E",
+        "separator=/t",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=,",
+    ]
+    if keylog is not None:
+        cmd += ["-o", f"tls.keylog_file:{keylog}"]
+    for field in FIELDS:
+        cmd += ["-e", field]
+    return cmd
+
+
+def rows(path: Path, keylog: Path | None, outcome: list[TsharkOutcome]) -> Iterator[Sequence[str]]:
+    """Yield the field columns of each TCP frame; append the read outcome to `outcome` when done.
+
+    Raises UserError for a missing file or a file that is not a capture.
+    """
+    if not path.is_file():
+        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        proc = subprocess.Popen(
+            _command(path, keylog),
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1 << 20,
+        )
+        try:
+            assert proc.stdout is not None
+            width = len(FIELDS)
+            for line in proc.stdout:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) == width:
+                    yield cols
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        message = " ".join(ln.strip() for ln in err if ln.strip() and "Running as user" not in ln)
+    if proc.returncode != 0:
+        low = message.lower()
+        if any(marker in low for marker in _TRUNCATED):
+            outcome.append(TsharkOutcome(True, message))
+            return
+        if any(marker in low for marker in _NOT_CAPTURE):
+            raise UserError(f"{path} is not a capture file tshark can read (pcap/pcapng expected): {message}")
+        raise UserError(f"tshark could not read {path}: {message or f'exit code {proc.returncode}'}")
+    outcome.append(TsharkOutcome(False, message))
+
+
+@functools.cache  # one tshark run per process: the tables only change with the tshark version
+def value_names(fields: tuple[str, ...]) -> dict[str, dict[int, str]]:
+    """tshark's own value strings per field (cipher suite ids → IANA names, alert codes → text)."""
+    done = subprocess.run([tshark_binary(), "-G", "values"], capture_output=True, text=True, timeout=60)
+    names: dict[str, dict[int, str]] = {f: {} for f in fields}
+    for line in done.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 4 and parts[0] == "V" and parts[1] in names:
+            names[parts[1]][int(parts[2])] = parts[3]
+    return names
