@@ -1,0 +1,119 @@
+"""`tlslab analyze`: what a capture shows about Redis and TLS: plaintext Redis, secrets in clear, weak TLS."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lab.analysis import CaptureReport
+
+HELP = "analyse a pcap/pcapng: Redis in clear (AUTH, commands), TLS versions, ciphers, certs, secrets"
+SEVERITIES = ("info", "low", "medium", "high")
+MAX_FRAMES_SHOWN = 12
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("capture", type=Path, help="pcap or pcapng file")
+    parser.add_argument("--keylog", type=Path, help="NSS key log (SSLKEYLOGFILE) to decrypt TLS sessions")
+    parser.add_argument(
+        "--port",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="a port Redis listens on (repeatable; 6379 always counts; content is checked too)",
+    )
+    parser.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="S",
+        help="a value to trace (password, marked value): frames where it crosses in clear",
+    )
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the full report as JSON")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help="exit 1 when a finding has this severity or higher (info|low|medium|high)",
+    )
+
+
+def _frames(frames: tuple[int, ...]) -> str:
+    shown = ",".join(str(f) for f in frames[:MAX_FRAMES_SHOWN])
+    return shown + (f",… ({len(frames)} frames)" if len(frames) > MAX_FRAMES_SHOWN else "")
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+def render(report: CaptureReport) -> str:
+    out = [
+        f"{report.path}: {report.read.packets} frames read ({report.read.tcp_packets} TCP), "
+        f"{len(report.streams)} TCP streams, {len(report.redis_streams)} Redis, {report.seconds:.2f} s"
+    ]
+    if report.read.truncated:
+        out.append(
+            f"WARNING: capture is truncated; analysed the {report.read.packets} frames before the cut "
+            f"({report.read.message})"
+        )
+    rows = [
+        ("stream", "client -> server", "transport", "redis", "tls", "cipher", "sni", "client cert", "resp")
+    ]
+    for s in report.streams:
+        cert = {None: "?", True: "yes", False: "no"}[s.client_cert_present] if s.transport == "tls" else "-"
+        rows.append(
+            (
+                str(s.stream),
+                f"{s.client.host}:{s.client.port} -> {s.server.host}:{s.server.port}",
+                s.transport + (" (decrypted)" if s.decrypted else ""),
+                s.redis_evidence or "no",
+                s.tls_version or "-",
+                s.cipher or "-",
+                s.sni or "-",
+                cert,
+                str(len(s.transcript)),
+            )
+        )
+    out += ["", _table(rows)]
+    findings = sorted(report.findings, key=lambda f: -SEVERITIES.index(f.severity))
+    out += ["", f"findings: {len(findings)}"]
+    if findings:
+        out.append(
+            _table(
+                [("severity", "check", "finding", "frames")]
+                + [(f.severity, f.check, f.title, _frames(f.evidence)) for f in findings]
+            )
+        )
+    for result in report.checks:
+        if result.status == "error":
+            out.append(f"check {result.check} failed: {result.error}")
+    for e in report.exposures:
+        seen = f"in clear in frames {_frames(e.frames)}" if e.frames else "never in clear"
+        extra = f"; after decryption in frames {_frames(e.decrypted_frames)}" if e.decrypted_frames else ""
+        out.append(f"secret {e.label}: {seen}{extra}")
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lab.analysis import analyze
+
+    report = analyze(args.capture, keylog=args.keylog, ports=args.port, secrets=args.secret)
+    print(render(report))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        print(f"JSON report: {args.json}")
+    if args.fail_on is not None:
+        floor = SEVERITIES.index(args.fail_on)
+        if any(SEVERITIES.index(f.severity) >= floor for f in report.findings):
+            return 1
+    return 0
