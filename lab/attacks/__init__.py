@@ -1,0 +1,1 @@
+"""Packet-level attacks on loopback (scapy): TCP injection, forged RST, traffic analysis; safety first."""
