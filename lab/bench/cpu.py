@@ -1,0 +1,32 @@
+"""Server CPU time from /proc/<pid>/stat: user + system seconds of the whole process (all its threads)."""
+
+from __future__ import annotations
+
+import os
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of pid in seconds, or None when the process is gone (a race the caller reports)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    # Field 2 (comm) may contain spaces and parentheses: split after its closing parenthesis.
+    fields = raw[raw.rindex(b")") + 2 :].split()
+    # After comm, fields are numbered from 3 (state); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def rss_bytes(pid: int) -> int | None:
+    """Resident set size (VmRSS) of pid in bytes, or None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None

@@ -1,0 +1,481 @@
+"""The lab's load generator: asyncio (uvloop if present), one process per core, RESP pipelining, plain/TLS.
+
+Workload: a 1:1 mix of SET and GET of `value_size`-byte values on a small key space, `pipeline` requests per
+batch, on `connections` connections in total (split over the processes). Connection modes:
+  - reuse: long-lived connections, the usual production shape;
+  - new-full: a new connection per batch (with a full TLS handshake), like `redis-benchmark -k 0`;
+  - new-resumed: a new connection per batch that offers the previous TLS session (abbreviated handshake).
+Latency goes into HDR histograms (hdrhistogram), merged across processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import queue
+import ssl
+import time
+from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+from typing import Any, cast
+
+from hdrh.histogram import HdrHistogram
+
+from lab.bench.cpu import cpu_seconds
+from lab.bench.results import Connection, Latency, LoadRun, Transport
+
+HIST_MAX_US = 60_000_000
+HIST_DIGITS = 3
+CURVE_PERCENTILES = (1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100)
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """What to run. processes=0 means one per core."""
+
+    host: str
+    port: int
+    transport: Transport
+    pipeline: int
+    value_size: int
+    connection: Connection = "reuse"
+    connections: int = 50
+    seconds: float = 1.0
+    warmup_s: float = 0.2
+    processes: int = 0
+    ca: Path | None = None
+    server_hostname: str = "localhost"
+    timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.pipeline < 1 or self.value_size < 0 or self.connections < 1 or self.seconds <= 0:
+            raise ValueError(f"invalid load spec: {self}")
+        if self.transport != "plain" and self.ca is None:
+            raise ValueError("a TLS load spec needs the CA file that signed the server cert (ca=...)")
+        if self.connection == "new-resumed" and self.transport == "plain":
+            raise ValueError("session resumption needs TLS: use connection='new-full' for plaintext")
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(1, HIST_MAX_US, HIST_DIGITS)
+
+
+def latency_of(hist: HdrHistogram) -> Latency:
+    return Latency(
+        count=hist.get_total_count(),
+        p50_us=float(hist.get_value_at_percentile(50.0)),
+        p99_us=float(hist.get_value_at_percentile(99.0)),
+        p999_us=float(hist.get_value_at_percentile(99.9)),
+        max_us=float(hist.get_max_value()),
+        curve=tuple((p, float(hist.get_value_at_percentile(p))) for p in CURVE_PERCENTILES),
+    )
+
+
+def _command(*parts: bytes) -> bytes:
+    out = [b"*%d\r\n" % len(parts)]
+    for p in parts:
+        out.append(b"$%d\r\n%s\r\n" % (len(p), p))
+    return b"".join(out)
+
+
+def batches(pipeline: int, value_size: int, key_base: int) -> tuple[bytes, bytes]:
+    """Two batches that alternate: SET k, GET k, SET k', ... so that every GET finds its value.
+
+    With an even pipeline both batches are equal; with pipeline 1 they are one SET and one GET.
+    """
+    value = b"x" * value_size
+    cmds = []
+    for i in range(2 * pipeline):
+        key = b"key:%012d" % (key_base + i // 2)
+        cmds.append(_command(b"SET", key, value) if i % 2 == 0 else _command(b"GET", key))
+    return b"".join(cmds[:pipeline]), b"".join(cmds[pipeline:])
+
+
+def resp_bytes_per_op(pipeline: int, value_size: int) -> tuple[float, float]:
+    """RESP bytes per request client→server and server→client for this workload (the plaintext floor)."""
+    b0, b1 = batches(pipeline, value_size, 0)
+    c2s = (len(b0) + len(b1)) / (2 * pipeline)
+    s2c = (len(b"+OK\r\n") + len(b"$%d\r\n" % value_size) + value_size + 2) / 2
+    return c2s, s2c
+
+
+def count_replies(buf: bytearray) -> tuple[int, int, int]:
+    """Count complete RESP2 replies (simple, error, integer, bulk) at the start of buf.
+
+    Returns (replies, errors, bytes consumed). Our workload only gets those reply types.
+    """
+    pos = n = errors = 0
+    end = len(buf)
+    while pos < end:
+        nl = buf.find(b"\r\n", pos)
+        if nl < 0:
+            break
+        kind = buf[pos]
+        if kind == 0x24:  # '$' bulk string
+            size = int(buf[pos + 1 : nl])
+            nxt = nl + 2 if size < 0 else nl + 4 + size
+            if nxt > end:
+                break
+            pos = nxt
+        else:
+            if kind == 0x2D:  # '-' error
+                errors += 1
+            pos = nl + 2
+        n += 1
+    return n, errors, pos
+
+
+class _ResumingContext(ssl.SSLContext):
+    """A client context that offers the newest session it was given to every new connection.
+
+    asyncio's create_connection has no `session` argument; both asyncio and uvloop build the TLS
+    object with `context.wrap_bio`, so the session is passed in there.
+    """
+
+    offered: ssl.SSLSession | None = None
+
+    def wrap_bio(
+        self,
+        incoming: ssl.MemoryBIO,
+        outgoing: ssl.MemoryBIO,
+        server_side: bool = False,
+        server_hostname: str | bytes | None = None,
+        session: ssl.SSLSession | None = None,
+    ) -> ssl.SSLObject:
+        return super().wrap_bio(
+            incoming, outgoing, server_side, server_hostname, session=session or self.offered
+        )
+
+
+def client_context(transport: Transport, ca: Path, resuming: bool = False) -> ssl.SSLContext:
+    """Built once per worker: verifying the chain and the name, pinned to one TLS version."""
+    ctx = (_ResumingContext if resuming else ssl.SSLContext)(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile=str(ca))
+    version = ssl.TLSVersion.TLSv1_2 if transport == "tls1.2" else ssl.TLSVersion.TLSv1_3
+    ctx.minimum_version = ctx.maximum_version = version
+    return ctx
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.hist = new_histogram()
+        self.connect_hist = new_histogram()
+        self.ops = 0
+        self.errors = 0
+        self.first_error: str | None = None
+        self.connections = 0
+        self.resumed = 0
+        self.measuring = False
+        self.last_done_ns = 0
+        self.window: tuple[int, int] = (0, 0)  # measured start and last reply, perf_counter_ns
+
+    def error(self, text: str) -> None:
+        self.errors += 1
+        if self.first_error is None:
+            self.first_error = text
+
+
+class _Pipeliner(asyncio.Protocol):
+    """Writes one batch, counts its replies, then either writes the next one (reuse) or finishes."""
+
+    def __init__(
+        self, work: tuple[bytes, bytes], pipeline: int, stats: _Stats, deadline_ns: int, one_shot: bool
+    ) -> None:
+        self.work = work
+        self.pipeline = pipeline
+        self.stats = stats
+        self.deadline_ns = deadline_ns
+        self.one_shot = one_shot
+        self.buf = bytearray()
+        self.flip = 0
+        self.pending = 0
+        self.batch_start = 0
+        self.counted = False
+        self.transport: asyncio.Transport | None = None
+        # The result is None when the batch(es) completed, else why not (failure is data, not an exception).
+        self.done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but have the same interface.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def send_batch(self, start_ns: int | None = None, counted: bool | None = None) -> None:
+        assert self.transport is not None
+        self.batch_start = time.perf_counter_ns() if start_ns is None else start_ns
+        self.counted = self.stats.measuring if counted is None else counted
+        self.pending = self.pipeline
+        self.transport.write(self.work[self.flip])
+        self.flip ^= 1
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        n, errors, used = count_replies(self.buf)
+        if not n:
+            return
+        del self.buf[:used]
+        now = time.perf_counter_ns()
+        if self.counted:
+            stats = self.stats
+            stats.hist.record_value(max(1, (now - self.batch_start) // 1000), n)
+            stats.ops += n
+            stats.last_done_ns = now
+            if errors:
+                stats.error(f"server replied with {errors} error(s)")
+        self.pending -= n
+        if self.pending > 0:
+            return
+        if self.one_shot or now >= self.deadline_ns:
+            if not self.done.done():
+                self.done.set_result(None)
+        else:
+            self.send_batch()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_result(f"connection lost: {exc or 'closed by server'}")
+
+
+@dataclass(frozen=True)
+class _WorkerPlan:
+    spec: LoadSpec
+    index: int
+    connections: int
+    first_conn_id: int
+
+
+async def _open(plan: _WorkerPlan, ctx: ssl.SSLContext | None, proto: _Pipeliner) -> asyncio.Transport:
+    loop = asyncio.get_running_loop()
+    spec = plan.spec
+    tls: dict[str, Any] = {}
+    if ctx is not None:
+        tls = {"ssl": ctx, "server_hostname": spec.server_hostname, "ssl_handshake_timeout": spec.timeout}
+    transport, _ = await asyncio.wait_for(
+        loop.create_connection(lambda: proto, spec.host, spec.port, **tls), spec.timeout
+    )
+    return transport
+
+
+async def _reuse_worker(
+    plan: _WorkerPlan, ctx: ssl.SSLContext | None, stats: _Stats, barrier: Barrier
+) -> None:
+    spec = plan.spec
+    far = time.perf_counter_ns() + 10**12
+    protos = [
+        _Pipeliner(
+            batches(spec.pipeline, spec.value_size, (plan.first_conn_id + i) * 100),
+            spec.pipeline,
+            stats,
+            far,
+            one_shot=False,
+        )
+        for i in range(plan.connections)
+    ]
+    transports: list[asyncio.Transport] = []
+    try:
+        for p in protos:
+            transports.append(await _open(plan, ctx, p))
+            stats.connections += 1
+        # Blocking here is fine: the loop has nothing to do until every process is connected.
+        barrier.wait(spec.timeout * 4)
+        start = time.perf_counter_ns()
+        measure_at = start + int(spec.warmup_s * 1e9)
+        deadline = measure_at + int(spec.seconds * 1e9)
+        stats.measuring = spec.warmup_s <= 0  # without warm-up, the very first batches count
+        for p in protos:
+            p.deadline_ns = deadline
+            p.send_batch()
+        if not stats.measuring:
+            await asyncio.sleep(max(0.0, (measure_at - time.perf_counter_ns()) / 1e9))
+            stats.measuring = True
+            measure_at = time.perf_counter_ns()
+        stats.last_done_ns = measure_at
+        done, _ = await asyncio.wait([p.done for p in protos], timeout=spec.seconds + spec.timeout)
+        for p in protos:
+            if p.done not in done:
+                stats.error("no reply within the timeout")
+            elif p.done.result() is not None:
+                stats.error(str(p.done.result()))
+        stats.measuring = False
+        stats.window = (measure_at, max(stats.last_done_ns, measure_at))
+    finally:
+        for t in transports:
+            t.close()
+
+
+async def _new_connection_client(
+    plan: _WorkerPlan, ctx: ssl.SSLContext | None, stats: _Stats, conn_id: int, measure_at: int, deadline: int
+) -> None:
+    spec = plan.spec
+    work = batches(spec.pipeline, spec.value_size, conn_id * 100)
+    flip = 0
+    while time.perf_counter_ns() < deadline:
+        t0 = time.perf_counter_ns()
+        counted = t0 >= measure_at
+        proto = _Pipeliner((work[flip], work[flip]), spec.pipeline, stats, deadline, one_shot=True)
+        flip ^= 1
+        transport: asyncio.Transport | None = None
+        try:
+            transport = await _open(plan, ctx, proto)
+            t1 = time.perf_counter_ns()
+            sslobj = transport.get_extra_info("ssl_object")
+            if counted:
+                stats.connections += 1
+                stats.connect_hist.record_value(max(1, (t1 - t0) // 1000))
+                if sslobj is not None and sslobj.session_reused:
+                    stats.resumed += 1
+            proto.send_batch(start_ns=t0, counted=counted)
+            failure = await asyncio.wait_for(proto.done, spec.timeout)
+            if failure is not None:
+                raise ConnectionError(failure)
+            if isinstance(ctx, _ResumingContext) and sslobj is not None:
+                ctx.offered = sslobj.session  # TLS 1.3 tickets have arrived by now (after the reply)
+        except (TimeoutError, OSError, ssl.SSLError, ConnectionError) as exc:
+            if counted:
+                stats.error(f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(0.01)  # no hot loop against a dead server
+        finally:
+            if transport is not None:
+                transport.close()
+
+
+async def _new_connection_worker(
+    plan: _WorkerPlan, ctx: ssl.SSLContext | None, stats: _Stats, barrier: Barrier
+) -> None:
+    spec = plan.spec
+    barrier.wait(spec.timeout * 4)
+    measure_at = time.perf_counter_ns() + int(spec.warmup_s * 1e9)
+    deadline = measure_at + int(spec.seconds * 1e9)
+    await asyncio.gather(
+        *(
+            _new_connection_client(plan, ctx, stats, plan.first_conn_id + i, measure_at, deadline)
+            for i in range(plan.connections)
+        )
+    )
+    stats.window = (measure_at, max(stats.last_done_ns, measure_at))
+
+
+def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, Any]]) -> None:
+    spec = plan.spec
+    stats = _Stats()
+    try:
+        ctx = None
+        if spec.transport != "plain":
+            assert spec.ca is not None
+            ctx = client_context(spec.transport, spec.ca, resuming=spec.connection == "new-resumed")
+        run = _reuse_worker if spec.connection == "reuse" else _new_connection_worker
+        _run_loop(run(plan, ctx, stats, barrier))
+    except Exception as exc:  # reported as data; the parent decides
+        stats.error(f"{type(exc).__name__}: {exc}")
+        barrier.abort()
+    start, end = stats.window
+    out.put(
+        {
+            "ops": stats.ops,
+            "errors": stats.errors,
+            "first_error": stats.first_error,
+            "start_ns": start,
+            "end_ns": end,
+            "hist": stats.hist.encode(),
+            "connect_hist": stats.connect_hist.encode(),
+            "connections": stats.connections,
+            "resumed": stats.resumed,
+        }
+    )
+
+
+def _run_loop(coro: Any) -> None:
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coro)
+        return
+    uvloop.run(coro)
+
+
+def event_loop_name() -> str:
+    try:
+        import uvloop
+    except ImportError:
+        return "asyncio"
+    return f"uvloop {uvloop.__version__}"
+
+
+def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
+    """Run the generator once and return the merged result; failures are data (errors, first_error)."""
+    nproc = min(spec.processes or os.cpu_count() or 1, spec.connections)
+    ctx = mp.get_context("fork")  # workers inherit nothing heavy; fork keeps start-up at a few ms
+    barrier = ctx.Barrier(nproc + 1)
+    out: mp.Queue[dict[str, Any]] = ctx.Queue()
+    share, extra = divmod(spec.connections, nproc)
+    plans, first = [], 0
+    for i in range(nproc):
+        n = share + (1 if i < extra else 0)
+        plans.append(_WorkerPlan(spec, i, n, first))
+        first += n
+    procs = [ctx.Process(target=_worker_main, args=(p, barrier, out), daemon=True) for p in plans]
+    results: list[dict[str, Any]] = []
+    cpu0 = cpu1 = None
+    try:
+        for p in procs:
+            p.start()
+        try:
+            barrier.wait(spec.timeout * 4)
+            time.sleep(spec.warmup_s)
+            cpu0 = cpu_seconds(server_pid) if server_pid else None
+        except Exception:  # BrokenBarrierError: a worker failed to connect; its error comes through the queue
+            pass
+        limit = time.monotonic() + spec.warmup_s + spec.seconds + spec.timeout * 6
+        while len(results) < nproc and time.monotonic() < limit:
+            try:
+                results.append(out.get(timeout=0.2))
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs) and out.empty():
+                    break
+        cpu1 = cpu_seconds(server_pid) if server_pid and cpu0 is not None else None
+    finally:
+        for p in procs:
+            p.join(timeout=2)
+            if p.is_alive():
+                p.kill()
+                p.join()
+    return _merge(spec, nproc, results, cpu0, cpu1)
+
+
+def _merge(
+    spec: LoadSpec, nproc: int, results: list[dict[str, Any]], cpu0: float | None, cpu1: float | None
+) -> LoadRun:
+    hist, connect = new_histogram(), new_histogram()
+    ops = errors = connections = resumed = 0
+    first_error: str | None = None
+    starts, ends = [], []
+    for r in results:
+        hist.add(HdrHistogram.decode(r["hist"]))
+        connect.add(HdrHistogram.decode(r["connect_hist"]))
+        ops += r["ops"]
+        errors += r["errors"]
+        connections += r["connections"]
+        resumed += r["resumed"]
+        first_error = first_error or r["first_error"]
+        if r["end_ns"] > r["start_ns"]:
+            starts.append(r["start_ns"])
+            ends.append(r["end_ns"])
+    if len(results) < nproc:
+        errors += nproc - len(results)
+        first_error = first_error or f"{nproc - len(results)} worker process(es) gave no result"
+    # Each process times its own window; the slowest one bounds the run.
+    seconds = max((e - s for s, e in zip(starts, ends, strict=True)), default=0) / 1e9
+    return LoadRun(
+        ops=ops,
+        seconds=seconds,
+        ops_per_s=ops / seconds if seconds > 0 else 0.0,
+        errors=errors,
+        first_error=first_error,
+        latency=latency_of(hist),
+        connections=connections,
+        connect=latency_of(connect) if connect.get_total_count() else None,
+        resumed=resumed,
+        processes=nproc,
+        server_cpu_s=(cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None,
+    )

@@ -1,0 +1,307 @@
+"""The axes, the chosen subset of their product, and the interleaved repeats with medians and spread.
+
+The full product (3 transports x 3 pipelines x 3 sizes x 3 connection modes x 3 fsync policies x 2 targets)
+is 486 cells: far beyond a 5-minute budget. The plan instead sweeps one axis at a time around a base cell
+(16 B values, pipeline 1, reused connections, no AOF), always with plaintext beside TLS so every TLS figure
+has its own baseline measured in the same repeat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import statistics
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.bench.loadgen import LoadSpec, run_load
+from lab.bench.redis_benchmark import BenchmarkSpec, requests_for, run_benchmark
+from lab.bench.results import (
+    AGREEMENT_TOLERANCE,
+    TRANSPORTS,
+    Agreement,
+    BenchmarkRun,
+    Cell,
+    CellResult,
+    Connection,
+    Fsync,
+    LoadRun,
+    Overhead,
+    Spread,
+    TargetKind,
+    Transport,
+)
+from lab.pki import LabPKI
+from lab.targets import RunningTarget, TargetSpec, start_target
+
+PIPELINES = (1, 16, 64)
+VALUE_SIZES = (16, 1024, 16384)
+FSYNCS: tuple[Fsync, ...] = ("off", "everysec", "always")
+PLAIN_TLS13: tuple[Transport, ...] = ("plain", "tls1.3")  # what redis-benchmark can cross-check
+TLS_ONLY: tuple[Transport, ...] = ("tls1.2", "tls1.3")
+NEW_MODES: tuple[Connection, ...] = ("new-full", "new-resumed")
+
+
+@dataclass(frozen=True)
+class Plan:
+    cells: tuple[Cell, ...]
+    crosscheck: tuple[Cell, ...]  # also measured with redis-benchmark, interleaved with the generator
+    wire: tuple[Cell, ...]  # sampled under capture for bytes per op
+    repeats: int
+    seconds: float
+    warmup_s: float
+    connections: int
+    description: tuple[str, ...]
+
+
+def _target_cells(target: TargetKind, quick: bool) -> tuple[list[Cell], list[Cell], list[Cell]]:
+    base = Cell(target, "plain", 1, 16)
+    if quick:
+        cells = [Cell(target, t, p, 16) for t in PLAIN_TLS13 for p in (1, 16)]
+        cells += [Cell(target, "tls1.3", 1, 16, c) for c in NEW_MODES]
+        cells += [Cell(target, "tls1.3", 1, 16, "reuse", "always")]
+        cross = [base, base.with_transport("tls1.3")]
+        wire = [base, base.with_transport("tls1.3"), Cell(target, "tls1.3", 1, 16, "new-full")]
+        return cells, cross, wire
+    cells = [Cell(target, t, p, 16) for t in TRANSPORTS for p in PIPELINES]
+    cells += [Cell(target, t, 1, d) for t in TRANSPORTS for d in VALUE_SIZES[1:]]
+    cells += [Cell(target, "plain", 1, 16, "new-full")]
+    cells += [Cell(target, t, 1, 16, c) for t in TLS_ONLY for c in NEW_MODES]
+    cells += [Cell(target, t, 1, 16, "reuse", f) for t in PLAIN_TLS13 for f in FSYNCS[1:]]
+    cross = [Cell(target, t, p, 16) for t in PLAIN_TLS13 for p in (1, 16)]
+    cross += [Cell(target, t, 1, 16, "new-full") for t in PLAIN_TLS13]
+    wire = [Cell(target, t, 1, d) for t in TRANSPORTS for d in VALUE_SIZES]
+    wire += [Cell(target, t, 16, 16) for t in TRANSPORTS]
+    wire += [Cell(target, "plain", 1, 16, "new-full")]
+    wire += [Cell(target, t, 1, 16, c) for t in TLS_ONLY for c in NEW_MODES]
+    return cells, cross, wire
+
+
+def plan_for(targets: Sequence[TargetKind], quick: bool) -> Plan:
+    cells: list[Cell] = []
+    cross: list[Cell] = []
+    wire: list[Cell] = []
+    for t in targets:
+        c, x, w = _target_cells(t, quick)
+        cells += c
+        cross += x
+        wire += w
+    words: tuple[str, ...]
+    if quick:
+        words = (
+            "quick subset: plaintext vs TLS 1.3 at pipeline 1 and 16 (16 B values, reused connections); "
+            "TLS 1.3 new connection per request, full and resumed; TLS 1.3 with appendfsync always",
+            "redis-benchmark cross-check at pipeline 1, plaintext and TLS 1.3; wire sample of 3 cells",
+            "2 interleaved repeats of 0.4 s per cell",
+        )
+        return Plan(tuple(cells), tuple(cross), tuple(wire), 2, 0.4, 0.1, 50, words)
+    words = (
+        "one axis at a time around the base cell (16 B, pipeline 1, reused connections, no AOF), "
+        "each for plaintext / TLS 1.2 / TLS 1.3:",
+        "pipeline 1, 16, 64 at 16 B; value size 16 B, 1 KiB, 16 KiB at pipeline 1;",
+        "a new connection per request: plaintext, TLS 1.2 and 1.3 full and resumed handshakes;",
+        "appendfsync everysec and always (AOF on) for plaintext and TLS 1.3 ('off' = no AOF, the base);",
+        "redis-benchmark (-c 50, the same settings) beside plaintext and TLS 1.3 at pipeline 1 and 16, "
+        "and with -k 0 for new connections (it cannot pin TLS 1.2 nor resume sessions);",
+        "3 interleaved repeats of 0.8 s per cell in a shuffled order per repeat; medians and ranges reported",
+    )
+    return Plan(tuple(cells), tuple(cross), tuple(wire), 3, 0.8, 0.15, 50, words)
+
+
+def target_spec(kind: TargetKind, fsync: Fsync) -> TargetSpec:
+    """Both listeners on one server, so plaintext and TLS cells share the instance they are compared on."""
+    return TargetSpec(
+        kind=kind,
+        plaintext=True,
+        tls=True,
+        tls_auth_clients="no",
+        appendonly=fsync != "off",
+        appendfsync="everysec" if fsync == "off" else fsync,
+    )
+
+
+@contextlib.contextmanager
+def started_targets(
+    cells: Sequence[Cell], workdir: Path, pki: LabPKI, notes: list[str]
+) -> Iterator[dict[tuple[TargetKind, Fsync], RunningTarget]]:
+    """Every (target, fsync) server the cells need, started once and stopped at the end, whatever happens.
+
+    A target that cannot start is left out and said so in `notes` (the other target still runs).
+    """
+    running: dict[tuple[TargetKind, Fsync], RunningTarget] = {}
+    failed: set[TargetKind] = set()
+    with contextlib.ExitStack() as stack:
+        for key in sorted({(c.target, c.appendfsync) for c in cells}):
+            if key[0] in failed:
+                continue
+            try:
+                running[key] = stack.enter_context(
+                    start_target(target_spec(*key), workdir / f"{key[0]}-fsync-{key[1]}", pki)
+                )
+            except Exception as exc:  # TargetStartError, UserError: data for the report
+                failed.add(key[0])
+                notes.append(f"target {key[0]} (fsync {key[1]}) did not start, its cells were skipped: {exc}")
+        yield running
+
+
+def _load_spec(cell: Cell, target: RunningTarget, plan: Plan, ca: Path) -> LoadSpec:
+    tls = cell.transport != "plain"
+    port = target.tls_port if tls else target.port
+    assert port is not None
+    return LoadSpec(
+        target.host,
+        port,
+        cell.transport,
+        cell.pipeline,
+        cell.value_size,
+        cell.connection,
+        connections=plan.connections,
+        seconds=plan.seconds,
+        warmup_s=plan.warmup_s,
+        ca=ca if tls else None,
+    )
+
+
+def _bench_spec(cell: Cell, target: RunningTarget, plan: Plan, ca: Path, lab_ops: float) -> BenchmarkSpec:
+    tls = cell.transport != "plain"
+    port = target.tls_port if tls else target.port
+    assert port is not None
+    # Sized from the generator's rate just measured, so both run about as long.
+    n = requests_for(max(lab_ops, 100.0), plan.seconds + plan.warmup_s)
+    return BenchmarkSpec(
+        target.host,
+        port,
+        cell.transport,
+        cell.pipeline,
+        cell.value_size,
+        n,
+        cell.connection,
+        clients=plan.connections,
+        ca=ca if tls else None,
+    )
+
+
+def run_plan(
+    plan: Plan,
+    targets: dict[tuple[TargetKind, Fsync], RunningTarget],
+    ca: Path,
+    progress: Callable[[str], None],
+) -> tuple[CellResult, ...]:
+    """All repeats, interleaved: each repeat visits every cell once in its own shuffled order."""
+    cells = [c for c in plan.cells if (c.target, c.appendfsync) in targets]
+    runs: dict[Cell, list[LoadRun]] = {c: [] for c in cells}
+    bench: dict[Cell, list[BenchmarkRun]] = {c: [] for c in cells}
+    cross = set(plan.crosscheck)
+    for r in range(plan.repeats):
+        order = list(cells)
+        random.Random(r).shuffle(order)  # fixed seeds: the same plan visits cells in the same orders
+        for i, cell in enumerate(order, 1):
+            target = targets[(cell.target, cell.appendfsync)]
+            run = run_load(_load_spec(cell, target, plan, ca), target.pid)
+            runs[cell].append(run)
+            line = (
+                f"repeat {r + 1}/{plan.repeats} cell {i}/{len(order)} {cell.key}: {run.ops_per_s:,.0f} ops/s"
+            )
+            if cell in cross:
+                b = run_benchmark(_bench_spec(cell, target, plan, ca, run.ops_per_s), target.pid)
+                bench[cell].append(b)
+                line += f"; redis-benchmark {b.mixed_ops_per_s or 0:,.0f}"
+            progress(line)
+    return tuple(summarize(c, runs[c], bench[c]) for c in cells)
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def summarize(cell: Cell, runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]) -> CellResult:
+    good = [r for r in runs if r.ops > 0]
+    ops = Spread.of([r.ops_per_s for r in good])
+    new_conn = cell.connection != "reuse"
+    resumed = None
+    if new_conn and cell.transport != "plain":
+        total = sum(r.connections for r in good)
+        resumed = sum(r.resumed for r in good) / total if total else None
+    middle = sorted(good, key=lambda r: r.ops_per_s)[len(good) // 2] if good else None
+    rb = Spread.of([b.mixed_ops_per_s for b in bench if b.mixed_ops_per_s is not None])
+    return CellResult(
+        cell=cell,
+        runs=tuple(runs),
+        ops_per_s=ops,
+        p50_us=_median([r.latency.p50_us for r in good]),
+        p99_us=_median([r.latency.p99_us for r in good]),
+        p999_us=_median([r.latency.p999_us for r in good]),
+        latency_curve=middle.latency.curve if middle else (),
+        cpu_us_per_op=_median([r.cpu_us_per_op for r in good]),
+        connect_p50_us=_median([r.connect.p50_us if r.connect else None for r in good]) if new_conn else None,
+        new_connections_per_s=_median([r.connections / r.seconds for r in good]) if new_conn else None,
+        resumed_fraction=resumed,
+        redis_benchmark=tuple(bench),
+        redis_benchmark_ops_per_s=rb,
+        agreement=agreement(ops.median if ops else None, rb.median if rb else None, good, bench),
+    )
+
+
+def agreement(
+    lab: float | None, rb: float | None, runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]
+) -> Agreement | None:
+    """Compare medians; outside ±15%, say which side the server's CPU use points at."""
+    if lab is None or rb is None or rb <= 0:
+        return None
+    ratio = lab / rb
+    within = abs(ratio - 1) <= AGREEMENT_TOLERANCE
+    why = None
+    if not within:
+        lab_busy = _median([r.server_busy for r in runs])
+        rb_busy = _median([b.server_busy for b in bench])
+        slower = "the lab generator" if ratio < 1 else "redis-benchmark"
+        if lab_busy is not None and rb_busy is not None:
+            why = (
+                f"{slower} was slower; the server used {lab_busy:.0%} of a core under the lab generator "
+                f"and {rb_busy:.0%} under redis-benchmark: "
+            )
+            busier_low = min(lab_busy, rb_busy)
+            why += (
+                "the side with the idler server was limited by its own client (on this host the clients "
+                "share the cores with the server)"
+                if busier_low < 0.85
+                else "the server was saturated in both, so the difference is in the request mix or host noise"
+            )
+        else:
+            why = f"{slower} was slower; no server CPU figure to tell which side was the bottleneck"
+    return Agreement(lab, rb, ratio, within, why)
+
+
+def overheads(results: Sequence[CellResult]) -> tuple[Overhead, ...]:
+    """Every TLS cell against the plaintext cell with the same other settings (new-resumed vs plain new)."""
+    by_cell = {r.cell: r for r in results}
+    out = []
+    for r in results:
+        if r.cell.transport == "plain" or r.ops_per_s is None:
+            continue
+        plain_conn: Connection = "new-full" if r.cell.connection != "reuse" else "reuse"
+        base_cell = Cell(
+            r.cell.target, "plain", r.cell.pipeline, r.cell.value_size, plain_conn, r.cell.appendfsync
+        )
+        base = by_cell.get(base_cell)
+        if base is None or base.ops_per_s is None or base.ops_per_s.median <= 0:
+            continue
+        out.append(
+            Overhead(
+                tls_cell=r.cell,
+                plain_ops_per_s=base.ops_per_s.median,
+                tls_ops_per_s=r.ops_per_s.median,
+                throughput_change_pct=(r.ops_per_s.median / base.ops_per_s.median - 1) * 100,
+                p50_change_pct=_pct(r.p50_us, base.p50_us),
+                cpu_change_pct=_pct(r.cpu_us_per_op, base.cpu_us_per_op),
+            )
+        )
+    return tuple(out)
+
+
+def _pct(value: float | None, base: float | None) -> float | None:
+    if value is None or base is None or base <= 0:
+        return None
+    return (value / base - 1) * 100

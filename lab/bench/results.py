@@ -1,0 +1,306 @@
+"""The results of `tlslab bench`, as frozen dataclasses; the JSON file is `dataclasses.asdict` of these.
+
+Everything the figures and the written summary show is computed once, here or in matrix.py, and stored:
+the report never re-measures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+TargetKind = Literal["bundled", "redis-server"]
+Transport = Literal["plain", "tls1.2", "tls1.3"]
+# reuse: long-lived connections; new-full: a new connection (and full TLS handshake) per request;
+# new-resumed: a new connection per request that resumes the previous TLS session (abbreviated handshake).
+Connection = Literal["reuse", "new-full", "new-resumed"]
+# "off" = no AOF at all (appendonly no); the other two are the appendfsync policy with appendonly yes.
+Fsync = Literal["off", "everysec", "always"]
+
+TRANSPORTS: tuple[Transport, ...] = ("plain", "tls1.2", "tls1.3")
+TARGETS: tuple[TargetKind, ...] = ("bundled", "redis-server")
+AGREEMENT_TOLERANCE = 0.15  # the lab generator must be within ±15% of redis-benchmark
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """One point of the matrix: what was measured, against which target."""
+
+    target: TargetKind
+    transport: Transport
+    pipeline: int
+    value_size: int
+    connection: Connection = "reuse"
+    appendfsync: Fsync = "off"
+
+    @property
+    def key(self) -> str:
+        return (
+            f"{self.target}/{self.transport}/P{self.pipeline}/{self.value_size}B/"
+            f"{self.connection}/fsync-{self.appendfsync}"
+        )
+
+    def with_transport(self, transport: Transport) -> Cell:
+        return dataclasses.replace(self, transport=transport)
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Percentiles of one HDR histogram, in microseconds."""
+
+    count: int
+    p50_us: float
+    p99_us: float
+    p999_us: float
+    max_us: float
+    # (percentile, microseconds) along the distribution: what the latency CDF figure draws.
+    curve: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """One run of the lab's load generator (all worker processes together)."""
+
+    ops: int
+    seconds: float
+    ops_per_s: float
+    errors: int
+    first_error: str | None
+    latency: Latency  # per request (SET or GET), from the write of its pipeline batch to its reply
+    connections: int  # connections opened during the measured window (new-connection modes)
+    connect: Latency | None  # TCP connect + TLS handshake, per new connection
+    resumed: int  # TLS handshakes that resumed a session (ssl_object.session_reused)
+    processes: int
+    server_cpu_s: float | None  # utime+stime of the server process over the window
+
+    @property
+    def server_busy(self) -> float | None:
+        """Fraction of one core the server used during the window."""
+        return (
+            self.server_cpu_s / self.seconds if self.server_cpu_s is not None and self.seconds > 0 else None
+        )
+
+    @property
+    def cpu_us_per_op(self) -> float | None:
+        if self.server_cpu_s is None or self.ops == 0:
+            return None
+        return self.server_cpu_s / self.ops * 1e6
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One line of `redis-benchmark --csv`."""
+
+    test: str
+    rps: float
+    avg_ms: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
+class BenchmarkRun:
+    """One redis-benchmark invocation (the cross-check) and its parsed CSV."""
+
+    argv: tuple[str, ...]
+    rows: tuple[BenchmarkRow, ...]
+    seconds: float
+    error: str | None
+    server_cpu_s: float | None = None  # over the whole invocation (start-up included)
+
+    @property
+    def server_busy(self) -> float | None:
+        """Fraction of one core the server used while redis-benchmark ran."""
+        return (
+            self.server_cpu_s / self.seconds if self.server_cpu_s is not None and self.seconds > 0 else None
+        )
+
+    @property
+    def mixed_ops_per_s(self) -> float | None:
+        """Throughput of a 1:1 SET/GET mix: N SETs then N GETs take N/set + N/get seconds."""
+        rates = [r.rps for r in self.rows if r.rps > 0]
+        if self.error is not None or not rates:
+            return None
+        return len(rates) / sum(1 / r for r in rates)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and range of repeated measurements; rel_range = (max - min) / median."""
+
+    median: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def rel_range(self) -> float:
+        return (self.high - self.low) / self.median if self.median else 0.0
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread | None:
+        vals = [v for v in values if v == v]  # drop NaN
+        if not vals:
+            return None
+        return cls(statistics.median(vals), min(vals), max(vals), len(vals))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Lab generator vs redis-benchmark at the same settings."""
+
+    lab_ops_per_s: float
+    redis_benchmark_ops_per_s: float
+    ratio: float  # lab / redis-benchmark
+    within_tolerance: bool
+    explanation: str | None  # why, when outside ±15%
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """All repeats of one cell, with medians and spread."""
+
+    cell: Cell
+    runs: tuple[LoadRun, ...]
+    ops_per_s: Spread | None
+    p50_us: float | None
+    p99_us: float | None
+    p999_us: float | None
+    latency_curve: tuple[tuple[float, float], ...]  # of the run with the median throughput
+    cpu_us_per_op: float | None
+    connect_p50_us: float | None  # handshake (connect) time, new-connection modes
+    new_connections_per_s: float | None
+    resumed_fraction: float | None
+    redis_benchmark: tuple[BenchmarkRun, ...]
+    redis_benchmark_ops_per_s: Spread | None
+    agreement: Agreement | None
+
+
+@dataclass(frozen=True)
+class WireSample:
+    """Bytes on the wire per op, from a capture of a small sample of one cell."""
+
+    cell: Cell
+    ops: int
+    connections: int
+    packets: int
+    client_to_server_bytes: int  # TCP payload bytes (TLS records included)
+    server_to_client_bytes: int
+    c2s_per_op: float
+    s2c_per_op: float
+    resp_c2s_per_op: float  # the RESP bytes the generator wrote / read: the plaintext floor
+    resp_s2c_per_op: float
+    tls_records: int  # TLS records in both directions (0 for plaintext)
+    record_overhead_bytes: int  # per record: 22 for TLS 1.3 AES-GCM, 29 for TLS 1.2 AES-GCM, 0 plain
+    floor_per_op: float  # RESP bytes + records x overhead, per op (both directions)
+    capture_method: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """TLS cost against plaintext at otherwise equal settings (medians)."""
+
+    tls_cell: Cell
+    plain_ops_per_s: float
+    tls_ops_per_s: float
+    throughput_change_pct: float  # negative = TLS slower
+    p50_change_pct: float | None
+    cpu_change_pct: float | None
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published figure to set beside ours, with its source."""
+
+    claim: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    cpus: int
+    python: str
+    openssl: str
+    redis_server: str | None
+    redis_benchmark: str | None
+    event_loop: str
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    run_id: str
+    started_utc: str
+    seconds: float
+    quick: bool
+    targets: tuple[TargetKind, ...]
+    host: HostInfo
+    plan: tuple[str, ...]  # what subset of the axes was run, in words
+    repeats: int
+    run_seconds: float
+    cells: tuple[CellResult, ...]
+    overheads: tuple[Overhead, ...]
+    wire: tuple[WireSample, ...]
+    notes: tuple[str, ...]
+    published: tuple[Published, ...]
+    figures: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+def write_json(obj: object, path: Path) -> Path:
+    """Write a results dataclass as indented JSON (creating the folder)."""
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        raise TypeError(f"expected a results dataclass instance, got {type(obj).__name__}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dataclasses.asdict(obj), indent=2, sort_keys=False) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class RatioRow:
+    """`tlslab bench server`: one redis-benchmark setting and test, bundled vs redis-server (medians)."""
+
+    setting: str  # e.g. "-P 1 --tls"
+    test: str  # SET | GET
+    bundled_rps: Spread | None
+    redis_rps: Spread | None
+    ratio: float | None  # bundled / redis-server
+    goal: float
+    met: bool | None  # None: not measured (a server did not run)
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """RSS after loading `keys` keys with `value_size`-byte values into an empty server."""
+
+    keys: int
+    value_size: int
+    bundled_rss_bytes: int | None
+    redis_rss_bytes: int | None
+    bundled_baseline_bytes: int | None
+    redis_baseline_bytes: int | None
+    ratio: float | None
+    goal: float
+    met: bool | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ServerBenchReport:
+    run_id: str
+    started_utc: str
+    seconds: float
+    quick: bool
+    host: HostInfo
+    repeats: int
+    rows: tuple[RatioRow, ...]
+    memory: MemoryRow
+    runs: tuple[BenchmarkRun, ...]
+    notes: tuple[str, ...]

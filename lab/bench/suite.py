@@ -1,0 +1,113 @@
+"""One `tlslab bench` run: PKI, targets, the interleaved matrix, wire samples, then JSON, figures, summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import platform
+import shutil
+import ssl
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lab.bench.loadgen import event_loop_name
+from lab.bench.matrix import overheads, plan_for, run_plan, started_targets
+from lab.bench.results import BenchReport, HostInfo, TargetKind, WireSample, write_json
+from lab.bench.summary import PUBLISHED, write_summary
+from lab.bench.wire import sample_wire
+from lab.pki import LabPKI
+
+
+def _tool_version(binary: str) -> str | None:
+    path = shutil.which(binary)
+    if path is None:
+        return None
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def host_info() -> HostInfo:
+    return HostInfo(
+        cpus=os.cpu_count() or 1,
+        python=platform.python_version(),
+        openssl=ssl.OPENSSL_VERSION,
+        redis_server=_tool_version("redis-server"),
+        redis_benchmark=_tool_version("redis-benchmark"),
+        event_loop=event_loop_name(),
+    )
+
+
+def run_bench(
+    targets: Sequence[TargetKind],
+    quick: bool,
+    out: Path,
+    capture_dir: Path,
+    run_id: str,
+    progress: Callable[[str], None] = print,
+) -> BenchReport:
+    """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir."""
+    started = time.monotonic()
+    started_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    plan = plan_for(targets, quick)
+    notes: list[str] = []
+    pki = LabPKI.create(out / "pki")
+    wire: list[WireSample] = []
+    with started_targets(plan.cells, out / "targets", pki, notes) as running:
+        results = run_plan(plan, running, pki.ca_cert, progress)
+        for kind in targets:
+            target = running.get((kind, "off"))
+            cells = [c for c in plan.wire if c.target == kind]
+            if target is None or not cells or target.port is None or target.tls_port is None:
+                continue
+            progress(f"wire sample on {kind}: {len(cells)} cells under capture")
+            wire += sample_wire(
+                cells,
+                target.port,
+                target.tls_port,
+                pki.ca_cert,
+                capture_dir / f"wire-{kind}.pcapng",
+                target.pid,
+            )
+    for r in results:
+        if r.agreement is not None and not r.agreement.within_tolerance:
+            notes.append(
+                f"{r.cell.key}: lab generator / redis-benchmark = {r.agreement.ratio:.2f}, outside ±15%: "
+                f"{r.agreement.explanation}"
+            )
+        errors = [run.first_error for run in r.runs if run.errors and run.first_error]
+        if errors:
+            notes.append(f"{r.cell.key}: {len(errors)} run(s) had errors, first: {errors[0]}")
+    report = BenchReport(
+        run_id=run_id,
+        started_utc=started_utc,
+        seconds=0.0,
+        quick=quick,
+        targets=tuple(targets),
+        host=host_info(),
+        plan=plan.description,
+        repeats=plan.repeats,
+        run_seconds=plan.seconds,
+        cells=results,
+        overheads=overheads(results),
+        wire=tuple(wire),
+        notes=tuple(notes),
+        published=PUBLISHED,
+        figures=(),
+    )
+    from lab.bench.figures import draw_all  # matplotlib only once there is something to draw
+
+    figures = draw_all(report, out / "figures")
+    report = _finish(report, figures, time.monotonic() - started)
+    write_json(report, out / "results.json")
+    write_summary(report, out / "summary.md")
+    return report
+
+
+def _finish(report: BenchReport, figures: Sequence[Path], seconds: float) -> BenchReport:
+    return dataclasses.replace(report, figures=tuple(str(f) for f in figures), seconds=round(seconds, 1))

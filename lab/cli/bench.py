@@ -1,0 +1,86 @@
+"""`tlslab bench`: what TLS costs Redis, measured; `tlslab bench server`: bundled vs redis-server ratios."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+from lab.bench.results import TargetKind
+from lab.errors import UserError
+
+HELP = (
+    "measure TLS overhead (plaintext / TLS 1.2 / TLS 1.3, pipelining, value size, new connections, fsync) "
+    "on the bundled server and redis-server; `bench server` writes the bundled/redis-server ratio table"
+)
+
+_TARGETS: dict[str, tuple[TargetKind, ...]] = {
+    "bundled": ("bundled",),
+    "redis-server": ("redis-server",),
+    "both": ("bundled", "redis-server"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "what",
+        nargs="?",
+        choices=("matrix", "server"),
+        default="matrix",
+        help="matrix (default): the TLS overhead report; server: bundled vs redis-server ratios "
+        "and memory for 1M keys",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a small subset in under a minute (used by tests)"
+    )
+    parser.add_argument(
+        "--target", choices=tuple(_TARGETS), default="both", help="which server(s) (default both)"
+    )
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results JSON to OUT")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default reports/<run-id>/bench, pcapng in captures/<run-id>/bench)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    run_id = time.strftime("%Y%m%d-%H%M%S")
+    out: Path = args.out if args.out is not None else Path("reports") / run_id / "bench"
+    captures = out / "captures" if args.out is not None else Path("captures") / run_id / "bench"
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; give a folder (it is created if missing)")
+    if args.json is not None and args.json.is_dir():
+        raise UserError(f"--json {args.json} is a folder; give a file name, e.g. {args.json / 'bench.json'}")
+    targets = _TARGETS[args.target]
+    if "redis-server" in targets and shutil.which("redis-server") is None:
+        raise UserError(
+            "redis-server is not installed: apt-get install redis-server, or use --target bundled"
+        )
+
+    from lab.bench.results import write_json
+
+    if args.what == "server":
+        from lab.bench.server_ratio import run_server_bench
+
+        if args.target != "both":
+            raise UserError("`bench server` compares the two servers: drop --target (it always runs both)")
+        ratio_report = run_server_bench(out, quick=args.quick, progress=_progress)
+        if args.json is not None:
+            write_json(ratio_report, args.json)
+        print(f"ratio table: {out / 'server-ratios.md'}  results: {out / 'server-ratios.json'}")
+        return 0
+
+    from lab.bench.suite import run_bench
+
+    report = run_bench(targets, args.quick, out, captures, run_id, progress=_progress)
+    if args.json is not None:
+        write_json(report, args.json)
+    print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")
+    return 0
+
+
+def _progress(line: str) -> None:
+    print(f"[bench] {line}", flush=True)
