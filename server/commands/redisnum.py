@@ -92,12 +92,7 @@ def parse_ld(s: bytes) -> LongDouble | None:
     """string2ld: what strtold accepts, no leading blank, no NaN, no overflow or underflow to zero."""
     if not s or len(s) >= _MAX_LD_CHARS:
         return None
-    nul = s.find(b"\0")
-    if nul >= 0:
-        s = s[:nul]  # C sees the string end at the first NUL
-        if not s:
-            return Fraction(0)
-    if s[:1].isspace():
+    if b"\0" in s or s[:1].isspace():  # strtold must use every byte: an embedded NUL fails
         return None
     m = _HEX.fullmatch(s)
     if m is not None:
