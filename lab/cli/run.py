@@ -1,0 +1,112 @@
+"""`tlslab run`: run scenarios, show progress, end with a verdict table and where the report is.
+
+Exit code: 0 when every expectation of every scenario is met, 1 otherwise (unmet or error), 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lab.scenario.results import RunResult, ScenarioResult
+    from lab.scenario.schema import Scenario
+
+HELP = "run scenarios: NAME... | --all | --tag T | --default; writes reports/<run-id>/ and captures/<run-id>/"
+
+VERDICT = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help="scenario names (see `tlslab list`)")
+    pick = parser.add_mutually_exclusive_group()
+    pick.add_argument("--all", action="store_true", help="every scenario")
+    pick.add_argument("--default", action="store_true", help="the default set (what `make scenario` runs)")
+    pick.add_argument("--tag", action="append", default=[], metavar="T", help="scenarios with this tag")
+    parser.add_argument(
+        "--target",
+        choices=("bundled", "redis-server"),
+        default="bundled",
+        help="server under test (default: the bundled server)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="where reports/ and captures/ are written (default: current directory)",
+    )
+    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="scenario directory (default: scenarios/ of this checkout)",
+    )
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _table(run: RunResult) -> None:
+    width = max([len(s.name) for s in run.scenarios] + [8])
+    _say("")
+    _say(f"{'scenario':<{width}}  {'verdict':<8}  {'time':>7}  expectations")
+    for s in run.scenarios:
+        met = sum(e.met for e in s.expectations)
+        _say(f"{s.name:<{width}}  {VERDICT[s.verdict]:<8}  {s.duration_s:6.1f}s  {met}/{len(s.expectations)}")
+    for s in run.scenarios:
+        for e in s.unmet:
+            _say(f"  ✘ {s.name} [{e.case}] expected {e.expected}; observed {_clip(e.observed)}")
+        if s.error:
+            for line in s.error.splitlines():
+                _say(f"  ⚠ {s.name}: {line}")
+    counts = run.counts
+    _say(
+        f"\n{counts['met']} met · {counts['unmet']} unmet · {counts['error']} error "
+        f"on {run.target} in {run.duration_s:.1f} s" + (" — INTERRUPTED" if run.interrupted else "")
+    )
+    _say(f"report: {run.reports_dir}/  (also reports/latest)   evidence: {run.captures_dir}/")
+
+
+def _clip(value: object, limit: int = 160) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run(args: argparse.Namespace) -> int:
+    from lab.errors import UserError
+    from lab.scenario.lifecycle.runner import run_all
+    from lab.scenario.loader import DEFAULT_TAG, load_all, select
+    from lab.scenario.report import write_junit
+
+    if not (args.names or args.all or args.default or args.tag):
+        raise UserError(
+            "say what to run: scenario NAMEs, --default, --tag T or --all (`tlslab list` shows them)"
+        )
+    if args.names and (args.all or args.default or args.tag):
+        raise UserError("give either scenario NAMEs or one of --all/--default/--tag, not both")
+    catalogue = load_all(args.scenarios)
+    tags = [DEFAULT_TAG] if args.default else args.tag
+    chosen = select(catalogue, names=args.names, tags=tags, every=args.all)
+    total = len(chosen)
+    _say(f"tlslab run: {total} scenario(s) on the {args.target} target")
+
+    def on_start(i: int, s: Scenario) -> None:
+        _say(f"[{i + 1:>2}/{total}] {s.name}: {s.title}")
+
+    def on_done(_i: int, r: ScenarioResult) -> None:
+        _say(f"        {VERDICT[r.verdict]}  ({r.duration_s:.1f} s)")
+
+    result = run_all(chosen, args.out, args.target, on_start, on_done, note=lambda m: _say(f"        · {m}"))
+    _table(result)
+    if args.junit is not None:
+        _say(f"junit: {write_junit(result, args.junit)}")
+    if result.interrupted:
+        print("tlslab run: interrupted; everything started was stopped.", file=sys.stderr)
+        return 130
+    return 0 if result.ok else 1

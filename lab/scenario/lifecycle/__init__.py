@@ -1,0 +1,1 @@
+"""The fixed lifecycle of a scenario run, one module per step; `runner` puts them in order."""

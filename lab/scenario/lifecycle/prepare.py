@@ -1,0 +1,77 @@
+"""Step 1, prepare: where a run writes, and the certificates each case's server will present."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.pki import CertFiles, Defect, LabPKI
+from lab.scenario.schema import Case, Scenario
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """reports/<run-id>/ for results, captures/<run-id>/ for evidence (pcapng, key logs, work dirs)."""
+
+    out: Path
+    run_id: str
+
+    @property
+    def reports(self) -> Path:
+        return self.out / "reports" / self.run_id
+
+    @property
+    def captures(self) -> Path:
+        return self.out / "captures" / self.run_id
+
+    @classmethod
+    def new(cls, out: Path) -> RunPaths:
+        """A fresh run id from the clock (a suffix when two runs start in the same second)."""
+        out = out.resolve()  # servers run with their workdir as cwd: every path handed to them is absolute
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        run_id, n = stamp, 1
+        while (out / "reports" / run_id).exists() or (out / "captures" / run_id).exists():
+            n += 1
+            run_id = f"{stamp}-{n}"
+        paths = cls(out, run_id)
+        paths.reports.mkdir(parents=True)
+        paths.captures.mkdir(parents=True)
+        return paths
+
+
+@dataclass(frozen=True)
+class PreparedCase:
+    case: Case
+    workdir: Path  # redis.conf, server.log, data/ (the AOF) of this case's server
+    pki: LabPKI | None  # None when the server must start without any TLS files
+    server_cert: CertFiles | None
+    pcap: Path | None  # where the capture goes, None when the case captures nothing
+
+
+def _server_cert(pki: LabPKI, case: Case) -> CertFiles | None:
+    choice = case.target.server_cert
+    if choice in ("valid", "none"):
+        return None if choice == "none" else pki.server
+    return pki.server_with(Defect(choice))
+
+
+def prepare(scenario: Scenario, paths: RunPaths) -> tuple[PreparedCase, ...]:
+    """One CA per scenario (its cases share it, as servers of one organisation would); certs per case."""
+    base = paths.captures / "work" / scenario.name
+    pki = LabPKI.create(base / "pki")
+    single = len(scenario.cases) == 1
+    out = []
+    for case in scenario.cases:
+        stem = scenario.name if single else f"{scenario.name}--{case.name}"
+        no_tls_files = case.target.server_cert == "none"
+        out.append(
+            PreparedCase(
+                case=case,
+                workdir=base / case.name,
+                pki=None if no_tls_files else pki,
+                server_cert=_server_cert(pki, case),
+                pcap=paths.captures / f"{stem}.pcapng" if case.capture else None,
+            )
+        )
+    return tuple(out)

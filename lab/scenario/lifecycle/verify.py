@@ -1,0 +1,110 @@
+"""Step 5, verify: turn what a case left behind into CaseEvidence, then judge every expectation.
+
+Evidence comes from the clients and workload (already data), the capture (analysed once, with the key
+log when there is one: exposures in clear and what the passive observer saw are kept apart by the
+analysis itself), and the server's data files after it stopped (secrets at rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from lab.analysis.analyze import analyze
+from lab.analysis.model import CaptureReport
+from lab.analysis.secrets import mask
+from lab.capture import CaptureResult
+from lab.errors import UserError
+from lab.scenario.evidence import CaptureEvidence, CaseEvidence, Exposure, Secret, StreamSummary
+from lab.scenario.expectations import evaluate
+from lab.scenario.results import ExpectationResult
+from lab.scenario.schema import Scenario
+
+_AT_REST_MAX_BYTES = 64 * 1024 * 1024  # a lab AOF is tiny; never read a runaway file whole
+
+
+def _streams(report: CaptureReport) -> tuple[StreamSummary, ...]:
+    return tuple(
+        StreamSummary(
+            server_port=s.server.port,
+            transport=s.transport,
+            tls_version=s.tls_version,
+            cipher=s.cipher,
+            sni=s.sni,
+            server_cert_visible=any(c.visible_without_keys for c in s.server_certs),
+            client_cert_visible=any(c.visible_without_keys for c in s.client_certs),
+            alerts=s.alerts,
+            record_sizes=tuple(r.length for r in s.record_sizes),
+        )
+        for s in report.streams
+        if s.transport != "empty"
+    )
+
+
+def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> CaptureEvidence:
+    """Analyse the pcapng; exposures are frames where a secret is readable *without* the key log."""
+    values = [s.value for s in secrets]
+    try:
+        report = analyze(result.path, keylog=result.keylog, ports=result.ports, secrets=values)
+    except UserError:
+        if result.keylog is None:
+            raise
+        # a key log with no session of this capture (every handshake failed): the passive view is all there is
+        report = analyze(result.path, ports=result.ports, secrets=values)
+    by_mask = {mask(s.value.encode()): s.label for s in secrets}
+    port_of = {s.stream: s.server.port for s in report.streams}
+    exposures = tuple(
+        Exposure(
+            label=by_mask.get(x.label, x.label),
+            frames=x.frames,
+            ports=tuple(sorted({port_of[n] for n in x.streams if n in port_of})),
+        )
+        for x in report.exposures
+        if x.frames
+    )
+    commands = sum(
+        1 for s in report.streams if s.decrypted for line in s.transcript if line.direction == "c2s"
+    )
+    return CaptureEvidence(
+        pcap=str(result.path),
+        keylog=str(result.keylog) if result.keylog else None,
+        method=result.method,
+        packets=result.packets,
+        streams=_streams(report),
+        exposures=exposures,
+        decrypted_commands=commands,
+        findings=tuple(
+            {"check": f.check, "severity": f.severity, "title": f.title, "frames": list(f.evidence[:20])}
+            for f in report.findings
+        ),
+    )
+
+
+def scan_at_rest(data_dir: Path | None, secrets: Sequence[Secret]) -> tuple[Exposure, ...]:
+    """Which data files (AOF parts, RDB) hold each secret byte for byte, as anyone with disk access sees."""
+    if data_dir is None or not data_dir.is_dir() or not secrets:
+        return ()
+    files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and p.stat().st_size <= _AT_REST_MAX_BYTES]
+    contents = {p: p.read_bytes() for p in files}
+    out = []
+    for s in secrets:
+        hits = tuple(str(p.relative_to(data_dir)) for p, data in contents.items() if s.value.encode() in data)
+        if hits:
+            out.append(Exposure(label=s.label, files=hits))
+    return tuple(out)
+
+
+def judge(scenario: Scenario, evidence: Mapping[str, CaseEvidence]) -> tuple[ExpectationResult, ...]:
+    """Every expectation against every case it names, in file order; a case that never ran fails them."""
+    out = []
+    for exp in scenario.expect:
+        for case in exp.cases:
+            ev = evidence.get(case)
+            if ev is None:
+                out.append(ExpectationResult(exp.kind, case, "(case did not run)", None, False))
+                continue
+            check = evaluate(exp.kind, exp.params, ev)
+            out.append(
+                ExpectationResult(exp.kind, case, check.expected, check.observed, check.met, check.evidence)
+            )
+    return tuple(out)

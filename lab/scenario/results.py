@@ -1,0 +1,120 @@
+"""Results of a run, frozen; JSON comes from them (dataclasses.asdict), nothing is re-measured for reports.
+
+Verdicts: "met" (every expectation holds), "unmet" (the run worked, an expectation does not hold), "error"
+(a case crashed or timed out: the run itself is broken; the server log tail says why).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from lab.scenario.evidence import CaptureEvidence, ClientObservation, Exposure, Json
+from lab.scenario.schema import Claim, Remediation
+
+Verdict = Literal["met", "unmet", "error"]
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    kind: str
+    case: str
+    expected: str
+    observed: Json
+    met: bool
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    name: str
+    started: bool
+    start_error: str | None
+    error: str | None
+    duration_s: float
+    ports: Mapping[str, int]
+    clients: tuple[ClientObservation, ...]
+    observations: Mapping[str, Json]
+    secrets: tuple[str, ...]  # labels only: the values stay out of reports
+    capture: CaptureEvidence | None
+    at_rest: tuple[Exposure, ...]
+    log_tail: tuple[str, ...]
+    workdir: str
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    title: str
+    claim: Claim
+    story: str
+    tags: tuple[str, ...]
+    target: str
+    verdict: Verdict
+    error: str | None
+    duration_s: float
+    cases: tuple[CaseResult, ...]
+    expectations: tuple[ExpectationResult, ...]
+    remediation: Remediation
+    source: str  # the scenario file
+
+    @property
+    def unmet(self) -> tuple[ExpectationResult, ...]:
+        return tuple(e for e in self.expectations if not e.met)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    target: str
+    started_at: str  # ISO 8601, local time
+    duration_s: float
+    interrupted: bool
+    reports_dir: str
+    captures_dir: str
+    scenarios: tuple[ScenarioResult, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"met": 0, "unmet": 0, "error": 0}
+        for s in self.scenarios:
+            out[s.verdict] += 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(s.verdict == "met" for s in self.scenarios)
+
+
+def scenario_verdict(errors: list[str], expectations: tuple[ExpectationResult, ...]) -> Verdict:
+    if errors:
+        return "error"
+    return "met" if all(e.met for e in expectations) else "unmet"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dict(result: ScenarioResult | RunResult) -> dict[str, Any]:
+    data: dict[str, Any] = _plain(dataclasses.asdict(result))
+    if isinstance(result, RunResult):
+        data["counts"] = result.counts
+    return data
+
+
+def to_json(result: ScenarioResult | RunResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,262 @@
+"""What a scenario file may say: frozen dataclasses, and the parser from a TOML document to a `Scenario`.
+
+A file describes one *base* case (`[target]`, `[clients.NAME]`, `[workload]`, `[attacker]`, `capture`) and,
+optionally, `[[case]]` entries that override parts of it (e.g. the same workload under TLS 1.3 and TLS 1.2).
+Expectations name the cases they judge (all cases when `cases` is absent). Workload, attacker and expectation
+parameters are validated against the parameter dataclass their registry declares, so every key in a file
+is checked before anything is started.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lab.scenario.strict import SchemaError, build, convert
+
+ServerCert = Literal["valid", "expired", "not-yet-valid", "wrong-host", "self-signed", "none"]
+Posture = Literal["plaintext", "tls-no-verify", "tls-chain-only", "tls-full", "tls-pinned"]
+TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+ClaimKind = Literal["myth", "pitfall", "promise"]
+DEFAULT_CASE = "main"
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """The server under test in redis.conf terms (bundled or redis-server is chosen at run time)."""
+
+    plaintext: bool = True  # `port` open
+    tls: bool = False  # `tls-port` open
+    server_cert: ServerCert = "valid"  # which cert the TLS port serves ("none": tls-port without cert/key)
+    tls_auth_clients: Literal["no", "optional", "yes"] = "no"
+    tls_protocols: str | None = None
+    tls_ciphers: str | None = None
+    tls_ciphersuites: str | None = None
+    tls_session_caching: bool = True
+    requirepass: str | None = None
+    appendonly: bool = False
+    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """One client: library, TLS posture, which port it dials, whether it shows a client cert."""
+
+    name: str = ""  # the key of its [clients.NAME] table, filled in by the parser
+    library: Literal["redis-py", "redis-cli"] = "redis-py"
+    posture: Posture = "tls-full"
+    port: Literal["plaintext", "tls"] | None = (
+        None  # default: "plaintext" for the plaintext posture, else "tls"
+    )
+    cert: bool = False  # present the lab's client certificate (mTLS)
+    auth: bool = True  # send the target's requirepass
+    tls_min: TlsVersion | None = None
+    tls_max: TlsVersion | None = None
+
+    @property
+    def dials(self) -> Literal["plaintext", "tls"]:
+        if self.port is not None:
+            return self.port
+        return "plaintext" if self.posture == "plaintext" else "tls"
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: ClaimKind  # a myth it busts, a pitfall it shows, or a promise it checks
+    text: str
+
+
+@dataclass(frozen=True)
+class Remediation:
+    summary: str
+    config: tuple[str, ...] = ()  # redis.conf lines
+    client: str = ""  # client code that does it right
+
+
+@dataclass(frozen=True)
+class Step:
+    """A reference to a registered workload or attacker with its validated parameter dataclass."""
+
+    name: str
+    params: object
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: TargetConfig
+    clients: tuple[ClientConfig, ...]
+    workload: Step
+    attacker: Step | None
+    capture: bool
+
+    def client(self, name: str) -> ClientConfig:
+        for c in self.clients:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str
+    cases: tuple[str, ...]
+    params: object
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    claim: Claim
+    story: str  # two or three sentences a trainer reads out
+    tags: tuple[str, ...]
+    timeout_s: float
+    cases: tuple[Case, ...]
+    expect: tuple[Expectation, ...]
+    remediation: Remediation
+    path: str
+
+
+@dataclass(frozen=True)
+class _Header:
+    """The top-level keys of a scenario file (structure checked here, tables parsed below)."""
+
+    name: str
+    title: str
+    claim: Claim
+    story: str
+    workload: dict[str, object]
+    remediation: Remediation
+    expect: tuple[dict[str, object], ...]
+    tags: tuple[str, ...] = ()
+    timeout: float = 60.0
+    capture: bool = True
+    target: dict[str, object] = dataclasses.field(default_factory=dict)
+    clients: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
+    attacker: dict[str, object] | None = None
+    case: tuple[dict[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class _CaseTable:
+    name: str
+    target: dict[str, object] = dataclasses.field(default_factory=dict)
+    clients: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
+    workload: dict[str, object] = dataclasses.field(default_factory=dict)
+    attacker: dict[str, object] | None = None
+    capture: bool | None = None
+
+
+@dataclass(frozen=True)
+class Registries:
+    """Parameter dataclasses by name, as the workload, attacker and expectation registries declare them."""
+
+    workloads: Mapping[str, type]
+    attackers: Mapping[str, type]
+    expectations: Mapping[str, type]
+
+
+def _step(table: Mapping[str, object], registry: Mapping[str, type], what: str, file: Path, key: str) -> Step:
+    name = table.get("name")
+    if not isinstance(name, str) or name not in registry:
+        known = ", ".join(sorted(registry)) or "none registered yet"
+        raise SchemaError(file, f"{key}.name", f"the name of a registered {what} ({known})", name)
+    params = {k: v for k, v in table.items() if k != "name"}
+    return Step(name, build(registry[name], params, file, key))
+
+
+def _clients(
+    base: Mapping[str, Mapping[str, object]],
+    override: Mapping[str, Mapping[str, object]],
+    file: Path,
+    key: str,
+) -> tuple[ClientConfig, ...]:
+    out = []
+    for name in dict.fromkeys([*base, *override]):
+        table = {**base.get(name, {}), **override.get(name, {})}
+        where = f"{key}.{name}" if name in override else f"clients.{name}"
+        if "name" in table:
+            raise SchemaError(
+                file, f"{where}.name", "no name key (the table's own name is the client's name)"
+            )
+        out.append(dataclasses.replace(build(ClientConfig, table, file, where), name=name))
+    return tuple(out)
+
+
+def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registries) -> Case:
+    def where(part: str, overridden: bool) -> str:
+        return f"{key}.{part}" if overridden else part
+
+    target = build(TargetConfig, {**header.target, **over.target}, file, where("target", bool(over.target)))
+    workload = _step(
+        {**header.workload, **over.workload},
+        reg.workloads,
+        "workload",
+        file,
+        where("workload", bool(over.workload)),
+    )
+    attacker_table = over.attacker if over.attacker is not None else header.attacker
+    attacker = None
+    if attacker_table is not None:
+        attacker = _step(
+            attacker_table, reg.attackers, "attacker", file, where("attacker", over.attacker is not None)
+        )
+    clients = _clients(header.clients, over.clients, file, f"{key}.clients")
+    capture = header.capture if over.capture is None else over.capture
+    return Case(over.name, target, clients, workload, attacker, capture)
+
+
+def _expectation(
+    table: Mapping[str, object], index: int, case_names: tuple[str, ...], file: Path, reg: Registries
+) -> Expectation:
+    key = f"expect[{index}]"
+    kind = table.get("kind")
+    if not isinstance(kind, str) or kind not in reg.expectations:
+        raise SchemaError(
+            file, f"{key}.kind", f"an expectation kind ({', '.join(sorted(reg.expectations))})", kind
+        )
+    cases = case_names
+    if "cases" in table:
+        cases = convert(tuple[str, ...], table["cases"], file, f"{key}.cases")
+        for name in cases:
+            if name not in case_names:
+                raise SchemaError(
+                    file, f"{key}.cases", f"names of this file's cases ({', '.join(case_names)})", name
+                )
+    params = {k: v for k, v in table.items() if k not in ("kind", "cases")}
+    return Expectation(kind, cases, build(reg.expectations[kind], params, file, key))
+
+
+def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Scenario:
+    """Turn a parsed TOML document into a Scenario, or raise SchemaError naming file, key and expectation."""
+    header = build(_Header, doc, file)
+    if header.name != file.stem:
+        raise SchemaError(file, "name", f'the file name without .toml ("{file.stem}")', header.name)
+    if header.timeout <= 0:
+        raise SchemaError(file, "timeout", "a positive number of seconds", header.timeout)
+    tables = [build(_CaseTable, t, file, f"case[{i}]") for i, t in enumerate(header.case)]
+    if not tables:
+        tables = [_CaseTable(name=DEFAULT_CASE)]
+    names = tuple(t.name for t in tables)
+    if len(set(names)) != len(names):
+        raise SchemaError(file, "case", "case names that are all different", list(names))
+    cases = tuple(_case(header, t, f"case[{i}]", file, reg) for i, t in enumerate(tables))
+    if not header.expect:
+        raise SchemaError(file, "expect", "at least one [[expect]] entry (a scenario must be able to fail)")
+    expect = tuple(_expectation(t, i, names, file, reg) for i, t in enumerate(header.expect))
+    return Scenario(
+        name=header.name,
+        title=header.title,
+        claim=header.claim,
+        story=header.story.strip(),
+        tags=header.tags,
+        timeout_s=header.timeout,
+        cases=cases,
+        expect=expect,
+        remediation=header.remediation,
+        path=str(file),
+    )
