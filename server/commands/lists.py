@@ -44,16 +44,16 @@ def _pop(ctx: Ctx, args: list[bytes], left: bool) -> Any:
     count = None
     if len(args) == 3:
         count = parse_ll(args[2])
-        if count is None:
-            raise CommandError(NOT_INTEGER)
-        if count < 0:
+        if count is None or count < 0:  # Redis gives this text for a non-number too
             raise CommandError("ERR value is out of range, must be positive")
     db = ctx.db
     key = args[1]
     items = typed(db, key, deque)
     if items is None or count == 0:
         ctx.log_as()
-        return None if count is None else NULL_ARRAY
+        if items is None:
+            return None if count is None else NULL_ARRAY
+        return []
     pop = items.popleft if left else items.pop
     reply: Any = pop() if count is None else [pop() for _ in range(min(count, len(items)))]
     if items:

@@ -9,6 +9,7 @@ decimal printing, as glibc does. Not a hot path.
 
 from __future__ import annotations
 
+import math
 import platform
 import re
 from decimal import Decimal
@@ -110,7 +111,7 @@ def parse_ld(s: bytes) -> LongDouble | None:
             return None
         digits = (whole + frac).lstrip(b"0")
         exp10 = int(exp or b"0") - len(frac)
-        exact = _scaled(_digits(digits), exp10, 10, len(digits) * 3.33)
+        exact = _scaled(_digits(digits), exp10, 10, len(digits))
     elif (m := _INF.fullmatch(s)) is not None:
         return float("-inf") if m.group(1) == b"-" else float("inf")
     else:
@@ -123,14 +124,15 @@ def parse_ld(s: bytes) -> LongDouble | None:
     return -value if sign == b"-" else value
 
 
-def _scaled(mant: int, exp: int, base: int, mant_bits: float) -> Fraction | None:
-    """mant * base**exp exactly, or None when it is certainly out of long double range."""
+def _scaled(mant: int, exp: int, base: int, digits: int) -> Fraction | None:
+    """mant * base**exp exactly (mant has `digits` digits in base), or None when it is certainly out of
+    long double range: this keeps "1e999999999" from building a gigantic integer."""
     if mant == 0:
         return Fraction(0)
-    bits = mant_bits + exp * (1 if base == 2 else 3.33)
-    if bits > _EMAX + 8:
-        return None
-    if bits < _EMIN - MANT_BITS - 8:
+    log2_base = math.log2(base)
+    low = (digits - 1 + exp) * log2_base  # 2**low <= value < 2**high
+    high = (digits + exp) * log2_base
+    if low > _EMAX + 2 or high < _EMIN - MANT_BITS - 2:
         return None
     return Fraction(mant * base**exp) if exp >= 0 else Fraction(mant, base**-exp)
 
