@@ -1,0 +1,201 @@
+"""The bundled server assembled: config → users, keyspace, TLS, AOF → listeners, timers, signals, shutdown.
+
+Start-up failures end with Redis's words and exit code 1 (bad TLS files, ports in use, no listener);
+SIGTERM / SIGINT / SHUTDOWN flush the AOF, close every connection and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from server.acl import AclLoadError, Users
+from server.commands import FAMILIES
+from server.commands.connection import REDIS_VERSION
+from server.commands.registry import build_table
+from server.dispatch import Dispatcher
+from server.keyspace import Keyspace
+from server.log import RedisLog
+from server.net import Listeners
+from server.state import ClientState, ServerState
+from server.tls import FAILED_TO_CONFIGURE, ServerTls, TlsConfigError
+
+if TYPE_CHECKING:
+    from server.config import Config
+
+EXPIRE_BUDGET_SHARE = 0.25  # Redis's slow expire cycle may use 25% of each cron period
+
+
+class StartupError(Exception):
+    """The server cannot start; str(err) is what Redis would log before exiting 1."""
+
+
+class App:
+    def __init__(self, cfg: Config, log: RedisLog) -> None:
+        self.cfg = cfg
+        self.log = log
+        table = build_table(FAMILIES)
+        try:
+            users = Users.from_config(cfg, [name.decode() for name in table])
+        except AclLoadError as e:
+            raise StartupError(str(e)) from None
+        self.state = ServerState(config=cfg, keyspace=Keyspace(cfg["databases"]), users=users, log=self.log,
+                                 table=table)  # fmt: skip
+        self.dispatcher = Dispatcher(self.state)
+        self.state.request_shutdown = self.request_shutdown
+        try:
+            self.tls = ServerTls(cfg)
+        except TlsConfigError as e:
+            raise StartupError(f"{e}\n{FAILED_TO_CONFIGURE}") from None
+        self.listeners = Listeners(self.state, self.dispatcher, lambda: self.tls.context)
+        self._stop: asyncio.Event | None = None
+        self._timers: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ life cycle
+
+    async def serve(self) -> None:
+        cfg, log = self.cfg, self.log
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        log.notice("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo")
+        log.notice(
+            f"Redis version={REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid={os.getpid()}, "
+            f"just started (redis-tls-lab bundled server, Python {sys.version.split()[0]}, "
+            f"{type(loop).__module__.split('.')[0]} event loop)"
+        )
+        log.notice("Configuration loaded" if cfg.path else
+                   "Warning: no config file specified, using the default config.")  # fmt: skip
+        if not cfg["port"] and not cfg["tls-port"]:
+            raise StartupError("Configured to not listen anywhere, exiting.")
+        self._load_aof()
+        try:
+            await self.listeners.start(cfg["port"], cfg["tls-port"])
+        except OSError as e:
+            raise StartupError(str(e)) from None
+        log.notice(f"Running mode=standalone, port={cfg['port']}.")
+        log.notice("Server initialized")
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_signal, sig)
+        self._timers.append(asyncio.create_task(self._cron()))
+        if cfg["port"]:
+            log.notice("Ready to accept connections tcp")
+        if cfg["tls-port"]:
+            log.notice("Ready to accept connections tls")
+        try:
+            await self._stop.wait()
+        finally:
+            await self._shutdown()
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        self.log.warning(f"Received {sig.name} scheduling shutdown...")
+        self.request_shutdown(None)
+
+    def request_shutdown(self, save: bool | None) -> str | None:
+        """SHUTDOWN / signals: stop after the current batch. `save` is accepted for compatibility: this
+        server persists through the AOF only (no RDB), which is flushed and fsynced on the way out."""
+        self.log.warning("User requested shutdown...")
+        if self._stop is not None:
+            self._stop.set()
+        return None
+
+    async def _shutdown(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        for task in self._timers:
+            task.cancel()
+        for task in self._timers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.listeners.close()
+        for client in list(self.state.clients.values()):
+            client.close()
+        aof = self.state.aof
+        if aof is not None:
+            self.log.notice("Calling fsync() on the AOF file.")
+            aof.close()
+        await asyncio.sleep(0)  # let transports flush what the last batch wrote
+        self.log.warning("Redis is now ready to exit, bye bye...")
+
+    # ------------------------------------------------------------ periodic work (Redis's serverCron)
+
+    async def _cron(self) -> None:
+        state = self.state
+        last_second = time.monotonic()
+        while True:
+            hz = self.cfg["hz"]
+            await asyncio.sleep(1 / hz)
+            state.keyspace.active_expire_cycle(budget_ms=1000 / hz * EXPIRE_BUDGET_SHARE)
+            now = time.monotonic()
+            if now - last_second >= 1:
+                last_second = now
+                self._close_idle_clients(now)
+                if state.aof is not None:
+                    state.aof.cron()
+
+    def _close_idle_clients(self, now: float) -> None:
+        timeout = self.cfg["timeout"]
+        if not timeout:
+            return
+        for client in list(self.state.clients.values()):
+            if not client.monitor and now - client.last_interaction > timeout:
+                self.log.verbose("Closing idle client")
+                client.close()
+
+    # ------------------------------------------------------------ AOF
+
+    def _load_aof(self) -> None:
+        """With appendonly yes: replay the file (if any), then log every write from here on."""
+        if not self.cfg["appendonly"]:
+            return
+        from server.aof import Aof, AofLoadError
+
+        state = self.state
+        aof = Aof(self.cfg, self.log, state.keyspace)
+        loader = ClientState(state, 0, "aof-loader", "", -1, False)
+        loader.authenticated = True
+        sink: list[bytes] = []
+
+        def execute(argv: list[bytes]) -> None:
+            self.dispatcher.execute(loader, argv, sink)
+            sink.clear()
+
+        state.keyspace.loading = True
+        started = time.monotonic()
+        try:
+            result = aof.load(execute)
+        except AofLoadError as e:
+            raise StartupError(str(e)) from None
+        finally:
+            state.keyspace.loading = False
+        if result.commands:
+            self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
+        state.keyspace.on_expired = lambda db, key: aof.feed(db, [[b"DEL", key]])
+        state.aof = aof
+
+
+def run(cfg: Config) -> int:
+    """Run until shutdown. Start-up failures are logged with Redis's words and give exit code 1."""
+    try:
+        import uvloop
+
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    except ImportError:  # stock asyncio works, at about half the throughput
+        loop_factory = asyncio.new_event_loop
+    log = RedisLog(cfg["loglevel"], cfg["logfile"])
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(App(cfg, log).serve())
+    except StartupError as e:
+        for line in str(e).splitlines():
+            log.warning(line)
+        return 1
+    finally:
+        log.close()
+    return 0

@@ -1,0 +1,5 @@
+"""The command families the server serves: each module declares its handlers with @command."""
+
+from server.commands import connection, hashes, keys, lists, server, sets, strings, transactions
+
+FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists)

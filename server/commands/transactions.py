@@ -1,0 +1,66 @@
+"""Transactions: MULTI EXEC DISCARD WATCH UNWATCH (optimistic locking on watched keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server import resp
+from server.commands.registry import CommandError, command
+from server.context import Ctx
+from server.keyspace import WatchState
+
+
+@command("multi", 1, "noscript loading stale fast allow-busy")
+def multi(ctx: Ctx, args: list[bytes]) -> Any:
+    client = ctx.client
+    if client.multi is not None:
+        raise CommandError("ERR MULTI calls can not be nested")
+    client.multi = []
+    client.multi_error = False
+    return resp.OK
+
+
+@command("exec", 1, "noscript loading stale skip-slowlog")
+def exec_(ctx: Ctx, args: list[bytes]) -> Any:
+    if ctx.client.multi is None:
+        raise CommandError("ERR EXEC without MULTI")
+    dispatcher = ctx.server.dispatcher
+    assert dispatcher is not None  # the server is assembled with one before it serves clients
+    return dispatcher.exec_queue(ctx.client)
+
+
+@command("discard", 1, "noscript loading stale fast allow-busy")
+def discard(ctx: Ctx, args: list[bytes]) -> Any:
+    client = ctx.client
+    if client.multi is None:
+        raise CommandError("ERR DISCARD without MULTI")
+    client.multi = None
+    client.multi_error = False
+    _unwatch(ctx)
+    return resp.OK
+
+
+@command("watch", -2, "noscript loading stale fast allow-busy", keys=(1, -1, 1))
+def watch(ctx: Ctx, args: list[bytes]) -> Any:
+    client = ctx.client
+    if client.multi is not None:
+        raise CommandError("ERR WATCH inside MULTI is not allowed")
+    if client.watch is None:
+        client.watch = WatchState()
+    db = ctx.db
+    for key in args[1:]:
+        db.watch(key, client.watch)
+    return resp.OK
+
+
+@command("unwatch", 1, "noscript loading stale fast allow-busy")
+def unwatch(ctx: Ctx, args: list[bytes]) -> Any:
+    _unwatch(ctx)
+    return resp.OK
+
+
+def _unwatch(ctx: Ctx) -> None:
+    client = ctx.client
+    if client.watch is not None:
+        ctx.server.keyspace.unwatch_all(client.watch)
+        client.watch = None

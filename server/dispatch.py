@@ -1,0 +1,190 @@
+"""From a parsed command to reply bytes: lookup, arity, auth gate, ACL, MULTI queue, EXEC, AOF, MONITOR.
+
+The checks run in the order of Redis 7.0's processCommand(), because that order is visible to clients:
+an unknown command or a wrong arity is reported before NOAUTH, and inside MULTI every rejected command
+marks the transaction so that EXEC answers EXECABORT.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from server import resp
+from server.commands.registry import CommandError, CommandSpec, Handler
+
+if TYPE_CHECKING:
+    from server.state import ClientState, ServerState
+
+NOAUTH = "NOAUTH Authentication required."
+EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+# processCommand() never queues these inside MULTI (POST / Host: abort the connection at once).
+NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset", "post", "host:"})
+# MONITOR shows these commands with their secrets replaced, as Redis's redactClientCommandArgument does.
+_REDACT_FROM = {b"auth": 1}
+
+
+class Entry:
+    """A CommandSpec flattened for the hot path (attribute reads instead of frozenset lookups)."""
+
+    __slots__ = (
+        "admin", "arity", "handler", "name", "no_auth", "no_multi", "queued", "spec", "subs", "write",
+    )  # fmt: skip
+
+    def __init__(self, spec: CommandSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.handler: Handler = spec.handler
+        self.arity = spec.arity
+        self.no_auth = "no-auth" in spec.flags
+        self.no_multi = "no-multi" in spec.flags
+        self.write = "write" in spec.flags
+        self.admin = "admin" in spec.flags or "skip-monitor" in spec.flags
+        self.queued = spec.name not in NOT_QUEUED
+        self.subs: dict[bytes, Entry] | None = None
+
+
+def unknown_command(argv: list[bytes]) -> str:
+    """Redis's text: the name and the first arguments, each cut so the message stays short."""
+    shown = b""
+    for arg in argv[1:]:
+        if len(shown) >= 128:
+            break
+        shown += b"'" + arg[: 128 - len(shown)] + b"' "
+    name = resp.safe_text(argv[0][:128])
+    return f"ERR unknown command '{name}', with args beginning with: {resp.safe_text(shown)}"
+
+
+def arity_error(name: str) -> str:
+    return f"ERR wrong number of arguments for '{name}' command"
+
+
+class Dispatcher:
+    """Executes commands for clients of one server; appends encoded replies to the caller's batch."""
+
+    __slots__ = ("_entries", "server")
+
+    def __init__(self, server: ServerState) -> None:
+        self.server = server
+        entries = {name: Entry(spec) for name, spec in server.table.items() if b"|" not in name}
+        for name, spec in server.table.items():
+            if b"|" in name:
+                parent, sub = name.split(b"|", 1)
+                container = entries[parent]
+                if container.subs is None:
+                    container.subs = {}
+                container.subs[sub] = Entry(spec)
+        self._entries = entries
+        server.dispatcher = self
+
+    def lookup(self, argv: list[bytes]) -> Entry | str:
+        """The entry to run, or the error text for an unknown command / subcommand / wrong arity."""
+        entry = self._entries.get(argv[0].lower())
+        if entry is None:
+            return unknown_command(argv)
+        argc = len(argv)
+        if entry.subs is not None and argc >= 2:
+            sub = entry.subs.get(argv[1].lower())
+            if sub is None:
+                name = resp.safe_text(argv[1][:128])
+                return f"ERR unknown subcommand '{name}'. Try {resp.safe_text(argv[0].upper())} HELP."
+            entry = sub
+        arity = entry.arity
+        if (argc != arity) if arity >= 0 else (argc < -arity):
+            return arity_error(entry.name)
+        return entry
+
+    def execute(self, client: ClientState, argv: list[bytes], out: list[bytes]) -> None:
+        """Run one command from the wire and append its reply to `out`."""
+        entry = self.lookup(argv)
+        if type(entry) is str:
+            self._reject(client, entry, out)
+            return
+        assert isinstance(entry, Entry)
+        if not client.authenticated and not entry.no_auth:
+            self._reject(client, NOAUTH, out)
+            return
+        if client.multi is not None and entry.no_multi:
+            self._reject(client, "ERR Command not allowed inside a transaction", out)
+            return
+        user = client.user
+        if not user.unrestricted:
+            denied = user.allowed(entry.spec, argv)
+            if denied is not None:
+                self._reject(client, denied, out)
+                return
+        if client.multi is not None and entry.queued:
+            client.multi.append(argv)
+            out.append(resp.QUEUED.wire)
+            return
+        resp.write(out, self.run(client, entry, argv), client.proto)
+
+    def _reject(self, client: ClientState, message: str, out: list[bytes]) -> None:
+        if client.multi is not None:
+            client.multi_error = True
+        self.server.stats.total_error_replies += 1
+        out.append(resp.error_bytes(message))
+
+    def run(self, client: ClientState, entry: Entry, argv: list[bytes]) -> Any:
+        """Execute; propagate a successful write to the AOF; show it to MONITORs. Returns the reply value
+        (an ErrorReply when the handler raised CommandError)."""
+        server = self.server
+        ctx = client.ctx
+        ctx.log = None
+        client.last_cmd = entry.name
+        try:
+            result = entry.handler(ctx, argv)
+        except CommandError as e:
+            server.stats.total_error_replies += 1
+            result = resp.ErrorReply(e.message)
+        else:
+            if entry.write and server.aof is not None:
+                log = ctx.log
+                server.aof.feed(client.db_index, [argv] if log is None else log)
+        server.stats.total_commands_processed += 1
+        if server.monitors and not entry.admin:
+            self.feed_monitors(client, argv)
+        return result
+
+    def exec_queue(self, client: ClientState) -> Any:
+        """EXEC's reply: the queued commands' replies (errors become elements), EXECABORT after a
+        queueing error, or the null array when a WATCHed key changed. Always leaves MULTI and unwatches."""
+        queue = client.multi or []
+        aborted = client.multi_error
+        watch = client.watch
+        conflict = watch is not None and watch.dirty
+        client.multi = None
+        client.multi_error = False
+        if watch is not None:
+            self.server.keyspace.unwatch_all(watch)
+            client.watch = None
+        if aborted:
+            raise CommandError(EXECABORT)
+        if conflict:
+            return resp.NULL_ARRAY
+        aof = self.server.aof
+        wrapped = False
+        replies: list[Any] = []
+        for argv in queue:
+            entry = self.lookup(argv)
+            assert isinstance(entry, Entry)  # queued commands passed lookup
+            if aof is not None and entry.write and not wrapped:
+                aof.feed(client.db_index, [[b"MULTI"]])  # the AOF replays the transaction atomically
+                wrapped = True
+            replies.append(self.run(client, entry, argv))
+        if wrapped and aof is not None:
+            aof.feed(client.db_index, [[b"EXEC"]])
+        return replies
+
+    def feed_monitors(self, client: ClientState, argv: list[bytes]) -> None:
+        """One MONITOR line per executed command, as a status reply: +<time> [db addr] "arg" ..."""
+        now = time.time()
+        keep = _REDACT_FROM.get(argv[0].lower())
+        shown = [resp.repr_bytes(a) for a in (argv if keep is None else argv[:keep])]
+        if keep is not None:
+            shown += ['"(redacted)"'] * (len(argv) - keep)
+        stamp = f"{int(now)}.{int(now * 1_000_000) % 1_000_000:06d}"
+        line = f"+{stamp} [{client.db_index} {client.addr}] {' '.join(shown)}"
+        data = line.encode("utf-8", "surrogateescape").replace(b"\r", b" ").replace(b"\n", b" ") + b"\r\n"
+        for monitor in self.server.monitors:
+            monitor.send(data)

@@ -1,0 +1,346 @@
+"""Connections: one asyncio protocol for plaintext and TLS listeners, with Redis's limits and log lines.
+
+The protocol touches nothing but its transport (so it runs on uvloop or stock asyncio alike). TLS is
+done here with ssl.MemoryBIO instead of asyncio's TLS transport: that is what lets us log a failed
+handshake exactly as Redis does (OpenSSL's error string plus addr/laddr), count full / resumed /
+failed handshakes, and keep one decrypt + one encrypt call per read batch on the hot path.
+
+Per read batch: parse every complete command, execute them in order, let the AOF write (and fsync
+under appendfsync always) BEFORE any reply leaves, then a single transport.write().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from server import resp
+from server.dispatch import Dispatcher
+
+if TYPE_CHECKING:
+    from server.state import ClientState, ServerState
+
+UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024  # CVE-2021-32675: unauthenticated clients may not buffer more
+_TLS_READ = 1 << 18
+_OPENSSL_LIBS = {"SSL": "SSL routines", "X509": "X509 certificate routines", "PEM": "PEM routines",
+                 "EVP": "digital envelope routines", "ASN1": "asn1 encoding routines"}  # fmt: skip
+
+
+def openssl_error_string(err: ssl.SSLError) -> str:
+    """The text OpenSSL's ERR_error_string_n gives, as Redis logs it:
+    'error:0A00010B:SSL routines::wrong version number'."""
+    import _ssl
+
+    library, reason = getattr(err, "library", None), getattr(err, "reason", None)
+    if not library or not reason:
+        return str(err.strerror or err)
+    codes = _ssl.err_names_to_codes.get(reason)
+    lib_code = next((c for c, name in _ssl.lib_codes_to_names.items() if name == library), None)
+    if codes is None or lib_code is None or codes[0] != lib_code:
+        text = str(err.args[1] if len(err.args) > 1 else err)
+        return f"error:{library}:{reason}: {text}"
+    packed = (lib_code << 23) | codes[1]
+    lib_text = _OPENSSL_LIBS.get(library, f"{library} routines")
+    return f"error:{packed:08X}:{lib_text}::{reason.lower().replace('_', ' ')}"
+
+
+def format_addr(addr: object) -> str:
+    if isinstance(addr, tuple) and len(addr) >= 2:
+        host, port = addr[0], addr[1]
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return str(addr)
+
+
+class Listener:
+    """What every connection of one listening socket shares."""
+
+    __slots__ = ("dispatcher", "server", "tls_context")
+
+    def __init__(
+        self, server: ServerState, dispatcher: Dispatcher, tls_context: Callable[[], ssl.SSLContext | None]
+    ) -> None:
+        self.server = server
+        self.dispatcher = dispatcher
+        self.tls_context = tls_context  # read at accept time: CONFIG SET tls-* affects new connections only
+
+
+class RedisProtocol(asyncio.Protocol):
+    __slots__ = (
+        "_closing", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport", "addr",
+        "client", "laddr",
+    )  # fmt: skip
+
+    def __init__(self, listener: Listener, tls: bool) -> None:
+        self._listener = listener
+        self._ssl: ssl.SSLObject | None = None
+        self._incoming: ssl.MemoryBIO | None = None
+        self._outgoing: ssl.MemoryBIO | None = None
+        self._tls = tls
+        self._transport: asyncio.Transport | None = None
+        self._parser = resp.Parser(listener.server.config["proto-max-bulk-len"])
+        self._closing = False
+        self.client: ClientState | None = None
+        self.addr = self.laddr = "?"
+
+    # ------------------------------------------------------------ connection life
+
+    def connection_made(self, base: asyncio.BaseTransport) -> None:
+        transport: asyncio.Transport = base  # type: ignore[assignment]  # uvloop's are not subclasses
+        self._transport = transport
+        server = self._listener.server
+        self.addr = format_addr(transport.get_extra_info("peername"))
+        self.laddr = format_addr(transport.get_extra_info("sockname"))
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if len(server.clients) >= server.config["maxclients"]:
+            server.stats.rejected_connections += 1
+            if not self._tls:
+                transport.write(b"-ERR max number of clients reached\r\n")
+            transport.close()
+            self._closing = True
+            return
+        server.stats.total_connections_received += 1
+        if self._tls:
+            context = self._listener.tls_context()
+            if context is None:  # TLS was switched off since the listener started
+                transport.close()
+                self._closing = True
+                return
+            self._incoming, self._outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
+        else:
+            self._attach()
+
+    def _attach(self) -> None:
+        transport = self._transport
+        assert transport is not None
+        sock = transport.get_extra_info("socket")
+        fd = sock.fileno() if sock is not None else -1
+        server = self._listener.server
+        client = server.new_client(self.addr, self.laddr, fd, self._tls)
+        client.close = self._close
+        client.send = self._write
+        self.client = client
+        server.log.verbose(f"Accepted {self.addr}")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closing = True
+        client = self.client
+        if client is not None:
+            self._listener.server.forget_client(client)
+            self._listener.server.log.verbose("Client closed connection")
+            self.client = None
+        elif self._ssl is not None and not self._ssl_done():
+            self._handshake_failed_eof()
+
+    def eof_received(self) -> bool | None:
+        return False  # close our side too, as Redis does on read() == 0
+
+    def pause_writing(self) -> None:
+        # The client does not read its replies: stop reading its commands until it catches up.
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self._transport is not None and not self._closing:
+            self._transport.resume_reading()
+
+    def _close(self) -> None:
+        self._closing = True
+        if self._transport is not None:
+            self._transport.close()
+
+    # ------------------------------------------------------------ bytes in
+
+    def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return
+        if self._ssl is None:
+            self._process(data)
+            return
+        assert self._incoming is not None
+        self._incoming.write(data)
+        if self.client is None and not self._handshake():
+            return
+        sslobj, incoming = self._ssl, self._incoming
+        plain = b""
+        try:
+            plain = sslobj.read(_TLS_READ)
+            while incoming.pending:  # more records arrived in this read
+                plain += sslobj.read(_TLS_READ)
+        except ssl.SSLWantReadError:
+            pass  # the rest of a record is still on its way
+        except ssl.SSLZeroReturnError:  # close_notify from the client
+            self._flush_tls()
+            self._close()
+            return
+        except ssl.SSLError as e:  # bad record MAC, injected plaintext...: Redis drops the connection
+            self._listener.server.log.verbose(f"Error reading from client: {openssl_error_string(e)}")
+            self._flush_tls()
+            self._close()
+            return
+        if plain:
+            self._process(plain)
+
+    def _process(self, data: bytes) -> None:
+        client = self.client
+        assert client is not None
+        listener = self._listener
+        server = listener.server
+        server.stats.total_net_input_bytes += len(data)
+        client.last_interaction = time.monotonic()
+        parser = self._parser
+        parser.feed(data)
+        buffered = parser.buffered
+        if buffered > server.config["client-query-buffer-limit"] or (
+            buffered > UNAUTH_QUERY_BUFFER_LIMIT and not client.authenticated
+        ):
+            self._query_buffer_overflow(client)
+            return
+        out: list[bytes] = []
+        execute = listener.dispatcher.execute
+        stop = False
+        while not stop:
+            unauthenticated = not client.authenticated
+            commands = parser.parse(unauthenticated)
+            if not commands:
+                break
+            for argv in commands:
+                execute(client, argv, out)
+                if client.close_after_reply or client.abort:
+                    stop = True
+                    break
+            stop = stop or not unauthenticated
+        if parser.error is not None and not (client.close_after_reply or client.abort):
+            out.append(resp.error_bytes("ERR Protocol error: " + parser.error))
+            server.stats.total_error_replies += 1
+            client.close_after_reply = True
+            server.log.verbose(f"Protocol error ({parser.error}) from client: addr={client.addr}")
+        aof = server.aof
+        if aof is not None:
+            aof.before_reply()
+        if client.abort:
+            self._close()
+            return
+        if out:
+            self._write(b"".join(out) if len(out) > 1 else out[0])
+        if client.close_after_reply:
+            self._close()
+
+    def _query_buffer_overflow(self, client: ClientState) -> None:
+        head = resp.repr_bytes(self._parser.peek(64))
+        self._listener.server.log.warning(
+            f"Closing client that reached max query buffer length: id={client.id} addr={client.addr} "
+            f"laddr={client.laddr} (qbuf initial bytes: {head})"
+        )
+        self._close()
+
+    # ------------------------------------------------------------ bytes out
+
+    def _write(self, data: bytes) -> None:
+        transport = self._transport
+        if transport is None or self._closing:
+            return
+        self._listener.server.stats.total_net_output_bytes += len(data)
+        sslobj = self._ssl
+        if sslobj is None:
+            transport.write(data)
+        else:
+            sslobj.write(data)
+            assert self._outgoing is not None
+            transport.write(self._outgoing.read())
+
+    def _flush_tls(self) -> None:
+        outgoing = self._outgoing
+        if outgoing is not None and outgoing.pending and self._transport is not None:
+            self._transport.write(outgoing.read())
+
+    # ------------------------------------------------------------ TLS handshake
+
+    def _ssl_done(self) -> bool:
+        return self.client is not None
+
+    def _handshake(self) -> bool:
+        """Advance the handshake; True once it is complete and the client is attached."""
+        sslobj = self._ssl
+        assert sslobj is not None
+        server = self._listener.server
+        try:
+            sslobj.do_handshake()
+        except ssl.SSLWantReadError:
+            self._flush_tls()
+            return False
+        except ssl.SSLError as e:
+            self._flush_tls()  # the alert tells the client why
+            self._handshake_failed(openssl_error_string(e))
+            self._close()
+            return False
+        self._flush_tls()  # server Finished, TLS 1.3 session tickets
+        if sslobj.session_reused:
+            server.stats.tls_handshakes_resumed += 1
+        else:
+            server.stats.tls_handshakes_full += 1
+        self._attach()
+        return True
+
+    def _handshake_failed(self, reason: str) -> None:
+        server = self._listener.server
+        server.stats.tls_handshakes_failed += 1
+        where = f"(addr={self.addr} laddr={self.laddr})"
+        server.log.warning(f"Error accepting a client connection: {reason} {where}")
+
+    def _handshake_failed_eof(self) -> None:
+        """The peer went away mid-handshake (or never started one): report what OpenSSL says about it."""
+        assert self._incoming is not None and self._ssl is not None
+        self._incoming.write_eof()
+        try:
+            self._ssl.do_handshake()
+        except ssl.SSLError as e:
+            self._handshake_failed(openssl_error_string(e))
+
+
+class Listeners:
+    """The listening sockets of one server: plaintext `port` and TLS `tls-port` on every `bind` address."""
+
+    def __init__(self, server: ServerState, dispatcher: Dispatcher,
+                 tls_context: Callable[[], ssl.SSLContext | None]) -> None:  # fmt: skip
+        self.server = server
+        self.listener = Listener(server, dispatcher, tls_context)
+        self.servers: list[asyncio.AbstractServer] = []
+
+    async def start(self, port: int, tls_port: int) -> None:
+        """Bind both listeners; raises OSError with Redis's wording (the caller logs it and exits 1)."""
+        cfg = self.server.config
+        hosts = [h.lstrip("-") for h in cfg["bind"]] or ["127.0.0.1"]
+        loop = asyncio.get_running_loop()
+        for number, tls in ((port, False), (tls_port, True)):
+            if not number:
+                continue
+            try:
+                srv = await loop.create_server(
+                    lambda tls=tls: RedisProtocol(self.listener, tls),  # type: ignore[misc]
+                    host=hosts, port=number, reuse_address=True, backlog=511,
+                )  # fmt: skip
+            except OSError as e:
+                kind = "TLS" if tls else "TCP"
+                raise OSError(
+                    f"Warning: Could not create server TCP listening socket {hosts[0]}:{number}: "
+                    f"bind: {os.strerror(e.errno) if e.errno else e}\n"
+                    f"Failed listening on port {number} ({kind}), aborting."
+                ) from None
+            self.servers.append(srv)
+            if tls:
+                self.server.tls_port = number
+            else:
+                self.server.tcp_port = number
+
+    def close(self) -> None:
+        for srv in self.servers:
+            srv.close()
+        self.servers.clear()
