@@ -18,13 +18,17 @@ class Listen:
     tls_port: int | None
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def quote(value: str) -> str:
-    """A redis.conf argument: bare when safe, else double-quoted with the escapes sdssplitargs understands."""
-    if value and not any(c.isspace() or c in "\"'\\#" for c in value):
+    """One argument in Redis's own syntax (sdssplitargs: redis.conf lines and redis-cli's input lines):
+    bare when safe, else double-quoted, with control characters as escapes so the line stays one line."""
+    if value and value.isprintable() and not any(c.isspace() or c in "\"'\\#" for c in value):
         return value
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"')
-               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
-    return f'"{escaped}"'
+    out = [_ESCAPES.get(c, c if c.isprintable() or c == " " else "".join(f"\\x{b:02x}" for b in c.encode()))
+           for c in value]
+    return '"' + "".join(out) + '"'
 
 
 def render(spec: TargetSpec, listen: Listen, data_dir: Path,

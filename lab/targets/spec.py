@@ -31,7 +31,10 @@ class TargetSpec:
 
     A spec means the same on both targets: tests/lab/targets/test_process.py runs each case on both.
     Where the servers differ, the difference is listed here:
-    - (none found so far; the bundled server's cases run once `python -m server` exists)
+    - start-up errors are worded by each server's TLS library binding: an RSA-1024 cert is "ee key too
+      small" from redis-server and "EE_KEY_TOO_SMALL" from the bundled server (both refuse to start).
+    - a TLS ClientHello on the plaintext port: redis-server may wait for a newline in it (client timeout);
+      the bundled server answers at once (client sees "wrong version number").
     """
 
     kind: TargetKind = "bundled"

@@ -51,3 +51,4 @@ def test_quote() -> None:
     assert quote("") == '""'
     assert quote("a b") == '"a b"'
     assert quote('x"\\\n#') == '"x\\"\\\\\\n#"'
+    assert quote("a\x00\x7fé\u2028") == '"a\\x00\\x7fé\\xe2\\x80\\xa8"'
