@@ -153,7 +153,7 @@ STRING_CASES: list[tuple[str, ...]] = [
      "SET k v EXAT 100 EX 5", "EXISTS k"),
     ("SET k v EX 10 EX 100", "~ttl TTL k", "SET k v nx nx", "SET k v get get", "GET k", "SET k v px 100000",
      "~pttl PTTL k", "SET k v keepttl keepttl", "~pttl PTTL k"),
-    ("SET k v PXAT {ms-100}", "GET k", "EXISTS k", "SET k v EXAT 1", "DBSIZE"),
+    ("SET k v PXAT {ms-100}", "GET k", "EXISTS k", "SET k v EXAT 1", "EXISTS k", "DBSIZE"),
     ("SETEX k 100 v", "GET k", "~ttl TTL k", "PSETEX k 100000 w", "~pttl PTTL k", "GET k"),
     ("SETEX k 0 v", "SETEX k -5 v", "SETEX k x v", "PSETEX k 0 v", "PSETEX k 1.5 v", "EXISTS k",
      "SETEX k 9223372036854775 v", "PSETEX k 9223372036854775807 v"),
@@ -290,6 +290,8 @@ CASES: list[tuple[str, ...]] = [
     *SET_CASES,
     *LIST_CASES,
     *TRANSACTION_CASES,
+    # The same sequences in RESP3 (maps, sets, nulls, doubles have their own wire types there).
+    *(("HELLO 3", *case) for case in KEYS_CASES + STRING_CASES + HASH_CASES + SET_CASES + LIST_CASES),
 ]
 
 # ---------------------------------------------------------------- running
