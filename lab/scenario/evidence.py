@@ -51,9 +51,10 @@ class Exposure:
     """Where a secret was seen in clear: capture frames (and the server ports of their streams) or files."""
 
     label: str
-    frames: tuple[int, ...] = ()
+    frames: tuple[int, ...] = ()  # readable by anyone on the path
     ports: tuple[int, ...] = ()
     files: tuple[str, ...] = ()
+    decrypted_frames: tuple[int, ...] = ()  # readable only with the TLS key log
 
 
 @dataclass(frozen=True)

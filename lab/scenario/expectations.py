@@ -126,10 +126,32 @@ def secret_in_clear(p: SecretInClear, ev: CaseEvidence) -> Check:
         return Check(False, expected, f"the workload declared no secret {p.secret!r}")
     found = _exposure(ev.capture.exposures, p.secret)
     port = ev.ports.get(p.port) if p.port else None
-    seen = found is not None and (port is None or port in found.ports)
+    seen = found is not None and bool(found.frames) and (port is None or port in found.ports)
     frames = found.frames if found is not None and seen else ()
     observed: Json = {"frames": list(frames), "ports": list(found.ports) if found else []}
     return Check(seen == p.in_clear, expected, observed, tuple(f"frame {f}" for f in frames[:10]))
+
+
+# --- secret-with-keylog: the key log decrypts the capture and the secret is in it ----------------
+
+@dataclass(frozen=True)
+class SecretWithKeylog:
+    """Proves a TLS capture really holds the session: with the key log, the secret is readable."""
+
+    secret: str
+    readable: bool = True
+
+
+def secret_with_keylog(p: SecretWithKeylog, ev: CaseEvidence) -> Check:
+    expected = f"{p.secret} {'readable' if p.readable else 'not readable'} after decryption with the key log"
+    if ev.capture is None:
+        return Check(False, expected, "no capture was made")
+    if ev.capture.keylog is None:
+        return Check(not p.readable, expected, "no key log was written")
+    found = _exposure(ev.capture.exposures, p.secret)
+    frames = found.decrypted_frames if found else ()
+    return Check(bool(frames) == p.readable, expected, {"decrypted_frames": list(frames)},
+                 tuple(f"frame {f}" for f in frames[:10]))
 
 
 # --- at-rest: is a secret readable in the server's data files (AOF) after it stopped? -------------
@@ -180,7 +202,7 @@ def tls(p: Tls, ev: CaseEvidence) -> Check:
     tls_streams = [s for s in streams if s.transport == "tls"]
     if not tls_streams:
         return Check(False, expected, f"no TLS stream to the {p.port} port in the capture")
-    attr = p.field.replace("-", "_")
+    attr = {"version": "tls_version"}.get(p.field, p.field.replace("-", "_"))
     values: list[Any] = sorted({getattr(s, attr) for s in tls_streams}, key=str)
     if p.visible is not None:
         met = values == [p.visible]
@@ -230,6 +252,12 @@ def _equal(value: object, number: float | None, wanted: str | int | float | bool
     return value == wanted
 
 
+def _matches_any(pattern: str, value: object) -> bool:
+    """A string matches the pattern; a list matches when one of its strings does."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return any(isinstance(v, str) and _search(pattern, v) for v in items)
+
+
 def observation(p: Observation, ev: CaseEvidence) -> Check:
     parts = [
         f"= {p.equals!r}" if p.equals is not None else "",
@@ -251,7 +279,7 @@ def observation(p: Observation, ev: CaseEvidence) -> Check:
         (p.equals is None or _equal(value, number, p.equals))
         and (p.at_least is None or (number is not None and number >= p.at_least))
         and (p.at_most is None or (number is not None and number <= p.at_most))
-        and (p.matches is None or (isinstance(value, str) and _search(p.matches, value)))
+        and (p.matches is None or _matches_any(p.matches, value))
         and (p.is_nil is None or (value is None) == p.is_nil)
     )
     return Check(met, expected, value)  # type: ignore[arg-type]
@@ -288,7 +316,8 @@ EXPECTATIONS: Mapping[str, Kind] = MappingProxyType(
         "server-log": Kind(ServerLog, server_log),
         "target-start": Kind(TargetStart, target_start),
         "secret-in-clear": Kind(SecretInClear, secret_in_clear),
-        "at-rest": Kind(AtRest, at_rest),
+        "secret-with-keylog": Kind(SecretWithKeylog, secret_with_keylog),
+    "at-rest": Kind(AtRest, at_rest),
         "tls": Kind(Tls, tls),
         "observation": Kind(Observation, observation),
         "finding": Kind(Finding, finding),

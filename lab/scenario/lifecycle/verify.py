@@ -16,7 +16,7 @@ from lab.analysis.secrets import mask
 from lab.capture import CaptureResult
 from lab.errors import UserError
 from lab.scenario.evidence import CaptureEvidence, CaseEvidence, Exposure, Secret, StreamSummary
-from lab.scenario.expectations import evaluate
+from lab.scenario.expectations import Check, evaluate
 from lab.scenario.results import ExpectationResult
 from lab.scenario.schema import Scenario
 
@@ -58,9 +58,10 @@ def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> Capture
             label=by_mask.get(x.label, x.label),
             frames=x.frames,
             ports=tuple(sorted({port_of[n] for n in x.streams if n in port_of})),
+            decrypted_frames=x.decrypted_frames,
         )
         for x in report.exposures
-        if x.frames
+        if x.frames or x.decrypted_frames
     )
     commands = sum(
         1 for s in report.streams if s.decrypted for line in s.transcript if line.direction == "c2s"
@@ -103,7 +104,10 @@ def judge(scenario: Scenario, evidence: Mapping[str, CaseEvidence]) -> tuple[Exp
             if ev is None:
                 out.append(ExpectationResult(exp.kind, case, "(case did not run)", None, False))
                 continue
-            check = evaluate(exp.kind, exp.params, ev)
+            try:
+                check = evaluate(exp.kind, exp.params, ev)
+            except Exception as exc:  # a broken check must not hide the others
+                check = Check(False, exp.kind, f"cannot evaluate: {type(exc).__name__}: {exc}")
             out.append(
                 ExpectationResult(exp.kind, case, check.expected, check.observed, check.met, check.evidence)
             )
