@@ -15,7 +15,7 @@ from tests.lab.analysis.conftest import PASSWORD, VALUE, LabCapture
 
 
 def frames_containing(pcap: Path, needle: bytes) -> tuple[int, ...]:
-    """The oracle: frame numbers (1-based) whose raw TCP payload holds `needle`, read with scapy, not tshark."""
+    """The oracle: 1-based frame numbers whose raw TCP payload holds `needle`, read by scapy, not tshark."""
     with PcapNgReader(str(pcap)) as reader:
         return tuple(n for n, p in enumerate(reader, start=1) if TCP in p and needle in bytes(p[TCP].payload))
 
@@ -95,7 +95,7 @@ def test_key_log_decrypts_full_transcripts_and_tls13_certificates(
             tuple(c) for c in lab_capture.commands
         ]
         assert "content" in s.redis_evidence
-    t12, t13, t13_nocert, _ = tls
+    _, t13, t13_nocert, _ = tls
     assert t13.server_cert is not None and not t13.server_cert.visible_without_keys
     assert t13.client_cert_present is True and t13_nocert.client_cert_present is False
     password = keyed.exposures[0]
