@@ -83,7 +83,7 @@ def _command(*parts: bytes) -> bytes:
 def batches(pipeline: int, value_size: int, key_base: int) -> tuple[bytes, bytes]:
     """Two batches that alternate: SET k, GET k, SET k', ... so that every GET finds its value.
 
-    With an even pipeline both batches are equal; with pipeline 1 they are one SET and one GET.
+    With pipeline 1 they are one SET and one GET; deeper batches hold SET/GET pairs of `pipeline` keys.
     """
     value = b"x" * value_size
     cmds = []

@@ -59,8 +59,9 @@ def _target_cells(target: TargetKind, quick: bool) -> tuple[list[Cell], list[Cel
     base = Cell(target, "plain", 1, 16)
     if quick:
         cells = [Cell(target, t, p, 16) for t in PLAIN_TLS13 for p in (1, 16)]
+        cells += [Cell(target, "plain", 1, 16, "new-full")]
         cells += [Cell(target, "tls1.3", 1, 16, c) for c in NEW_MODES]
-        cells += [Cell(target, "tls1.3", 1, 16, "reuse", "always")]
+        cells += [Cell(target, t, 1, 16, "reuse", "always") for t in PLAIN_TLS13]
         cross = [base, base.with_transport("tls1.3")]
         wire = [base, base.with_transport("tls1.3"), Cell(target, "tls1.3", 1, 16, "new-full")]
         return cells, cross, wire
@@ -91,7 +92,8 @@ def plan_for(targets: Sequence[TargetKind], quick: bool) -> Plan:
     if quick:
         words = (
             "quick subset: plaintext vs TLS 1.3 at pipeline 1 and 16 (16 B values, reused connections); "
-            "TLS 1.3 new connection per request, full and resumed; TLS 1.3 with appendfsync always",
+            "a new connection per request: plaintext, TLS 1.3 full and resumed; appendfsync always, "
+            "plaintext and TLS 1.3",
             "redis-benchmark cross-check at pipeline 1, plaintext and TLS 1.3; wire sample of 3 cells",
             "2 interleaved repeats of 0.4 s per cell",
         )

@@ -73,7 +73,8 @@ def argv_for(spec: BenchmarkSpec, binary: str = "redis-benchmark") -> list[str]:
 def parse_csv(text: str) -> tuple[BenchmarkRow, ...]:
     """Rows of `redis-benchmark --csv` (7.x header: test,rps,avg_latency_ms,min,p50,p95,p99,max)."""
     rows = []
-    for rec in csv.DictReader(io.StringIO(text)):
+    start = text.find('"test"')  # skip anything printed before the header (warnings)
+    for rec in csv.DictReader(io.StringIO(text[start:] if start >= 0 else "")):
         try:
             rows.append(
                 BenchmarkRow(

@@ -1,0 +1,108 @@
+"""lab.bench.loadgen on a real redis-server: plain and TLS, reuse and new connections, failures as data."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from lab.bench.loadgen import LoadSpec, batches, count_replies, resp_bytes_per_op, run_load
+from lab.bench.results import Connection, Transport
+from lab.pki import LabPKI
+from lab.targets import RunningTarget
+
+
+def test_count_replies_stops_at_an_incomplete_bulk_string() -> None:
+    buf = bytearray(b"+OK\r\n$3\r\nabc\r\n$-1\r\n-ERR x\r\n:5\r\n$10\r\nabc")
+    assert count_replies(buf) == (5, 1, len(buf) - len(b"$10\r\nabc"))
+    assert count_replies(bytearray(b"$5\r\nhel")) == (0, 0, 0)
+
+
+def test_batches_alternate_set_and_get_of_the_same_key() -> None:
+    one, two = batches(1, 4, 7)
+    assert one == b"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000007\r\n$4\r\nxxxx\r\n"
+    assert two == b"*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000007\r\n"
+    a, b = batches(4, 4, 0)
+    assert a.count(b"SET") == a.count(b"GET") == b.count(b"SET") == b.count(b"GET") == 2
+    assert b"key:000000000000" in a and b"key:000000000003" in b
+
+
+def test_resp_bytes_per_op_averages_set_and_get() -> None:
+    c2s, s2c = resp_bytes_per_op(1, 16)
+    assert c2s == (len(batches(1, 16, 0)[0]) + len(batches(1, 16, 0)[1])) / 2
+    assert s2c == (5 + len(b"$16\r\n") + 16 + 2) / 2
+
+
+def test_spec_validation() -> None:
+    with pytest.raises(ValueError, match="CA"):
+        LoadSpec("127.0.0.1", 1, "tls1.3", 1, 16)
+    with pytest.raises(ValueError, match="resumption needs TLS"):
+        LoadSpec("127.0.0.1", 1, "plain", 1, 16, "new-resumed")
+
+
+def _spec(
+    target: RunningTarget, ca: Path, transport: Transport, connection: Connection = "reuse", pipeline: int = 4
+) -> LoadSpec:
+    port = target.port if transport == "plain" else target.tls_port
+    assert port is not None
+    return LoadSpec(
+        target.host,
+        port,
+        transport,
+        pipeline,
+        16,
+        connection,
+        connections=4,
+        processes=2,
+        seconds=0.3,
+        warmup_s=0.05,
+        ca=ca,
+    )
+
+
+@pytest.mark.parametrize("transport", ["plain", "tls1.2", "tls1.3"])
+def test_reused_connections_measure_requests(
+    redis_target: RunningTarget, pki: LabPKI, transport: Transport
+) -> None:
+    run = run_load(_spec(redis_target, pki.ca_cert, transport), redis_target.pid)
+    assert run.errors == 0, run.first_error
+    assert run.ops > 0
+    assert run.latency.count == run.ops
+    assert run.latency.p50_us <= run.latency.p99_us <= run.latency.p999_us <= run.latency.max_us
+    assert run.processes == 2 and run.connections == 4
+    assert run.server_cpu_s is not None and run.server_cpu_s >= 0
+    assert run.connect is None  # reused connections: no per-request handshake
+
+
+@pytest.mark.parametrize(
+    ("transport", "mode", "resumes"),
+    [
+        ("tls1.3", "new-resumed", True),
+        ("tls1.2", "new-resumed", True),
+        ("tls1.3", "new-full", False),
+    ],
+)
+def test_new_connections_resume_only_when_asked(
+    redis_target: RunningTarget, pki: LabPKI, transport: Transport, mode: Connection, resumes: bool
+) -> None:
+    run = run_load(_spec(redis_target, pki.ca_cert, transport, mode, pipeline=1))
+    assert run.errors == 0, run.first_error
+    assert run.connections > 0 and run.connect is not None and run.connect.count == run.connections
+    assert run.ops == run.connections  # one request per connection
+    # The first connection of each client has no session to offer yet.
+    if resumes:
+        assert run.resumed >= run.connections - 4
+    else:
+        assert run.resumed == 0
+
+
+def test_a_dead_port_is_reported_not_raised() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    run = run_load(
+        LoadSpec("127.0.0.1", port, "plain", 1, 16, connections=2, processes=1, seconds=0.2, timeout=1.0)
+    )
+    assert run.ops == 0 and run.ops_per_s == 0.0
+    assert run.errors > 0 and run.first_error

@@ -1,0 +1,80 @@
+"""lab.bench.matrix: the plan's subset of the axes, medians, the agreement rule, TLS-vs-plaintext pairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab.bench.matrix import agreement, overheads, plan_for, summarize, target_spec
+from lab.bench.results import TARGETS, Cell
+from tests.lab.bench.conftest import bench_run, load_run
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_every_tls_cell_has_its_plaintext_baseline(quick: bool) -> None:
+    plan = plan_for(TARGETS, quick)
+    cells = set(plan.cells)
+    assert len(cells) == len(plan.cells)
+    for c in plan.cells:
+        if c.transport != "plain":
+            base = Cell(
+                c.target,
+                "plain",
+                c.pipeline,
+                c.value_size,
+                "new-full" if c.connection != "reuse" else "reuse",
+                c.appendfsync,
+            )
+            assert base in cells, c.key
+    assert set(plan.crosscheck) <= cells
+    assert all(c.transport != "tls1.2" and c.connection != "new-resumed" for c in plan.crosscheck)
+    assert {c.target for c in plan.cells} == set(TARGETS)
+
+
+def test_default_plan_covers_every_axis_value() -> None:
+    plan = plan_for(("redis-server",), quick=False)
+    assert {c.transport for c in plan.cells} == {"plain", "tls1.2", "tls1.3"}
+    assert {c.pipeline for c in plan.cells} == {1, 16, 64}
+    assert {c.value_size for c in plan.cells} == {16, 1024, 16384}
+    assert {c.connection for c in plan.cells} == {"reuse", "new-full", "new-resumed"}
+    assert {c.appendfsync for c in plan.cells} == {"off", "everysec", "always"}
+    assert plan.repeats >= 3
+
+
+def test_fsync_off_means_no_aof() -> None:
+    assert target_spec("redis-server", "off").appendonly is False
+    spec = target_spec("bundled", "always")
+    assert spec.appendonly and spec.appendfsync == "always" and spec.plaintext and spec.tls
+
+
+def test_summarize_takes_medians_and_skips_empty_runs() -> None:
+    cell = Cell("redis-server", "tls1.3", 1, 16, "new-resumed")
+    runs = [
+        load_run(1000, p50=10, connections=1000, resumed=990),
+        load_run(3000, p50=30, connections=3000, resumed=3000),
+        load_run(0),
+    ]
+    r = summarize(cell, runs, [])
+    assert r.ops_per_s is not None and r.ops_per_s.median == 2000 and r.ops_per_s.n == 2
+    assert r.p50_us == 20
+    assert r.resumed_fraction == pytest.approx(3990 / 4000)
+    assert r.new_connections_per_s == 2000
+    assert r.agreement is None
+
+
+def test_agreement_within_and_outside_tolerance() -> None:
+    ok = agreement(100.0, 110.0, [load_run(100)], [bench_run(110, 110)])
+    assert ok is not None and ok.within_tolerance and ok.explanation is None
+    bad = agreement(50.0, 100.0, [load_run(50, cpu_s=0.3)], [bench_run(100, 100, cpu_s=0.9)])
+    assert bad is not None and not bad.within_tolerance
+    assert bad.explanation is not None and "lab generator was slower" in bad.explanation
+    assert agreement(None, 100.0, [], []) is None
+
+
+def test_overheads_pair_tls_with_plaintext() -> None:
+    plain = summarize(Cell("bundled", "plain", 16, 16), [load_run(200)], [])
+    tls = summarize(Cell("bundled", "tls1.3", 16, 16), [load_run(150, p50=600)], [])
+    lonely = summarize(Cell("bundled", "tls1.2", 64, 16), [load_run(100)], [])
+    (o,) = overheads([plain, tls, lonely])
+    assert o.tls_cell.transport == "tls1.3"
+    assert o.throughput_change_pct == pytest.approx(-25.0)
+    assert o.p50_change_pct == pytest.approx(20.0)

@@ -1,0 +1,56 @@
+"""lab.bench.server_ratio: loading keys for the memory comparison, and the ratio table's rendering."""
+
+from __future__ import annotations
+
+import socket
+
+from lab.bench.results import HostInfo, MemoryRow, RatioRow, ServerBenchReport, Spread
+from lab.bench.server_ratio import SETTINGS, load_keys, measure_memory, render_ratios
+from lab.targets import RunningTarget
+
+
+def _dbsize(host: str, port: int) -> int:
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(b"*1\r\n$6\r\nDBSIZE\r\n")
+        return int(s.recv(100).strip()[1:])
+
+
+def test_load_keys_sets_exactly_that_many(redis_target: RunningTarget) -> None:
+    assert redis_target.port is not None
+    load_keys(redis_target.host, redis_target.port, 2500, 16, batch=1000)
+    assert _dbsize(redis_target.host, redis_target.port) >= 2500
+
+
+def test_memory_with_one_server_has_no_ratio(redis_target: RunningTarget) -> None:
+    row = measure_memory({"redis-server": redis_target}, 1000, 16)
+    assert row.redis_rss_bytes is not None and row.redis_rss_bytes > 0
+    assert row.ratio is None and row.met is None and row.error is None
+
+
+def test_settings_are_those_of_issue_2() -> None:
+    assert [s.name for s in SETTINGS] == ["-P 1", "-P 1 --tls", "-P 16", "-P 16 --tls", "-k 0 --tls"]
+    assert [s.goal for s in SETTINGS] == [0.8, 0.8, 0.4, 0.4, 1.0]
+
+
+def test_ratio_table_rendering() -> None:
+    row = RatioRow(
+        "-P 1", "SET", Spread(45_000, 44_000, 46_000, 3), Spread(50_000, 49_000, 51_000, 3), 0.9, 0.8, True
+    )
+    missing = RatioRow("-k 0 --tls", "GET", None, Spread(1000, 900, 1100, 3), None, 1.0, None)
+    memory = MemoryRow(1_000_000, 16, 150 * 2**20, 80 * 2**20, 20 * 2**20, 8 * 2**20, 1.875, 3.0, True, None)
+    report = ServerBenchReport(
+        "r",
+        "t",
+        1.0,
+        False,
+        HostInfo(2, "3.11", "o", "r", "b", "uvloop"),
+        3,
+        (row, missing),
+        memory,
+        (),
+        ("bundled note",),
+    )
+    text = render_ratios(report)
+    assert "| -P 1 | SET | 45,000 | 50,000 | 0.90 | ≥ 0.8 | yes |" in text
+    assert "| -k 0 --tls | GET | - | 1,000 | - | ≥ 1.0 | - |" in text
+    assert "ratio 1.88 (goal ≤ 3.0)" in text and "bundled note" in text
