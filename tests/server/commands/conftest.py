@@ -79,7 +79,8 @@ def dataset(ks: Keyspace) -> dict[int, dict[bytes, tuple[Any, int | None]]]:
     out = {}
     for index in range(ks.databases):
         db = ks.db(index)
-        out[index] = {key: (_plain(db.data[key]), db.get_expire_ms(key)) for key in db.keys()}
+        live = db.keys()
+        out[index] = {key: (_plain(db.data[key]), db.get_expire_ms(key)) for key in live}
     return out
 
 
