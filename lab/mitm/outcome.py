@@ -18,6 +18,8 @@ Party = Literal["client", "mitmproxy", "server"]
 
 # Server log lines that mean "this TLS connection was refused" (redis-server and the bundled server alike).
 _SERVER_REFUSAL = re.compile(r"Error accepting a client connection|SSL|TLS|certificate", re.IGNORECASE)
+# A client that checked and said no (lab.clients ErrorKind values, or the library's own words).
+_CLIENT_REJECTED = re.compile(r"cert-verify-failed|pin-mismatch|CERTIFICATE_VERIFY_FAILED", re.IGNORECASE)
 _MITM_LINE = re.compile(r"^\[[^\]]*\]\[(?P<peer>[^\]]+)\]\s*(?P<msg>.*)$")
 # Only mitmproxy lines about trust; e.g. redis-py closing without close_notify logs a TLS "decode error" that
 # says nothing about the attack.
@@ -106,8 +108,9 @@ def judge(events: Sequence[Event], client: ClientView, mitm_log: str = "",
         e["kind"] == "server_disconnected" and e.get("before_any_reply") and "tls_client_ok" in kinds
         for e in events)
 
+    client_rejected = bool(_CLIENT_REJECTED.search(f"{client.error_class} {client.error_text}"))
     verdict: Verdict
-    if "tls_client_failed" in kinds or ("client_connected" in kinds and "tls_client_ok" not in kinds):
+    if learned.commands == 0 and ("tls_client_failed" in kinds or client_rejected):
         verdict, why = "blocked-at-client", "the client refused the attacker's certificate: nothing was sent"
     elif upstream_died and learned.replies == 0:
         verdict = "blocked-at-server"
