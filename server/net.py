@@ -25,6 +25,7 @@ from server.dispatch import Dispatcher
 if TYPE_CHECKING:
     from server.state import ClientState, ServerState
 
+EOF_IN_HANDSHAKE = "error:0A000126:SSL routines::unexpected eof while reading"
 UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024  # CVE-2021-32675: unauthenticated clients may not buffer more
 _TLS_READ = 1 << 18
 _OPENSSL_LIBS = {"SSL": "SSL routines", "X509": "X509 certificate routines", "PEM": "PEM routines",
@@ -71,7 +72,7 @@ class Listener:
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = (
-        "_closing", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport", "addr",
+        "_closing", "_fd", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport", "addr",
         "client", "laddr",
     )  # fmt: skip
 
@@ -84,6 +85,7 @@ class RedisProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._parser = resp.Parser(listener.server.config["proto-max-bulk-len"])
         self._closing = False
+        self._fd = -1
         self.client: ClientState | None = None
         self.addr = self.laddr = "?"
 
@@ -98,6 +100,7 @@ class RedisProtocol(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._fd = sock.fileno()
         if len(server.clients) >= server.config["maxclients"]:
             server.stats.rejected_connections += 1
             if not self._tls:
@@ -118,12 +121,8 @@ class RedisProtocol(asyncio.Protocol):
             self._attach()
 
     def _attach(self) -> None:
-        transport = self._transport
-        assert transport is not None
-        sock = transport.get_extra_info("socket")
-        fd = sock.fileno() if sock is not None else -1
         server = self._listener.server
-        client = server.new_client(self.addr, self.laddr, fd, self._tls)
+        client = server.new_client(self.addr, self.laddr, self._fd, self._tls)
         client.close = self._close
         client.send = self._write
         self.client = client
@@ -136,7 +135,7 @@ class RedisProtocol(asyncio.Protocol):
             self._listener.server.forget_client(client)
             self._listener.server.log.verbose("Client closed connection")
             self.client = None
-        elif self._ssl is not None and not self._ssl_done():
+        elif self._ssl is not None:  # TLS listener, handshake never completed
             self._handshake_failed_eof()
 
     def eof_received(self) -> bool | None:
@@ -263,9 +262,6 @@ class RedisProtocol(asyncio.Protocol):
 
     # ------------------------------------------------------------ TLS handshake
 
-    def _ssl_done(self) -> bool:
-        return self.client is not None
-
     def _handshake(self) -> bool:
         """Advance the handshake; True once it is complete and the client is attached."""
         sslobj = self._ssl
@@ -278,7 +274,7 @@ class RedisProtocol(asyncio.Protocol):
             return False
         except ssl.SSLError as e:
             self._flush_tls()  # the alert tells the client why
-            self._handshake_failed(openssl_error_string(e))
+            self._handshake_failed(openssl_error_string(e), f"addr={self.addr} laddr={self.laddr}")
             self._close()
             return False
         self._flush_tls()  # server Finished, TLS 1.3 session tickets
@@ -289,20 +285,16 @@ class RedisProtocol(asyncio.Protocol):
         self._attach()
         return True
 
-    def _handshake_failed(self, reason: str) -> None:
+    def _handshake_failed(self, reason: str, where: str) -> None:
         server = self._listener.server
         server.stats.tls_handshakes_failed += 1
-        where = f"(addr={self.addr} laddr={self.laddr})"
-        server.log.warning(f"Error accepting a client connection: {reason} {where}")
+        server.log.warning(f"Error accepting a client connection: {reason} ({where})")
+        self._ssl = None  # counted and logged once
 
     def _handshake_failed_eof(self) -> None:
-        """The peer went away mid-handshake (or never started one): report what OpenSSL says about it."""
-        assert self._incoming is not None and self._ssl is not None
-        self._incoming.write_eof()
-        try:
-            self._ssl.do_handshake()
-        except ssl.SSLError as e:
-            self._handshake_failed(openssl_error_string(e))
+        """The peer went away before the handshake completed (port scanners, plain TCP probes).
+        Redis 7.0 logs OpenSSL 3's EOF error with the fd only: the client object does not exist yet."""
+        self._handshake_failed(EOF_IN_HANDSHAKE, f"conn: fd={self._fd}")
 
 
 class Listeners:
