@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from server.acl import AclLoadError, Users
+from server.aof import Aof, AofLoadError, switch_appendonly
 from server.commands import FAMILIES
 from server.commands.connection import REDIS_VERSION
 from server.commands.registry import build_table
@@ -151,11 +152,11 @@ class App:
     # ------------------------------------------------------------ AOF
 
     def _load_aof(self) -> None:
-        """With appendonly yes: replay the file (if any), then log every write from here on."""
+        """With appendonly yes: replay the file (if any), then log every write from here on.
+        CONFIG SET appendonly yes|no later switches the AOF on (dataset written first) or off."""
+        self.cfg.on_change("appendonly", self._switch_appendonly)
         if not self.cfg["appendonly"]:
             return
-        from server.aof import Aof, AofLoadError
-
         state = self.state
         aof = Aof(self.cfg, self.log, state.keyspace)
         loader = ClientState(state, 0, "aof-loader", "", -1, False)
@@ -176,8 +177,18 @@ class App:
             state.keyspace.loading = False
         if result.commands:
             self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
-        state.keyspace.on_expired = lambda db, key: aof.feed(db, [[b"DEL", key]])
-        state.aof = aof
+        self._use_aof(aof)
+
+    def _switch_appendonly(self) -> None:
+        self._use_aof(switch_appendonly(self.cfg, self.log, self.state.keyspace, self.state.aof))
+
+    def _use_aof(self, aof: Aof | None) -> None:
+        self.state.aof = aof
+        # An expired key leaves the dataset: the AOF records a DEL, so a replay does not resurrect it.
+        if aof is None:
+            self.state.keyspace.on_expired = None
+        else:
+            self.state.keyspace.on_expired = lambda db, key: aof.feed(db, [[b"DEL", key]])
 
 
 def run(cfg: Config) -> int:

@@ -72,8 +72,8 @@ class Listener:
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = (
-        "_closing", "_fd", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport", "addr",
-        "client", "laddr",
+        "_closing", "_fd", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport",
+        "addr", "client", "laddr",
     )  # fmt: skip
 
     def __init__(self, listener: Listener, tls: bool) -> None:
