@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,14 @@ class LabSSLConnection(SSLConnection):
             context.load_cert_chain(certfile=self.certfile, keyfile=self.keyfile)
         if self.ca_certs is not None:
             context.load_verify_locations(cafile=self.ca_certs)
-        if self.ssl_min_version is not None:
-            context.minimum_version = self.ssl_min_version
-            if self.ssl_min_version < ssl.TLSVersion.TLSv1_2:
-                context.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 offers TLS < 1.2 only at level 0
-        if self.lab_tls_max is not None:
-            context.maximum_version = _VERSIONS[self.lab_tls_max]
+        with warnings.catch_warnings():  # old versions are asked for on purpose (old-protocol scenarios)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if self.ssl_min_version is not None:
+                context.minimum_version = self.ssl_min_version
+                if self.ssl_min_version < ssl.TLSVersion.TLSv1_2:
+                    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 offers TLS < 1.2 only at level 0
+            if self.lab_tls_max is not None:
+                context.maximum_version = _VERSIONS[self.lab_tls_max]
         if self.lab_keylog is not None:
             context.keylog_filename = str(self.lab_keylog)
         sslsock = context.wrap_socket(sock, server_hostname=self.lab_server_hostname)
