@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from lab.mitm.scenario_steps import MitmAttacker, start_mitm
 from lab.scenario.evidence import Json
 
 if TYPE_CHECKING:
@@ -40,4 +41,6 @@ class AttackerKind:
 
 
 # One line per attacker.
-ATTACKERS: Mapping[str, AttackerKind] = MappingProxyType({})
+ATTACKERS: Mapping[str, AttackerKind] = MappingProxyType({
+    "mitm": AttackerKind(MitmAttacker, start_mitm),
+})

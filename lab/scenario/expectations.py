@@ -194,7 +194,8 @@ class Tls:
 
 def tls(p: Tls, ev: CaseEvidence) -> Check:
     if p.visible is not None:
-        expected = f"{p.field.removesuffix('-visible')} certificate {'visible' if p.visible else 'hidden'}"
+        who = p.field.removesuffix("-cert-visible")
+        expected = f"{who} certificate {'visible' if p.visible else 'hidden'} to a passive observer"
     else:
         expected = f"{p.field} " + (f"= {p.equals}" if p.equals is not None else f"~ /{p.matches}/")
     port = ev.ports.get(p.port)

@@ -53,7 +53,9 @@ def _start_and_act(
                 note("server refused to start")
                 # only a scenario about start-up failure expects this; anywhere else it breaks the run
                 return None, None if refusal_expected else f"the server did not start: {session.start_error}"
-            note("workload " + session.case.workload.name)
+            assert session.target is not None
+            ports = ", ".join(f"{k} {v}" for k, v in session.ports.items())
+            note(f"{session.spec.kind} pid {session.target.pid} on {ports}; workload {session.case.workload.name}")
             return act(session), None
     except ScenarioTimeout:
         return None, f"timed out: the scenario's limit is {timeout_s:g} s (timeout = ... in its file)"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from lab.attacks import scenario_steps as attack_steps
+from lab.mitm import scenario_steps as mitm_steps
 from lab.scenario.workloads import durability, fast_safe, sessions, tls_probe
 from lab.scenario.workloads.result import WorkloadResult
 
@@ -37,6 +39,10 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "aof-replay": Workload(durability.AofReplay, durability.aof_replay),
         "tls-internals": Workload(tls_probe.TlsInternals, tls_probe.tls_internals),
         "session-resumption": Workload(tls_probe.SessionResumption, tls_probe.session_resumption),
+        "mitm-matrix": Workload(mitm_steps.MitmMatrix, mitm_steps.mitm_matrix),
+        "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection),
+        "rst-injection": Workload(attack_steps.RstInjection, attack_steps.rst_injection),
+        "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis),
     }
 )
 

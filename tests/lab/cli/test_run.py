@@ -1,0 +1,121 @@
+"""`tlslab run` as a user runs it: exit codes, the verdict table, JUnit, and Ctrl-C leaving nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+from tests.lab.scenario.leftovers import listening, processes_mentioning
+
+SCENARIO = """
+name = "{name}"
+title = "T {name}"
+story = "S"
+claim = {{ kind = "promise", text = "C" }}
+remediation = {{ summary = "R" }}
+capture = {capture}
+[target]
+plaintext = true
+[clients.app]
+posture = "plaintext"
+[workload]
+name = "{workload}"
+{params}
+[[expect]]
+kind = "client"
+client = "app"
+connects = {connects}
+"""
+
+
+def _scenarios(tmp_path: Path, **specs: dict[str, str]) -> Path:
+    directory = tmp_path / "scenarios"
+    directory.mkdir()
+    for name, spec in specs.items():
+        text = SCENARIO.format(name=name, capture=spec.get("capture", "false"), workload=spec.get("workload", "ping"),
+                               params=spec.get("params", ""), connects=spec.get("connects", "true"))
+        (directory / f"{name}.toml").write_text(text)
+    return directory
+
+
+def _tlslab(*args: str | Path) -> list[str]:
+    """The installed console script, as a user (and make scenario) runs it."""
+    return [str(Path(sys.executable).parent / "tlslab"), *map(str, args)]
+
+
+def test_exit_code_table_and_junit(tmp_path: Path) -> None:
+    require_tool("redis-server")
+    scenarios = _scenarios(tmp_path, good={}, bad={"connects": "false"})
+    junit = tmp_path / "junit.xml"
+    done = subprocess.run(_tlslab("run", "--all", "--target", "redis-server", "--out", tmp_path, "--scenarios",
+                                  scenarios, "--junit", junit), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert re.search(r"^good\s+✔ met", done.stdout, re.MULTILINE)
+    assert re.search(r"^bad\s+✘ unmet", done.stdout, re.MULTILINE)
+    assert "✘ bad [main] expected refused; observed connected" in done.stdout
+    assert "1 met · 1 unmet · 0 error on redis-server" in done.stdout
+    assert f"report: {tmp_path}/reports/" in done.stdout
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
+    assert suite.find("testcase[@name='bad']/failure") is not None
+    one = subprocess.run(_tlslab("run", "good", "--target", "redis-server", "--out", tmp_path, "--scenarios",
+                                 scenarios), capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0, one.stdout + one.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("good", "--all"), ("nope",)])
+def test_bad_selection_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    scenarios = _scenarios(tmp_path, good={})
+    done = subprocess.run(_tlslab("run", *args, "--scenarios", scenarios, "--out", tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tlslab run: ") and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("whom", ["process", "group"])
+def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
+    """SIGINT to `tlslab run` (alone, or to its whole group as a terminal's Ctrl-C does, which also hits
+    dumpcap) while the server runs and the capture records: exit 130, no process, no bound port."""
+    require_tool("redis-server")
+    require_tool("dumpcap")
+    scenarios = _scenarios(tmp_path, slow={"capture": "true", "workload": "set-ex-expiry", "params": "ex = 60"},
+                           later={})
+    proc = subprocess.Popen(_tlslab("run", "slow", "later", "--target", "redis-server", "--out", tmp_path,
+                                    "--scenarios", scenarios),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        ports: list[int] = []
+        for line in proc.stdout:
+            found = re.search(r"pid (\d+) on plaintext (\d+); workload", line)
+            if found:
+                ports.append(int(found.group(2)))
+                break
+        assert ports, "the run never reached its workload"
+        time.sleep(0.5)  # inside the workload's wait, with dumpcap running
+        if whom == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "interrupted; everything started was stopped" in err
+    assert "INTERRUPTED" in out
+    assert processes_mentioning(str(tmp_path)) == []
+    assert not listening(ports[0])
+    run = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
+    assert run["interrupted"] is True and run["scenarios"] == []
