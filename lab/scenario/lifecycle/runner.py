@@ -55,7 +55,8 @@ def _start_and_act(
                 return None, None if refusal_expected else f"the server did not start: {session.start_error}"
             assert session.target is not None
             ports = ", ".join(f"{k} {v}" for k, v in session.ports.items())
-            note(f"{session.spec.kind} pid {session.target.pid} on {ports}; workload {session.case.workload.name}")
+            workload = session.case.workload.name
+            note(f"{session.spec.kind} pid {session.target.pid} on {ports}; workload {workload}")
             return act(session), None
     except ScenarioTimeout:
         return None, f"timed out: the scenario's limit is {timeout_s:g} s (timeout = ... in its file)"

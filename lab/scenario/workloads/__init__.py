@@ -40,6 +40,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "tls-internals": Workload(tls_probe.TlsInternals, tls_probe.tls_internals),
         "session-resumption": Workload(tls_probe.SessionResumption, tls_probe.session_resumption),
         "mitm-matrix": Workload(mitm_steps.MitmMatrix, mitm_steps.mitm_matrix),
+        "secret-read-back": Workload(mitm_steps.SecretReadBack, mitm_steps.secret_read_back),
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection),
         "rst-injection": Workload(attack_steps.RstInjection, attack_steps.rst_injection),
         "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis),

@@ -13,7 +13,7 @@ from typing import Any
 import redis
 
 from lab.clients import ClientOutcome, ClientSpec, ErrorReply, Posture, run_session
-from lab.clients.redispy import _pool
+from lab.clients.redispy import connection_pool
 from lab.scenario.evidence import ClientObservation, Json
 from lab.scenario.lifecycle.session import Session
 from lab.scenario.schema import ClientConfig
@@ -94,7 +94,7 @@ def live(session: Session, cfg: ClientConfig) -> Iterator[redis.Redis]:
     if cfg.library != "redis-py":
         raise RuntimeError(f"client {cfg.name!r}: live connections are redis-py only, not {cfg.library}")
     host, port = session.endpoint(cfg.dials)
-    pool = _pool(client_spec(session, cfg), host, port, session.keylog)
+    pool = connection_pool(client_spec(session, cfg), host, port, session.keylog)
     try:
         yield redis.Redis(connection_pool=pool, single_connection_client=True)
     finally:

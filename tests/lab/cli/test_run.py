@@ -42,8 +42,13 @@ def _scenarios(tmp_path: Path, **specs: dict[str, str]) -> Path:
     directory = tmp_path / "scenarios"
     directory.mkdir()
     for name, spec in specs.items():
-        text = SCENARIO.format(name=name, capture=spec.get("capture", "false"), workload=spec.get("workload", "ping"),
-                               params=spec.get("params", ""), connects=spec.get("connects", "true"))
+        text = SCENARIO.format(
+            name=name,
+            capture=spec.get("capture", "false"),
+            workload=spec.get("workload", "ping"),
+            params=spec.get("params", ""),
+            connects=spec.get("connects", "true"),
+        )
         (directory / f"{name}.toml").write_text(text)
     return directory
 
@@ -57,8 +62,23 @@ def test_exit_code_table_and_junit(tmp_path: Path) -> None:
     require_tool("redis-server")
     scenarios = _scenarios(tmp_path, good={}, bad={"connects": "false"})
     junit = tmp_path / "junit.xml"
-    done = subprocess.run(_tlslab("run", "--all", "--target", "redis-server", "--out", tmp_path, "--scenarios",
-                                  scenarios, "--junit", junit), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        _tlslab(
+            "run",
+            "--all",
+            "--target",
+            "redis-server",
+            "--out",
+            tmp_path,
+            "--scenarios",
+            scenarios,
+            "--junit",
+            junit,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1, done.stderr
     assert re.search(r"^good\s+✔ met", done.stdout, re.MULTILINE)
     assert re.search(r"^bad\s+✘ unmet", done.stdout, re.MULTILINE)
@@ -68,16 +88,24 @@ def test_exit_code_table_and_junit(tmp_path: Path) -> None:
     suite = ET.parse(junit).getroot()
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
     assert suite.find("testcase[@name='bad']/failure") is not None
-    one = subprocess.run(_tlslab("run", "good", "--target", "redis-server", "--out", tmp_path, "--scenarios",
-                                 scenarios), capture_output=True, text=True, timeout=120)
+    one = subprocess.run(
+        _tlslab("run", "good", "--target", "redis-server", "--out", tmp_path, "--scenarios", scenarios),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert one.returncode == 0, one.stdout + one.stderr
 
 
 @pytest.mark.parametrize("args", [(), ("good", "--all"), ("nope",)])
 def test_bad_selection_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
     scenarios = _scenarios(tmp_path, good={})
-    done = subprocess.run(_tlslab("run", *args, "--scenarios", scenarios, "--out", tmp_path),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        _tlslab("run", *args, "--scenarios", scenarios, "--out", tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("tlslab run: ") and len(done.stderr.strip().splitlines()) == 1
 
@@ -88,11 +116,18 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
     dumpcap) while the server runs and the capture records: exit 130, no process, no bound port."""
     require_tool("redis-server")
     require_tool("dumpcap")
-    scenarios = _scenarios(tmp_path, slow={"capture": "true", "workload": "set-ex-expiry", "params": "ex = 60"},
-                           later={})
-    proc = subprocess.Popen(_tlslab("run", "slow", "later", "--target", "redis-server", "--out", tmp_path,
-                                    "--scenarios", scenarios),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    scenarios = _scenarios(
+        tmp_path, slow={"capture": "true", "workload": "set-ex-expiry", "params": "ex = 60"}, later={}
+    )
+    proc = subprocess.Popen(
+        _tlslab(
+            "run", "slow", "later", "--target", "redis-server", "--out", tmp_path, "--scenarios", scenarios
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert proc.stdout is not None
         ports: list[int] = []

@@ -57,7 +57,7 @@ def test_select_by_name_tag_and_all(tmp_path: Path) -> None:
     assert [s.name for s in select(pool, names=["b", "a", "b"])] == ["b", "a"]
     assert [s.name for s in select(pool, tags=[DEFAULT_TAG])] == ["a"]
     assert [s.name for s in select(pool, every=True)] == ["a", "b"]
-    with pytest.raises(UserError, match="unknown scenario.*: zzz"):
+    with pytest.raises(UserError, match=r"unknown scenario.*: zzz"):
         select(pool, names=["zzz"])
     with pytest.raises(UserError, match="known tags: default, extra"):
         select(pool, tags=["nope"])

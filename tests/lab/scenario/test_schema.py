@@ -58,9 +58,16 @@ def test_a_valid_file_becomes_one_default_case() -> None:
 
 def test_cases_override_the_base_and_expectations_pick_cases() -> None:
     s = _parse(
-        case=[{"name": "v13", "target": {"tls-protocols": "TLSv1.3"}},
-              {"name": "v12", "target": {"tls-protocols": "TLSv1.2"}, "clients": {"app": {"cert": True}},
-               "workload": {"key": "user:2"}, "capture": False}],
+        case=[
+            {"name": "v13", "target": {"tls-protocols": "TLSv1.3"}},
+            {
+                "name": "v12",
+                "target": {"tls-protocols": "TLSv1.2"},
+                "clients": {"app": {"cert": True}},
+                "workload": {"key": "user:2"},
+                "capture": False,
+            },
+        ],
         expect=[{"kind": "client", "client": "app", "connects": True, "cases": ["v12"]}],
     )
     v13, v12 = s.cases
@@ -71,38 +78,59 @@ def test_cases_override_the_base_and_expectations_pick_cases() -> None:
     assert s.expect[0].cases == ("v12",)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"name": "other"}, 'scenarios/demo.toml: name: expected the file name without .toml ("demo"), got "other"'),
-    ({"title": None}, "scenarios/demo.toml: title: expected this key (a string); it is missing"),
-    ({"colour": "red"}, "scenarios/demo.toml: colour: expected one of the known keys"),
-    ({"target": {"tls_port": 1}}, 'scenarios/demo.toml: target.tls_port: expected one of the known keys'),
-    ({"target": {"tls-auth-clients": "maybe"}},
-     'scenarios/demo.toml: target.tls-auth-clients: expected one of "no", "optional", "yes", got "maybe"'),
-    ({"clients": {"app": {"posture": "tls-full", "name": "x"}}},
-     "scenarios/demo.toml: clients.app.name: expected no name key"),
-    ({"clients": {"app": {"posture": "tls-sometimes"}}}, "scenarios/demo.toml: clients.app.posture: expected one of"),
-    ({"workload": {"name": "nope"}}, 'scenarios/demo.toml: workload.name: expected the name of a registered workload'),
-    ({"workload": {"name": "auth-and-hset", "mail": "x"}}, "scenarios/demo.toml: workload.mail: expected one of"),
-    ({"attacker": {"name": "eve"}}, "scenarios/demo.toml: attacker.name: expected the name of a registered attacker"),
-    ({"expect": []}, "scenarios/demo.toml: expect: expected at least one [[expect]] entry"),
-    ({"expect": [{"kind": "vibes"}]}, 'scenarios/demo.toml: expect[0].kind: expected an expectation kind'),
-    ({"expect": [{"kind": "client", "client": "app"}]},
-     "scenarios/demo.toml: expect[0].connects: expected this key (true or false); it is missing"),
-    ({"expect": [{"kind": "client", "client": "app", "connects": "yes"}]},
-     'scenarios/demo.toml: expect[0].connects: expected true or false, got "yes"'),
-    ({"expect": [{"kind": "client", "client": "app", "connects": True, "cases": ["v9"]}]},
-     'scenarios/demo.toml: expect[0].cases: expected names of this file\'s cases (main), got "v9"'),
-    ({"expect": [{"kind": "observation", "key": "x"}]},
-     "scenarios/demo.toml: expect[0]: expected at least one of equals, at-least, at-most, matches, is-nil"),
-    ({"expect": [{"kind": "server-log", "matches": "(unclosed"}]},
-     "scenarios/demo.toml: expect[0]: expected matches to be a valid regular expression"),
-    ({"expect": [{"kind": "tls", "field": "sni"}]}, "scenarios/demo.toml: expect[0]: expected equals or matches"),
-    ({"case": [{"name": "a"}, {"name": "a"}]}, "scenarios/demo.toml: case: expected case names that are all different"),
-    ({"case": [{"name": "a", "target": {"tls-protocols": 13}}]},
-     "scenarios/demo.toml: case[0].target.tls-protocols: expected a string, got 13"),
-    ({"case": [{"name": "a", "clients": {"app": {"cert": "yes"}}}]},
-     'scenarios/demo.toml: case[0].clients.app.cert: expected true or false, got "yes"'),
-    ({"timeout": 0}, "scenarios/demo.toml: timeout: expected a positive number of seconds, got 0.0"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "other"}, 'name: expected the file name without .toml ("demo"), got "other"'),
+        ({"title": None}, "title: expected this key (a string); it is missing"),
+        ({"colour": "red"}, "colour: expected one of the known keys"),
+        ({"target": {"tls_port": 1}}, "target.tls_port: expected one of the known keys"),
+        (
+            {"target": {"tls-auth-clients": "maybe"}},
+            'target.tls-auth-clients: expected one of "no", "optional", "yes", got "maybe"',
+        ),
+        (
+            {"clients": {"app": {"posture": "tls-full", "name": "x"}}},
+            "clients.app.name: expected no name key",
+        ),
+        ({"clients": {"app": {"posture": "tls-sometimes"}}}, "clients.app.posture: expected one of"),
+        ({"workload": {"name": "nope"}}, "workload.name: expected the name of a registered workload"),
+        ({"workload": {"name": "auth-and-hset", "mail": "x"}}, "workload.mail: expected one of"),
+        ({"attacker": {"name": "eve"}}, "attacker.name: expected the name of a registered attacker"),
+        ({"expect": []}, "expect: expected at least one [[expect]] entry"),
+        ({"expect": [{"kind": "vibes"}]}, "expect[0].kind: expected an expectation kind"),
+        (
+            {"expect": [{"kind": "client", "client": "app"}]},
+            "expect[0].connects: expected this key (true or false); it is missing",
+        ),
+        (
+            {"expect": [{"kind": "client", "client": "app", "connects": "yes"}]},
+            'expect[0].connects: expected true or false, got "yes"',
+        ),
+        (
+            {"expect": [{"kind": "client", "client": "app", "connects": True, "cases": ["v9"]}]},
+            'expect[0].cases: expected names of this file\'s cases (main), got "v9"',
+        ),
+        (
+            {"expect": [{"kind": "observation", "key": "x"}]},
+            "expect[0]: expected at least one of equals, at-least, at-most, matches, is-nil",
+        ),
+        (
+            {"expect": [{"kind": "server-log", "matches": "(unclosed"}]},
+            "expect[0]: expected matches to be a valid regular expression",
+        ),
+        ({"expect": [{"kind": "tls", "field": "sni"}]}, "expect[0]: expected equals or matches"),
+        ({"case": [{"name": "a"}, {"name": "a"}]}, "case: expected case names that are all different"),
+        (
+            {"case": [{"name": "a", "target": {"tls-protocols": 13}}]},
+            "case[0].target.tls-protocols: expected a string, got 13",
+        ),
+        (
+            {"case": [{"name": "a", "clients": {"app": {"cert": "yes"}}}]},
+            'case[0].clients.app.cert: expected true or false, got "yes"',
+        ),
+        ({"timeout": 0}, "timeout: expected a positive number of seconds, got 0.0"),
+    ],
+)
 def test_errors_name_file_key_and_expectation(changes: dict[str, Any], message: str) -> None:
-    assert _error(**changes).startswith(message)
+    assert _error(**changes).startswith(f"{FILE}: {message}")

@@ -1,5 +1,5 @@
-"""lab.scenario.lifecycle.runner on real redis-server: crashes, timeouts and refused starts are errors with the
-server's log, the rest of the run goes on, and nothing started is left running."""
+"""lab.scenario.lifecycle.runner on real redis-server: crashes, timeouts and refused starts are errors with
+the server's log, the rest of the run goes on, and nothing started is left running."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ capture = false
 
 FILES = {
     # act crashes: the workload wants a TLS port the target does not have
-    "crashes": HEAD + """
+    "crashes": HEAD
+    + """
 [target]
 plaintext = true
 [clients.app]
@@ -37,7 +38,8 @@ client = "app"
 connects = true
 """,
     # act overruns the scenario's limit (a 30 s expiry wait in a 1 s scenario)
-    "overruns": HEAD + """
+    "overruns": HEAD
+    + """
 timeout = 1.0
 [target]
 plaintext = true
@@ -52,7 +54,8 @@ key = "get_after"
 is-nil = true
 """,
     # the server refuses to start, and nothing in the file expects that
-    "refused": HEAD + """
+    "refused": HEAD
+    + """
 [target]
 plaintext = false
 tls = true
@@ -64,7 +67,8 @@ kind = "observation"
 key = "connected"
 equals = 0
 """,
-    "works": HEAD + """
+    "works": HEAD
+    + """
 [target]
 plaintext = true
 [clients.app]
@@ -98,7 +102,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, objec
 def test_every_scenario_ran_and_got_its_verdict(run: tuple[Path, dict[str, dict]]) -> None:
     _, by_name = run
     assert {n: s["verdict"] for n, s in by_name.items()} == {
-        "crashes": "error", "overruns": "error", "refused": "error", "works": "unmet"}
+        "crashes": "error",
+        "overruns": "error",
+        "refused": "error",
+        "works": "unmet",
+    }
 
 
 def test_a_crash_is_an_error_with_the_reason_and_the_server_log(run: tuple[Path, dict[str, dict]]) -> None:
@@ -114,7 +122,8 @@ def test_a_timeout_is_an_error_and_cut_short(run: tuple[Path, dict[str, dict]]) 
 
 
 def test_an_unexpected_refusal_to_start_is_an_error_with_the_servers_words(
-        run: tuple[Path, dict[str, dict]]) -> None:
+    run: tuple[Path, dict[str, dict]],
+) -> None:
     refused = run[1]["refused"]
     assert "did not start" in refused["error"] and "No tls-cert-file configured" in refused["error"]
     assert any("No tls-cert-file configured" in line for line in refused["cases"][0]["log_tail"])
