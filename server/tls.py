@@ -182,8 +182,9 @@ class ServerTls:
     """The current server context. Build once at start-up (TlsConfigError → log it, then
     FAILED_TO_CONFIGURE, exit 1); afterwards CONFIG SET tls-* swaps it for new connections."""
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, warn: Callable[[str], None] | None = None) -> None:
         self.cfg = cfg
+        self._warn = warn or log.warning  # pass RedisLog.warning so reload failures look like Redis's log
         self.context = build_server_context(cfg)
         self.reloads = 0
         self._listeners: list[Listener] = []
@@ -198,7 +199,7 @@ class ServerTls:
         try:
             context = build_server_context(self.cfg)
         except TlsConfigError as e:
-            log.warning("%s", e)
+            self._warn(str(e))
             raise ConfigApplyError(UNABLE_TO_UPDATE) from None
         self.context = context
         self.reloads += 1
