@@ -67,7 +67,9 @@ class LabSSLConnection(SSLConnection):
         return sslsock
 
 
-def _pool(spec: ClientSpec, host: str, port: int, keylog: Path | None) -> redis.ConnectionPool:
+def connection_pool(spec: ClientSpec, host: str, port: int, keylog: Path | None) -> redis.ConnectionPool:
+    """A redis-py pool whose connections have the spec's posture (for callers that need a live client:
+    `redis.Redis(connection_pool=pool, single_connection_client=True)`, then `pool.disconnect()`)."""
     kwargs: dict[str, Any] = {
         "host": host, "port": port, "socket_timeout": spec.timeout, "socket_connect_timeout": spec.timeout,
         "retry": Retry(NoBackoff(), 0),  # the default retries a failed handshake for ~3 s: one try only
@@ -140,7 +142,7 @@ def normalize(value: Any) -> Reply:
 def run(spec: ClientSpec, host: str, port: int, commands: Sequence[Sequence[str]],
         keylog: Path | None) -> ClientOutcome:
     start = time.perf_counter()
-    pool = _pool(spec, host, port, keylog)
+    pool = connection_pool(spec, host, port, keylog)
     replies: list[Reply] = []
     error: BaseException | None = None
     tls_version = cipher = None
