@@ -66,11 +66,12 @@ def scan(ctx: Ctx, args: list[bytes]) -> list[Any]:
         if argc - i < 2:
             raise CommandError(SYNTAX)
         if option == b"count":
-            count = parse_ll(args[i + 1])  # type: ignore[assignment]
-            if count is None:
+            number = parse_ll(args[i + 1])
+            if number is None:
                 raise CommandError(NOT_INTEGER)
-            if count < 1:
+            if number < 1:
                 raise CommandError(SYNTAX)
+            count = number
         elif option == b"match":
             pattern = None if args[i + 1] == b"*" else args[i + 1]
         elif option == b"type":

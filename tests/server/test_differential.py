@@ -133,6 +133,14 @@ KEYS_CASES: list[tuple[str, ...]] = [
      "SET b 3", "FLUSHALL", "SELECT 0", "DBSIZE"),
     ("SET k v", "EXPIRE k 100", "SET k w", "TTL k", "EXPIRE k 100", "SET k x KEEPTTL", "~ttl TTL k"),
     ("DEL", "EXISTS", "UNLINK"),
+    ("SET k v", "PEXPIRE k 10", "SLEEP 0.05", "DEL k", "SET k v", "PEXPIRE k 10", "SLEEP 0.05", "RENAME k x",
+     "EXISTS x"),
+    ("SET k v", "EXPIRE k +10", "EXPIRE k \" 10\"", "EXPIRE k 010", "EXPIRE k 1e3", "TTL k", "PEXPIRE k -0"),
+    ("SET k v", "expire k 100 nX", "~ttl ttl k", "pexpire k 1000 gT", "~pttl pttl k", "Persist k", "type k"),
+    ('SET "my key" v', 'SET "\\x00\\xff" w', "~sort KEYS *", "~sort KEYS my?key", 'RENAME "my key" "x y"',
+     "~sort KEYS *"),
+    ("SET k v", "EXPIRE k 100", "RENAME k k", "~ttl TTL k", "SET j w", "RENAME j k", "TTL k", "GET k"),
+    ("RPUSH l a", "SET s v", "RENAME l s", "TYPE s", "LRANGE s 0 -1", "EXISTS l"),
 ]
 
 STRING_CASES: list[tuple[str, ...]] = [
@@ -186,6 +194,15 @@ STRING_CASES: list[tuple[str, ...]] = [
     ("SET k v", "GETEX k EXAT 1", "EXISTS k", "SET k v", "GETEX k PXAT {ms-1000}", "EXISTS k"),
     ("SET k v", "GETEX k PERSIST", "TTL k", "GETEX k EX 10 EX 20", "~ttl TTL k"),
     ("SET k 12", "GET k", "SET k 1.50", "GET k", "SET k 0x1f", "GET k", "SET k -0", "INCRBYFLOAT k 0"),
+    ("INCRBYFLOAT f 0.0000000000000000001", "INCRBYFLOAT g 123456789012345678901234567890",
+     "INCRBYFLOAT g 0.5", "INCRBYFLOAT h 1.23456789012345678", "INCRBYFLOAT h -1e-17", "INCRBYFLOAT i 5e-324",
+     "INCRBYFLOAT j 3.0000000000000000000001", "INCRBYFLOAT k -7.25", "INCRBYFLOAT k 0x.8p1"),
+    ("set k v ex 100 nx", "set k v px 100 xx get", "~pttl pttl k", "SET k v Get KeepTtl", "~pttl PTTL k",
+     "getex k persist", "TTL k", "getex k exat 1", "exists k"),
+    ("SET k v", "PEXPIRE k 10", "SLEEP 0.05", "GETEX k PERSIST", "SET k v", "PEXPIRE k 10", "SLEEP 0.05",
+     "APPEND k x", "TTL k", "GET k", "INCR k"),
+    ("MSET a 1 b 2", "MGET a b c a", "MSET a x b", 'MSET "" empty', 'MGET ""', 'SETNX "" z', 'GET ""'),
+    ("SET big 123", "APPEND big 456", "INCR big", "DECRBY big 123456", "STRLEN big", "GET big"),
 ]
 
 HASH_CASES: list[tuple[str, ...]] = [
@@ -211,6 +228,11 @@ HASH_CASES: list[tuple[str, ...]] = [
     ('HSET h "" ""', 'HGET h ""', "HGETALL h", 'HSET h "a\\x00b" "c\\r\\nd"', "HGETALL h"),
     ("HSET h f v", "EXPIRE h 100", "HSET h g w", "~ttl TTL h", "HDEL h f", "~ttl TTL h", "HDEL h g", "TTL h"),
     ("HSET h a 1 b 2", "HGETALL h", "HELLO 3", "HGETALL h", "HGETALL nokey", "HMGET h a x", "HGET h x"),
+    ("HSET h a 1 a 2 b 3 a 4", "HGETALL h", "HSETNX h c 5", "HKEYS h", "HVALS h", "HDEL h a a b", "HLEN h"),
+    ("HSET h n 10", "HINCRBY h n -9223372036854775808", "HINCRBY h n 9223372036854775797",
+     "HINCRBY h n 1", "HINCRBY h n 0", "HGET h n", "HINCRBY h n -0"),
+    ("HINCRBYFLOAT h f 1e-20", "HINCRBYFLOAT h g 10.5", "HINCRBYFLOAT h g -10.5", "HINCRBYFLOAT h g 0x1p4",
+     "HINCRBYFLOAT h g \"\"", "HGETALL h"),
 ]
 
 SET_CASES: list[tuple[str, ...]] = [
@@ -230,6 +252,9 @@ SET_CASES: list[tuple[str, ...]] = [
      "SMISMEMBER s a b", "SDIFF s s", "SUNION nokey"),
     ('SADD s "" "a\\x00"', "~sort SMEMBERS s", 'SISMEMBER s ""', "SCARD s"),
     ("SADD s a", "EXPIRE s 100", "SADD s b", "~ttl TTL s", "SREM s a b", "TTL s"),
+    ("SADD s a b", "SMISMEMBER s a a z", "~sort SINTER s s", "~sort SUNION s nokey s", "SREM s a a b",
+     "SCARD s"),
+    ("SADD a 1 2 3", "SADD b 2", "SET str v", "SDIFF a b str", "SUNION a str", "SINTER str", "SDIFF str"),
 ]
 
 LIST_CASES: list[tuple[str, ...]] = [
@@ -247,6 +272,10 @@ LIST_CASES: list[tuple[str, ...]] = [
     ("LPUSH l a", "LPUSH l b c", "RPUSH l d", "LRANGE l 0 -1", "RPOP l 3", "LRANGE l 0 -1"),
     ('RPUSH l "" "a\\x00b"', "LRANGE l 0 -1", "LLEN l"),
     ("RPUSH l a b", "EXPIRE l 100", "RPUSH l c", "~ttl TTL l", "LPOP l 3", "TTL l"),
+    ("RPUSH l a b c", "LPOP l 01", "LPOP l +1", "LPOP l 1.0", "RPOP l \"\"", "LRANGE l 0 -1"),
+    ("SET s v", "LPUSH s a b c", "RPUSH s a", "LPOP s 0", "LPOP s x", "LRANGE s x y", "LLEN s"),
+    ("RPUSH l 1 2 3 4 5 6 7 8 9 10", "LRANGE l 2 -3", "LRANGE l -3 2", "LRANGE l 9 9", "LRANGE l 10 10",
+     "LRANGE l -10 -10", "LRANGE l -11 -11", "RPOP l 4", "LPOP l 4", "LRANGE l 0 -1"),
 ]
 
 TRANSACTION_CASES: list[tuple[str, ...]] = [
