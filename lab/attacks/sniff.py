@@ -6,6 +6,7 @@ twice (out and in), so streams are de-duplicated by sequence number.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 from lab.attacks.safety import require_loopback
 
 SNIFFER_SETTLE_S = 0.5
-FLUSH_S = 0.2
+SNIFFER_START_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,18 @@ class TcpEnds:
 def sniffing(port: int, host: str = "127.0.0.1", allow_non_loopback: bool = False) -> Iterator[list[Any]]:
     """Sniff `tcp port <port>` on lo; yields a list that fills with packets as they arrive (stopped after)."""
     require_loopback(host, allow_non_loopback=allow_non_loopback)
+    # Loading the layers registers lo's link type (ARPHRD_LOOPBACK); without them every packet is raw bytes.
+    import scapy.layers.inet
+    import scapy.layers.l2  # noqa: F401
     from scapy.sendrecv import AsyncSniffer
 
     seen: list[Any] = []
-    sniffer = AsyncSniffer(iface="lo", filter=f"tcp port {port}", prn=seen.append, store=False)
+    started = threading.Event()
+    sniffer = AsyncSniffer(iface="lo", filter=f"tcp port {port}", prn=seen.append, store=False,
+                           started_callback=started.set)
     sniffer.start()
+    # The socket is open when started fires; the kernel filter still needs a moment (field notes: ~0.5 s).
+    started.wait(SNIFFER_START_TIMEOUT_S)
     time.sleep(SNIFFER_SETTLE_S)
     try:
         yield seen

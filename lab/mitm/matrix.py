@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from lab.clients import ClientOutcome, ClientSpec, ErrorKind, Posture, run_session
 from lab.clients.model import LIBRARIES, Library
@@ -82,20 +82,20 @@ class MatrixResult:
         return tuple(c for c in self.cells if not c.met)
 
     def table(self) -> str:
-        """Markdown: one row per client, one column per (auth, attacker); each cell says who wins."""
-        columns = sorted({(c.tls_auth_clients, c.attacker.value) for c in self.cells})
-        head = "| client | " + " | ".join(f"mTLS {a} / {s}" for a, s in columns) + " |"
-        lines = [head, "|" + "---|" * (len(columns) + 1)]
-        rows: dict[tuple[str, str], dict[tuple[str, str], MatrixCell]] = {}
-        for c in self.cells:
-            rows.setdefault((c.library, c.posture.value), {})[(c.tls_auth_clients, c.attacker.value)] = c
-        for (library, posture), by_col in rows.items():
-            cells = []
-            for col in columns:
-                cell = by_col.get(col)
-                cells.append("" if cell is None else _word(cell))
-            lines.append(f"| {library} {posture} | " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+        return table(self.cells)
+
+def table(cells: Sequence[MatrixCell]) -> str:
+    """Markdown: one row per client, one column per (auth, attacker); each cell says who wins."""
+    columns = sorted({(c.tls_auth_clients, c.attacker.value) for c in cells})
+    lines = ["| client | " + " | ".join(f"mTLS {a} / {s}" for a, s in columns) + " |",
+             "|" + "---|" * (len(columns) + 1)]
+    rows: dict[tuple[str, str], dict[tuple[str, str], MatrixCell]] = {}
+    for c in cells:
+        rows.setdefault((c.library, c.posture.value), {})[(c.tls_auth_clients, c.attacker.value)] = c
+    for (library, posture), by_col in rows.items():
+        words = ["" if col not in by_col else _word(by_col[col]) for col in columns]
+        lines.append(f"| {library} {posture} | " + " | ".join(words) + " |")
+    return "\n".join(lines)
 
 
 _WORDS = {
@@ -112,15 +112,15 @@ def _word(cell: MatrixCell) -> str:
 
 
 def _attack_clients(mitm: MitmProxy, server: RunningTarget, pki: LabPKI, source: AttackerCert,
-                    auth: AuthClients, libraries: Sequence[Library], postures: Sequence[Posture],
-                    client_timeout: float) -> list[MatrixCell]:
+                    auth: AuthClients, password: str, libraries: Sequence[Library],
+                    postures: Sequence[Posture], client_timeout: float) -> list[MatrixCell]:
     """Every client of one (auth, attacker) group, one after another, against the same running attacker."""
     cells = []
     for library in libraries:
         for posture in postures:
             expected = expected_verdict(library, posture, auth, source)
             client_spec = ClientSpec.from_pki(pki, library, posture, client_cert=auth == "yes",
-                                              password=PASSWORD, timeout=client_timeout)
+                                              password=password, timeout=client_timeout)
             mark, log_mark = mitm.mark(), len(server.log_text())
             client = run_session(client_spec, "127.0.0.1", mitm.port, COMMANDS)
             events = mitm.settle(mark)
@@ -134,20 +134,29 @@ def _attack_clients(mitm: MitmProxy, server: RunningTarget, pki: LabPKI, source:
     return cells
 
 
+def run_matrix_on(server: RunningTarget, auth: AuthClients, pki: LabPKI, workdir: Path, password: str,
+                  libraries: Sequence[Library] = LIBRARIES, postures: Sequence[Posture] = MATRIX_POSTURES,
+                  attackers: Sequence[AttackerCert] = MATRIX_SOURCES,
+                  client_timeout: float = 3.0) -> list[MatrixCell]:
+    """The cells of one running TLS target (its tls-auth-clients is `auth`): one attacker per cert source."""
+    if server.tls_port is None:
+        raise ValueError("the MITM matrix needs a target with a TLS port")
+    cells: list[MatrixCell] = []
+    for source in attackers:
+        attacker = prepare_attacker(source, pki, workdir / f"attacker-mtls-{auth}")
+        mitm_spec = MitmSpec(server.host, server.tls_port, attacker, tamper=TAMPER)
+        with run_mitm(mitm_spec, workdir / f"attacker-mtls-{auth}") as mitm:
+            cells += _attack_clients(mitm, server, pki, source, auth, password, libraries, postures,
+                                     client_timeout)
+    return cells
+
+
 def run_matrix(workdir: Path, pki: LabPKI, target: TargetKind = "redis-server",
-               libraries: Sequence[Library] = LIBRARIES, postures: Sequence[Posture] = MATRIX_POSTURES,
-               auth_modes: Sequence[AuthClients] = MATRIX_AUTH,
-               attackers: Sequence[AttackerCert] = MATRIX_SOURCES,
-               client_timeout: float = 3.0) -> MatrixResult:
+               auth_modes: Sequence[AuthClients] = MATRIX_AUTH, **kwargs: Any) -> MatrixResult:
+    """The whole matrix: one target per tls-auth-clients mode (kwargs go to run_matrix_on)."""
     cells: list[MatrixCell] = []
     for auth in auth_modes:
         spec = TargetSpec(kind=target, plaintext=False, tls=True, tls_auth_clients=auth, requirepass=PASSWORD)
         with start_target(spec, workdir / f"target-{target}-mtls-{auth}", pki) as server:
-            assert server.tls_port is not None
-            for source in attackers:
-                attacker = prepare_attacker(source, pki, workdir / f"attacker-mtls-{auth}")
-                mitm_spec = MitmSpec(server.host, server.tls_port, attacker, tamper=TAMPER)
-                with run_mitm(mitm_spec, workdir / f"attacker-mtls-{auth}") as mitm:
-                    cells += _attack_clients(mitm, server, pki, source, auth, libraries, postures,
-                                             client_timeout)
+            cells += run_matrix_on(server, auth, pki, workdir, PASSWORD, **kwargs)
     return MatrixResult(target, tuple(cells))
