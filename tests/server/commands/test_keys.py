@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lab.targets import RunningTarget, TargetSpec, start_target
 from server.context import Ctx
 from server.keyspace import WatchState, now_ms
+from server.resp import Parser
 from tests.server.commands.conftest import Run, dataset, replay
 from tests.server.rawresp import RawClient
 
@@ -130,3 +132,41 @@ def test_scan_walks_a_large_database_completely(bundled: RunningTarget) -> None:
 def _pairs(keys: list[bytes], size: int) -> Iterator[list[bytes]]:
     for i in range(0, len(keys), size):
         yield [part for key in keys[i : i + size] for part in (key, b"v")]
+
+
+def test_aof_restart_keeps_absolute_expiries_and_reclaims(tmp_path: Path) -> None:
+    """Relative expiries reach the AOF as absolute times, so a restart does not extend them; INCRBYFLOAT
+    and HINCRBYFLOAT are replayed as their results; a key reclaimed on access is logged as DEL."""
+    spec = TargetSpec(kind="bundled", appendonly=True, appendfsync="always")
+    workdir = tmp_path / "aof"
+    with start_target(spec, workdir) as first, _client(first) as c:
+        c.pipeline(
+            [
+                ["SET", "ex", "v", "EX", "100"],
+                ["SET", "f", "1.5"],
+                ["INCRBYFLOAT", "f", "0.1"],
+                ["SETEX", "sx", "200", "v"],
+                ["SET", "gone", "v", "PX", "20"],
+                ["SET", "keep", "v"],
+                ["EXPIRE", "keep", "300"],
+                ["HINCRBYFLOAT", "h", "f", "2.5"],
+            ]
+        )
+        time.sleep(0.1)
+        assert c.call("GET", "gone") == ("$", None)  # reclaimed on access: the AOF gets a DEL
+        before = {key: c.call("PTTL", key)[1] for key in ("ex", "sx", "keep")}
+        aof = b"".join(p.read_bytes() for p in first.dir.rglob("*.aof*") if p.is_file())
+    parser = Parser()
+    parser.feed(aof)
+    logged = parser.parse()
+    assert {argv[0].upper() for argv in logged} <= {b"SELECT", b"SET", b"HSET", b"PEXPIREAT", b"DEL"}
+    assert [b"DEL", b"gone"] in logged
+    assert all(argv[3:4] in ([], [b"PXAT"], [b"KEEPTTL"]) for argv in logged if argv[0] == b"SET"), logged
+    time.sleep(0.3)
+    with start_target(spec, workdir) as second, _client(second) as c:
+        after = {key: c.call("PTTL", key)[1] for key in ("ex", "sx", "keep")}
+        assert c.call("GET", "f") == ("$", b"1.6")
+        assert c.call("HGET", "h", "f") == ("$", b"2.5")
+        assert c.call("EXISTS", "gone") == (":", 0)
+    for key, ms in after.items():
+        assert before[key] - 60_000 < ms < before[key] - 250, key  # the clock kept running across the restart
