@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from server.keyspace import Database, Keyspace, WatchState, now_ms
+from tests.server.commands.conftest import dataset, execute, make_ctx, replay
 
 
 def _db() -> tuple[Keyspace, Database]:
@@ -261,3 +262,20 @@ def test_dump_commands_rebuild_every_type_with_ttls_and_skip_expired() -> None:
     sadd = next(c for c in cmds if c[0] == b"SADD")
     assert sorted(sadd[2:]) == [b"a", b"b"]
     assert [b"RPUSH", b"list", b"x", b"y", b"x"] in cmds
+
+
+def test_replaying_dump_commands_through_the_handlers_rebuilds_the_dataset() -> None:
+    ctx = make_ctx()
+    for argv in [
+        [b"SET", b"s", b"v", b"PX", b"100000"],
+        [b"HSET", b"h", *[b"x%d" % i for i in range(300)]],
+        [b"SADD", b"set", *[b"%d" % i for i in range(200)]],
+        [b"RPUSH", b"l", b"a", b"b", b"a"],
+        [b"SELECT", b"5"],
+        [b"SET", b"other", b"db"],
+        [b"EXPIRE", b"other", b"1000"],
+    ]:
+        execute(ctx, argv)
+    rebuilt = replay(list(ctx.keyspace.dump_commands()))
+    assert dataset(rebuilt) == dataset(ctx.keyspace)
+    assert rebuilt.info_keyspace() == {0: (4, 1), 5: (1, 1)}
