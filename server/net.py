@@ -12,6 +12,7 @@ under appendfsync always) BEFORE any reply leaves, then a single transport.write
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import ssl
@@ -169,16 +170,16 @@ class RedisProtocol(asyncio.Protocol):
             return
         sslobj, incoming = self._ssl, self._incoming
         plain = b""
+        ended = False
         try:
             plain = sslobj.read(_TLS_READ)
-            while incoming.pending:  # more records arrived in this read
-                plain += sslobj.read(_TLS_READ)
+            ended = not plain  # b"" (no exception) means the client sent close_notify
+            while incoming.pending and not ended:  # more records arrived in this read
+                more = sslobj.read(_TLS_READ)
+                ended = not more
+                plain += more
         except ssl.SSLWantReadError:
             pass  # the rest of a record is still on its way
-        except ssl.SSLZeroReturnError:  # close_notify from the client
-            self._flush_tls()
-            self._close()
-            return
         except ssl.SSLError as e:  # bad record MAC, injected plaintext...: Redis drops the connection
             self._listener.server.log.verbose(f"Error reading from client: {openssl_error_string(e)}")
             self._flush_tls()
@@ -186,6 +187,11 @@ class RedisProtocol(asyncio.Protocol):
             return
         if plain:
             self._process(plain)
+        if ended and not self._closing:
+            with contextlib.suppress(ssl.SSLError):
+                sslobj.unwrap()  # answer with our close_notify: asyncio clients wait for it
+            self._flush_tls()
+            self._close()
 
     def _process(self, data: bytes) -> None:
         client = self.client
