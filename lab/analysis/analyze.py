@@ -1,7 +1,8 @@
-"""analyze(capture) → CaptureReport: one streaming tshark pass, per-stream state, then the checks."""
+"""analyze(capture) → CaptureReport: one streaming pass in Python, tshark on the TLS streams only, checks."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 from lab.analysis.checks import run_checks
 from lab.analysis.keylog import client_randoms
 from lab.analysis.model import CaptureReport, ReadStats
+from lab.analysis.pcapread import PcapngSubset, ReadState, read_packets
 from lab.analysis.secrets import SecretFinder
 from lab.analysis.streams import DEFAULT_REDIS_PORTS, StreamTable
+from lab.analysis.tcpdecode import decode
 from lab.analysis.tshark import TsharkOutcome, rows, value_names
 from lab.errors import UserError
 
@@ -22,21 +25,37 @@ def analyze(
     keylog: Path | None = None,
     ports: Sequence[int] = (),
     secrets: Sequence[str | bytes] = (),
+    transcript_limit: int = 1_000,
 ) -> CaptureReport:
     """Analyse a pcap/pcapng. `ports`: where Redis listens (6379 always counts); `secrets`: values to trace.
 
+    `transcript_limit` bounds the RESP lines kept per stream direction (all are parsed and counted).
+
     Raises lab.errors.UserError for input that cannot be analysed (missing file, not a capture, not a key
-    log, a key log with no keys for any TLS session in the capture).
+    log, a key log with no keys for any TLS session in the capture). A truncated capture is not an error:
+    what was read is analysed and `report.read` says where it stopped.
     """
     started = time.monotonic()
     known = client_randoms(keylog) if keylog is not None else None
     finder = SecretFinder([s.encode() if isinstance(s, str) else s for s in secrets])
-    table = StreamTable(DEFAULT_REDIS_PORTS | frozenset(ports), finder, value_names(NAMED_FIELDS))
-    outcome: list[TsharkOutcome] = []
-    for columns in rows(path, keylog, outcome):
-        table.feed(columns)
+    state = ReadState()
+    with tempfile.TemporaryDirectory(prefix="tlslab-analyze-") as tmp:
+        subset_path = Path(tmp) / "tls-streams.pcapng"
+        with subset_path.open("wb") as out:
+            subset = PcapngSubset(out, state.linktypes)
+            table = StreamTable(DEFAULT_REDIS_PORTS | frozenset(ports), finder, subset, transcript_limit)
+            for packet in read_packets(path, state):
+                segment = decode(packet.linktype, packet.data)
+                if segment is not None:
+                    table.feed(packet, segment)
+        table.flush()
+        outcome: list[TsharkOutcome] = []
+        if subset.frames:
+            table.name_values(value_names(NAMED_FIELDS))
+            for columns in rows(subset_path, keylog, outcome):
+                table.feed_tls(columns)
     streams = table.finish()
-    if keylog is not None and known is not None:
+    if known is not None:
         randoms = {st.client_random for st in table.streams.values() if st.client_random}
         if randoms and not randoms & known:
             raise UserError(
@@ -44,10 +63,7 @@ def analyze(
                 "pass the key log written while this capture was taken"
             )
     read = ReadStats(
-        packets=table.frames,
-        tcp_packets=table.tcp_frames,
-        truncated=outcome[0].truncated if outcome else False,
-        message=outcome[0].message if outcome else "",
+        packets=state.packets, tcp_packets=table.tcp_frames, truncated=state.truncated, message=state.message
     )
     exposures = finder.exposures()
     checks = run_checks(streams, exposures)

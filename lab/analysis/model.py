@@ -75,9 +75,13 @@ class StreamInfo:
     decrypted: bool = False
     client_hello_frame: int | None = None
     server_hello_frame: int | None = None
-    transcript: tuple[RespLine, ...] = ()
-    transcript_note: str = ""  # why the transcript stops early (not RESP, gap in the capture, ...)
-    record_sizes: tuple[RecordSize, ...] = ()
+    transcript: tuple[RespLine, ...] = ()  # the first `transcript_limit` messages per direction
+    transcript_note: str = ""  # why the transcript is partial (limit, not RESP, hole in the capture, ...)
+    commands: int = 0  # every client message parsed, also beyond the kept transcript
+    replies: int = 0
+    auth_frames: tuple[int, ...] = ()  # every AUTH / HELLO AUTH, also beyond the kept transcript
+    record_sizes: tuple[RecordSize, ...] = ()  # the first `record_limit` records
+    records: int = 0  # all records (TLS) or payload segments (plaintext)
 
     @property
     def server_cert(self) -> CertInfo | None:

@@ -111,25 +111,56 @@ def render(value: Value) -> str:
     return str(data)
 
 
-def command_args(value: Value) -> tuple[str, ...] | None:
-    """A client command is an array of bulk strings; anything else is not a command."""
-    if value.kind != "*" or not isinstance(value.data, tuple) or not value.data:
-        return None
-    if not all(v.kind == "$" and isinstance(v.data, bytes) for v in value.data):
-        return None
-    return tuple(show(v.data) for v in value.data if isinstance(v.data, bytes))
+def is_auth(args: tuple[bytes, ...]) -> bool:
+    """AUTH [user] pass, or HELLO ... AUTH user pass (redis-py's RESP3 opening)."""
+    name = args[0].upper() if args else b""
+    return name == b"AUTH" or (name == b"HELLO" and any(a.upper() == b"AUTH" for a in args[1:]))
+
+
+def _command(buf: bytearray, pos: int) -> tuple[tuple[bytes, ...] | None, int]:
+    """Fast path for the common client message, an array of bulk strings: (args, end).
+
+    (None, pos) when the array holds anything else: the caller falls back to the general parser.
+    """
+    raw, at = _line(buf, pos + 1)
+    count = _int(raw)
+    if not 0 < count <= 1_000_000:
+        return None, pos
+    args = []
+    find, size = buf.find, len(buf)
+    for _ in range(count):
+        if at >= size:
+            raise _Incomplete(at + 1)
+        if buf[at] != 36:  # "$"
+            return None, pos
+        eol = find(b"\r\n", at)
+        if eol < 0:
+            raise _Incomplete(size + 1)
+        length = _int(bytes(buf[at + 1 : eol]))
+        start, at = eol + 2, eol + 4 + length
+        if length < 0:
+            return None, pos
+        if at > size:
+            raise _Incomplete(at)
+        args.append(bytes(buf[start : at - 2]))
+    return tuple(args), at
 
 
 class RespStream:
     """One direction of one TCP stream: feed in-order bytes with their frame, collect RespLines.
 
-    After the first byte that is not RESP the stream is marked broken and ignores the rest (it is not Redis,
-    or the capture started mid-message).
+    Every message is parsed and counted (AUTH frames are always all recorded), but only the first `limit`
+    lines are kept, so a capture of any size is analysed in bounded memory. After the first byte that is not
+    RESP the stream is marked broken and ignores the rest (not Redis, or the capture started mid-message).
     """
 
-    def __init__(self, direction: Direction) -> None:
+    def __init__(self, direction: Direction, limit: int) -> None:
         self.direction: Direction = direction
+        self.limit = limit
         self.lines: list[RespLine] = []
+        self.count = 0
+        self.auth_frames: list[int] = []
+        self.first_is_command: bool | None = None
         self.broken = ""
         self._buf = bytearray()
         self._base = 0  # stream offset of _buf[0]
@@ -143,16 +174,27 @@ class RespStream:
         self._chunks.append((self._base + len(self._buf), frame))
         if len(self._buf) < self._need:
             return
-        pos = 0
+        buf, pos, client = self._buf, 0, self.direction == "c2s"
         try:
-            while pos < len(self._buf):
-                if self.direction == "c2s" and self._buf[pos] not in b"*":
-                    line, end = self._inline(pos)
+            while pos < len(buf):
+                args: tuple[bytes, ...] | None = None
+                value: Value | None = None
+                if client and buf[pos] == 42:  # "*"
+                    args, end = _command(buf, pos)
+                    if args is None:
+                        value, end = parse_value(buf, pos)
+                elif client:
+                    args, end = self._inline(pos)
                 else:
-                    value, end = parse_value(self._buf, pos)
-                    line = self._to_line(value)
+                    value, end = parse_value(buf, pos)
                 first, last = self._frames(self._base + pos, self._base + end)
-                self.lines.append(RespLine(self.direction, first, last, *line))
+                if client and self.first_is_command is None:
+                    self.first_is_command = args is not None
+                if args is not None and is_auth(args):
+                    self.auth_frames.append(first)
+                if self.count < self.limit:
+                    self.lines.append(self._line(first, last, args, value, buf[pos]))
+                self.count += 1
                 pos = end
             self._need = 0
         except _Incomplete as more:
@@ -161,10 +203,26 @@ class RespStream:
             self.broken = str(exc)
             self._buf.clear()
             return
-        del self._buf[:pos]
+        del buf[:pos]
         self._base += pos
 
-    def _inline(self, pos: int) -> tuple[tuple[str, str, tuple[str, ...]], int]:
+    def _line(
+        self, first: int, last: int, args: tuple[bytes, ...] | None, value: Value | None, kind: int
+    ) -> RespLine:
+        if args is not None:
+            shown = tuple(show(a) for a in args)
+            return RespLine(
+                self.direction,
+                first,
+                last,
+                chr(kind) if kind == 42 else "inline",
+                " ".join(shown)[:MAX_TEXT],
+                shown,
+            )
+        assert value is not None
+        return RespLine(self.direction, first, last, value.kind, render(value)[:MAX_TEXT])
+
+    def _inline(self, pos: int) -> tuple[tuple[bytes, ...], int]:
         end = self._buf.find(b"\n", pos)
         if end < 0:
             if len(self._buf) - pos > 64 * 1024:
@@ -173,15 +231,7 @@ class RespStream:
         raw = bytes(self._buf[pos:end]).rstrip(b"\r")
         if raw and not raw[:1].isalpha():
             raise RespError(f"not RESP: starts with {raw[:16]!r}")
-        args = tuple(show(a) for a in raw.split())
-        return ("inline", " ".join(args)[:MAX_TEXT], args), end + 1
-
-    @staticmethod
-    def _to_line(value: Value) -> tuple[str, str, tuple[str, ...]]:
-        args = command_args(value)
-        if args is not None:
-            return value.kind, " ".join(args)[:MAX_TEXT], args
-        return value.kind, render(value)[:MAX_TEXT], ()
+        return tuple(raw.split()), end + 1
 
     def _frames(self, start: int, end: int) -> tuple[int, int]:
         first = last = 0

@@ -7,25 +7,17 @@ from dataclasses import dataclass, field
 
 from lab.analysis.certs import cert_info
 from lab.analysis.model import CertInfo, Direction, Endpoint, RecordSize, StreamInfo, Transport
+from lab.analysis.pcapread import PcapngSubset, RawPacket
 from lab.analysis.reassembly import Reassembler
 from lab.analysis.resp import RespStream
 from lab.analysis.secrets import SecretFinder
+from lab.analysis.tcpdecode import Segment
 
 TLS_VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
 DEFAULT_REDIS_PORTS = frozenset({6379})
 # Column positions in tshark.FIELDS.
 (
     F_FRAME,
-    F_STREAM,
-    F_IPSRC,
-    F_IPDST,
-    F_IP6SRC,
-    F_IP6DST,
-    F_SPORT,
-    F_DPORT,
-    F_FLAGS,
-    F_SEQ,
-    F_PAYLOAD,
     F_RECLEN,
     F_HSTYPE,
     F_HSVER,
@@ -37,8 +29,9 @@ DEFAULT_REDIS_PORTS = frozenset({6379})
     F_ALEVEL,
     F_ADESC,
     F_DATA,
-) = range(22)
+) = range(12)
 _SYN, _ACK = 0x02, 0x10
+PRE_TLS_KEEP = 16  # packets of a stream held until its first payload says whether it is TLS
 _HS_CLIENT_HELLO, _HS_SERVER_HELLO, _HS_CERTIFICATE = "1", "2", "11"
 _ALERT_LEVEL = {"1": "warning", "2": "fatal"}
 
@@ -71,49 +64,68 @@ class StreamState:
     decrypted: bool = False
     handshake_decrypted: bool = False
     records: list[RecordSize] = field(default_factory=list)
+    held: list[tuple[RawPacket, bool]] = field(default_factory=list)  # (packet, from a) before any payload
     reassembly: dict[bool, Reassembler] = field(
         default_factory=lambda: {True: Reassembler(), False: Reassembler()}
     )
-    resp: dict[bool, RespStream] = field(
-        default_factory=lambda: {True: RespStream("c2s"), False: RespStream("s2c")}
-    )
+    resp: dict[bool, RespStream] = field(default_factory=dict)  # by "sent by the client"
+    record_count: int = 0
 
 
 class StreamTable:
-    """All TCP streams of a capture. `feed` takes one frame's columns; `finish` returns frozen StreamInfos."""
+    """All TCP streams of a capture, fed frame by frame; `finish` returns frozen StreamInfos.
+
+    TCP, plaintext RESP and secrets are handled here in Python; the frames of TLS streams are copied to
+    `tls_subset` so tshark dissects only those, and its rows come back through `feed_tls`.
+    """
 
     def __init__(
-        self, redis_ports: frozenset[int], secrets: SecretFinder, names: dict[str, dict[int, str]]
+        self,
+        redis_ports: frozenset[int],
+        secrets: SecretFinder,
+        tls_subset: PcapngSubset,
+        transcript_limit: int = 1_000,
+        record_limit: int = 100_000,
     ) -> None:
         self.redis_ports = redis_ports
+        self.transcript_limit = transcript_limit
+        self.record_limit = record_limit
         self.secrets = secrets
         self.streams: dict[int, StreamState] = {}
-        self._ciphers = names.get("tls.handshake.ciphersuite", {})
-        self._alerts = names.get("tls.alert_message.desc", {})
-        self.frames = 0  # every frame read
+        self._by_tuple: dict[tuple[str, int, str, int], StreamState] = {}
+        self._ciphers: dict[int, str] = {}
+        self._alerts: dict[int, str] = {}
+        self._subset = tls_subset
+        self._subset_meta: list[tuple[StreamState, bool]] = []  # per subset frame: stream, sent by side a
         self.tcp_frames = 0
 
-    def feed(self, c: Sequence[str]) -> None:
-        self.frames += 1
-        if not c[F_STREAM]:
-            return  # not TCP
+    def feed(self, packet: RawPacket, seg: Segment) -> None:
         self.tcp_frames += 1
-        frame, sid = int(c[F_FRAME]), int(c[F_STREAM])
-        src = Endpoint(c[F_IPSRC] or c[F_IP6SRC], int(c[F_SPORT]))
-        st = self.streams.get(sid)
-        if st is None:
-            dst = Endpoint(c[F_IPDST] or c[F_IP6DST], int(c[F_DPORT]))
-            st = self.streams[sid] = StreamState(sid, src, dst, frame)
-        from_a = src == st.a
+        frame = packet.frame
+        key = (seg.src, seg.sport, seg.dst, seg.dport)
+        st = self._by_tuple.get(key)
+        if st is None or (seg.flags & _SYN and not seg.flags & _ACK and (st.bytes_a or st.bytes_b)):
+            st = StreamState(
+                len(self.streams), Endpoint(seg.src, seg.sport), Endpoint(seg.dst, seg.dport), frame
+            )
+            st.resp = {
+                True: RespStream("c2s", self.transcript_limit),
+                False: RespStream("s2c", self.transcript_limit),
+            }
+            self.streams[st.stream] = st
+            self._by_tuple[key] = self._by_tuple[(seg.dst, seg.dport, seg.src, seg.sport)] = st
+        from_a = seg.src == st.a.host and seg.sport == st.a.port
         st.packets += 1
         st.last_frame = frame
-        flags = int(c[F_FLAGS], 16) if c[F_FLAGS] else 0
-        seq = int(c[F_SEQ]) if c[F_SEQ] else 0
-        payload = bytes.fromhex(c[F_PAYLOAD]) if c[F_PAYLOAD] else b""
+        flags, payload = seg.flags, seg.payload
         if flags & _SYN:
             if st.client_is_a is None:
                 st.client_is_a = from_a == (not flags & _ACK)
-            st.reassembly[from_a].syn(seq)
+            st.reassembly[from_a].syn(seg.seq)
+        if st.transport == "tls":
+            self._to_subset(packet, st, from_a)
+        elif st.transport == "empty" and not payload and len(st.held) < PRE_TLS_KEEP:
+            st.held.append((packet, from_a))
         if not payload:
             return
         if from_a:
@@ -121,17 +133,29 @@ class StreamTable:
         else:
             st.bytes_b += len(payload)
         if st.client_is_a is None:
-            st.client_is_a = from_a == self._looks_like_client(src.port, int(c[F_DPORT]), payload)
+            st.client_is_a = from_a == self._looks_like_client(seg.sport, seg.dport, payload)
         from_client = from_a == st.client_is_a
         direction: Direction = "c2s" if from_client else "s2c"
         if st.transport == "empty":
             st.transport = "tls" if payload[:1] == b"\x16" and payload[1:2] == b"\x03" else "plaintext"
-        for piece, piece_frame in st.reassembly[from_a].push(seq, payload, frame):
+            if st.transport == "tls":
+                for held, held_from_a in st.held:
+                    self._to_subset(held, st, held_from_a)
+                self._to_subset(packet, st, from_a)
+            st.held = []
+        for piece, piece_frame in st.reassembly[from_a].push(seg.seq, payload, frame):
             self._in_order(st, from_client, direction, piece, piece_frame)
-        if st.transport == "tls":
-            self._tls(st, c, frame, from_client, direction)
-        else:
-            st.records.append(RecordSize(frame, direction, len(payload)))
+        if st.transport == "plaintext":
+            self._record(st, frame, direction, len(payload))
+
+    def _record(self, st: StreamState, frame: int, direction: Direction, length: int) -> None:
+        st.record_count += 1
+        if len(st.records) < self.record_limit:
+            st.records.append(RecordSize(frame, direction, length))
+
+    def _to_subset(self, packet: RawPacket, st: StreamState, from_a: bool) -> None:
+        self._subset.write(packet)
+        self._subset_meta.append((st, from_a))
 
     def _looks_like_client(self, sport: int, dport: int, payload: bytes) -> bool:
         if dport in self.redis_ports or payload[:2] == b"\x16\x03" or payload[:1] == b"*":
@@ -147,11 +171,22 @@ class StreamTable:
         if st.transport == "plaintext":
             st.resp[from_client].feed(data, frame)
 
-    def _tls(
-        self, st: StreamState, c: Sequence[str], frame: int, from_client: bool, direction: Direction
-    ) -> None:
+    def name_values(self, names: dict[str, dict[int, str]]) -> None:
+        """tshark's names for cipher suites and alerts, needed only when there is TLS to describe."""
+        self._ciphers = names.get("tls.handshake.ciphersuite", {})
+        self._alerts = names.get("tls.alert_message.desc", {})
+
+    def feed_tls(self, c: Sequence[str]) -> None:
+        """One tshark row for a frame of the TLS subset (frame numbers are the subset's)."""
+        index = int(c[F_FRAME]) - 1
+        if not 0 <= index < len(self._subset_meta):
+            return
+        st, from_a = self._subset_meta[index]
+        frame = self._subset.frames[index]
+        from_client = from_a == st.client_is_a
+        direction: Direction = "c2s" if from_client else "s2c"
         for length in _ints(c[F_RECLEN]):
-            st.records.append(RecordSize(frame, direction, length))
+            self._record(st, frame, direction, length)
         types = c[F_HSTYPE].split(",") if c[F_HSTYPE] else []
         if _HS_CLIENT_HELLO in types and from_client and st.client_hello_frame is None:
             st.client_hello_frame = frame
@@ -190,12 +225,15 @@ class StreamTable:
             self.secrets.feed(st.stream, direction, data, frame, decrypted=True)
             st.resp[from_client].feed(data, frame)
 
-    def finish(self) -> tuple[StreamInfo, ...]:
+    def flush(self) -> None:
+        """End of the capture: deliver bytes held behind holes in the TCP data."""
         for st in self.streams.values():
             for from_a, asm in st.reassembly.items():
                 from_client = from_a == st.client_is_a
                 for piece, frame in asm.finish():
                     self._in_order(st, from_client, "c2s" if from_client else "s2c", piece, frame)
+
+    def finish(self) -> tuple[StreamInfo, ...]:
         return tuple(self._freeze(st) for st in sorted(self.streams.values(), key=lambda s: s.stream))
 
     def _freeze(self, st: StreamState) -> StreamInfo:
@@ -203,7 +241,7 @@ class StreamTable:
         client, server = (st.a, st.b) if client_is_a else (st.b, st.a)
         bytes_c2s, bytes_s2c = (st.bytes_a, st.bytes_b) if client_is_a else (st.bytes_b, st.bytes_a)
         c2s, s2c = st.resp[True], st.resp[False]
-        by_content = bool(c2s.lines) and not c2s.broken and c2s.lines[0].args != () and not s2c.broken
+        by_content = bool(c2s.first_is_command) and not c2s.broken and not s2c.broken
         by_port = server.port in self.redis_ports
         evidence = "+".join(name for name, hit in (("port", by_port), ("content", by_content)) if hit)
         transcript = tuple(sorted(c2s.lines + s2c.lines, key=lambda line: (line.last_frame, line.direction)))
@@ -211,6 +249,8 @@ class StreamTable:
         notes = [f"{d}: {r.broken}" for d, r in (("c2s", c2s), ("s2c", s2c)) if r.broken]
         if gaps:
             notes.append(f"{gaps} hole(s) in the captured TCP data: bytes missing from the capture")
+        if c2s.count > len(c2s.lines) or s2c.count > len(s2c.lines):
+            notes.append(f"transcript limited to the first {self.transcript_limit} messages per direction")
         if st.transport == "tls" and not st.decrypted:
             notes.append("TLS: no key log for this session, application data not readable")
         return StreamInfo(
@@ -237,7 +277,11 @@ class StreamTable:
             server_hello_frame=st.server_hello_frame,
             transcript=transcript if st.transport == "plaintext" or st.decrypted else (),
             transcript_note="; ".join(notes),
+            commands=c2s.count,
+            replies=s2c.count,
+            auth_frames=tuple(c2s.auth_frames),
             record_sizes=tuple(st.records),
+            records=st.record_count,
         )
 
     @staticmethod

@@ -19,16 +19,6 @@ from lab.errors import UserError
 # Order matters: Row reads the columns by position.
 FIELDS: tuple[str, ...] = (
     "frame.number",
-    "tcp.stream",
-    "ip.src",
-    "ip.dst",
-    "ipv6.src",
-    "ipv6.dst",
-    "tcp.srcport",
-    "tcp.dstport",
-    "tcp.flags",
-    "tcp.seq_raw",
-    "tcp.payload",
     "tls.record.length",
     "tls.handshake.type",
     "tls.handshake.version",
@@ -85,7 +75,7 @@ def _command(path: Path, keylog: Path | None) -> list[str]:
 
 
 def rows(path: Path, keylog: Path | None, outcome: list[TsharkOutcome]) -> Iterator[Sequence[str]]:
-    """Yield the field columns of each TCP frame; append the read outcome to `outcome` when done.
+    """Yield the field columns of each TLS frame; append the read outcome to `outcome` when done.
 
     Raises UserError for a missing file or a file that is not a capture.
     """

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from lab.analysis.checks.base import CheckContext
-from lab.analysis.model import Finding, RespLine
+from lab.analysis.model import Finding
 
 ID = "plaintext-redis"
 FIX = "tls-port 6380 / port 0 in redis.conf (TLS only), and clients with --tls / ssl=True"
-
-
-def is_auth(line: RespLine) -> bool:
-    """AUTH [user] pass, or HELLO ... AUTH user pass (redis-py's RESP3 opening)."""
-    if line.direction != "c2s" or not line.args:
-        return False
-    name = line.args[0].upper()
-    return name == "AUTH" or (name == "HELLO" and any(a.upper() == "AUTH" for a in line.args[1:]))
 
 
 def check(ctx: CheckContext) -> list[Finding]:
@@ -22,7 +14,7 @@ def check(ctx: CheckContext) -> list[Finding]:
     for s in ctx.streams:
         if not s.redis or s.transport != "plaintext":
             continue
-        auth = tuple(line.first_frame for line in s.transcript if is_auth(line))
+        auth = s.auth_frames
         if auth:
             findings.append(
                 Finding(
@@ -35,12 +27,12 @@ def check(ctx: CheckContext) -> list[Finding]:
                     s.stream,
                 )
             )
-        commands = tuple(line.first_frame for line in s.transcript if line.direction == "c2s")
+        commands = tuple(line.first_frame for line in s.transcript if line.direction == "c2s")  # kept ones
         findings.append(
             Finding(
                 ID,
                 "medium",
-                f"plaintext Redis on {s.server.host}:{s.server.port}: {len(commands)} command(s) in clear",
+                f"plaintext Redis on {s.server.host}:{s.server.port}: {s.commands} command(s) in clear",
                 commands or (s.first_frame,),
                 "keys, values and replies are readable and the TCP stream can be hijacked or injected into",
                 FIX,
