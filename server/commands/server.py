@@ -208,7 +208,7 @@ def info_text(server: ServerState, wanted: list[str]) -> str:
         elif word in SECTIONS:
             names.append(word)
     blocks = []
-    for name in dict.fromkeys(names):
+    for name in (n for n in ALL_SECTIONS if n in names):  # Redis's order, whatever the request's
         lines = [f"# {name.capitalize() if name != 'cpu' else 'CPU'}"]
         lines += [f"{k}:{v}" for k, v in SECTIONS[name](server)]
         blocks.append("\r\n".join(lines) + "\r\n")
