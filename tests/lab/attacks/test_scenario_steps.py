@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from lab.attacks import scenario_steps
+from lab.scenario.workloads import WORKLOADS
+
+
+def test_packet_attacks_are_registered_workloads() -> None:
+    assert WORKLOADS["tcp-injection"].run is scenario_steps.tcp_injection
+    assert WORKLOADS["rst-injection"].run is scenario_steps.rst_injection
+    assert WORKLOADS["traffic-analysis"].run is scenario_steps.traffic_analysis
