@@ -132,6 +132,7 @@ def run_server_bench(
     out: Path, quick: bool = False, progress: Callable[[str], None] = print
 ) -> ServerBenchReport:
     """Both servers up at once, the settings interleaved across them, then memory; writes JSON + markdown."""
+    out = out.resolve()  # servers run with their workdir as cwd
     started, started_utc = time.monotonic(), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     repeats = 1 if quick else 3
     keys = 100_000 if quick else 1_000_000

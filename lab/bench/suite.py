@@ -52,6 +52,8 @@ def run_bench(
     progress: Callable[[str], None] = print,
 ) -> BenchReport:
     """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir."""
+    # Servers run with their workdir as cwd: every path handed to them must be absolute.
+    out, capture_dir = out.resolve(), capture_dir.resolve()
     started = time.monotonic()
     started_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     plan = plan_for(targets, quick)
@@ -74,6 +76,13 @@ def run_bench(
                 capture_dir / f"wire-{kind}.pcapng",
                 target.pid,
             )
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        notes.append(
+            f"load average {load:.1f} on {os.cpu_count()} CPUs at the end of the run: other work competed "
+            "with the servers and clients, so absolute rates are depressed and noisy; compare within "
+            "the run"
+        )
     for r in results:
         if r.agreement is not None and not r.agreement.within_tolerance:
             notes.append(

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json is not None:
             write_json(ratio_report, args.json)
         print(f"ratio table: {out / 'server-ratios.md'}  results: {out / 'server-ratios.json'}")
-        return 0
+        return 0 if any(r.ratio is not None for r in ratio_report.rows) else 1
 
     from lab.bench.suite import run_bench
 
@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(report, args.json)
     print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")
-    return 0
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0 if report.cells else 1
 
 
 def _progress(line: str) -> None:

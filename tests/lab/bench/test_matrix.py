@@ -66,7 +66,9 @@ def test_agreement_within_and_outside_tolerance() -> None:
     assert ok is not None and ok.within_tolerance and ok.explanation is None
     bad = agreement(50.0, 100.0, [load_run(50, cpu_s=0.3)], [bench_run(100, 100, cpu_s=0.9)])
     assert bad is not None and not bad.within_tolerance
-    assert bad.explanation is not None and "lab generator was slower" in bad.explanation
+    assert bad.explanation is not None and "lab generator's own client was the limit" in bad.explanation
+    starved = agreement(50.0, 100.0, [load_run(50, cpu_s=0.3)], [bench_run(100, 100, cpu_s=0.35)])
+    assert starved is not None and starved.explanation and "contended machine" in starved.explanation
     assert agreement(None, 100.0, [], []) is None
 
 
