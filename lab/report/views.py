@@ -1,0 +1,216 @@
+"""What the pages show, computed from a scenario's result JSON: rows of the verdict table, per-case evidence.
+
+Pure functions over the JSON the engine wrote; the only file reads are artefacts the run left behind
+(the generated redis.conf of a case). Figures are copied by figures.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+JsonDict = dict[str, Any]
+SHOWN_EXPECTATIONS = 3  # per scenario in the index; the scenario page lists them all
+SHOWN_RECORDS = 24
+
+
+def _words(value: Any) -> str:
+    """JSON as a person reads it: `frames: 4, 17 · ports: 55537` rather than braces and quotes."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return " · ".join(f"{k.replace('_', ' ')}: {_words(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
+def short(value: Any, limit: int = 140) -> str:
+    """One line of a JSON value for a table cell, cut at `limit` characters."""
+    text = " ".join(_words(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    case: str
+    kind: str
+    expected: str
+    observed: str
+    met: bool
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Links:
+    page: str
+    markdown: str
+    json: str
+    captures: tuple[tuple[str, str], ...]  # (label, relative href)
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    name: str
+    title: str
+    claim_kind: str
+    claim: str
+    verdict: str
+    duration_s: float
+    checks: tuple[CheckRow, ...]  # the first few, for the index
+    more: int
+    error: str | None
+    links: Links
+
+
+def checks(scenario: JsonDict) -> tuple[CheckRow, ...]:
+    return tuple(
+        CheckRow(
+            case=e.get("case", ""),
+            kind=e.get("kind", ""),
+            expected=short(e.get("expected")),
+            observed=short(e.get("observed")),
+            met=bool(e.get("met")),
+            evidence=tuple(str(x) for x in e.get("evidence", ())),
+        )
+        for e in scenario.get("expectations", ())
+    )
+
+
+def _first_shown(rows: tuple[CheckRow, ...]) -> tuple[CheckRow, ...]:
+    """Unmet expectations first (that is what a reader must see), then the rest in file order."""
+    return (tuple(r for r in rows if not r.met) + tuple(r for r in rows if r.met))[:SHOWN_EXPECTATIONS]
+
+
+def relative(target: str | Path, start: Path) -> str:
+    return Path(os.path.relpath(Path(target), start)).as_posix()
+
+
+def links(scenario: JsonDict, reports_dir: Path) -> Links:
+    name = scenario["name"]
+    caps: list[tuple[str, str]] = []
+    for case in scenario.get("cases", ()):
+        cap = case.get("capture")
+        if not cap:
+            continue
+        label = "pcapng" if len(scenario["cases"]) == 1 else f"{case['name']}.pcapng"
+        caps.append((label, relative(cap["pcap"], reports_dir)))
+        if cap.get("keylog"):
+            caps.append(("key log", relative(cap["keylog"], reports_dir)))
+    return Links(f"{name}.html", f"{name}.md", f"{name}.json", tuple(caps))
+
+
+def verdict_row(scenario: JsonDict, reports_dir: Path) -> VerdictRow:
+    rows = checks(scenario)
+    shown = _first_shown(rows)
+    claim = scenario.get("claim") or {}
+    return VerdictRow(
+        name=scenario["name"],
+        title=str(scenario.get("title") or scenario["name"]),
+        claim_kind=claim.get("kind", ""),
+        claim=claim.get("text", ""),
+        verdict=scenario.get("verdict", "error"),
+        duration_s=float(scenario.get("duration_s", 0.0)),
+        checks=shown,
+        more=len(rows) - len(shown),
+        error=scenario.get("error"),
+        links=links(scenario, reports_dir),
+    )
+
+
+# --- one case, as the scenario page shows it -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogLine:
+    text: str
+    cited: bool  # an expectation quotes it
+
+
+@dataclass(frozen=True)
+class CaseView:
+    name: str
+    started: bool
+    start_error: str | None
+    error: str | None
+    ports: tuple[tuple[str, int], ...]
+    clients: tuple[JsonDict, ...]
+    config: tuple[str, ...]  # the redis.conf the server ran with (TLS and port lines)
+    capture: JsonDict | None
+    streams: tuple[JsonDict, ...]
+    findings: tuple[JsonDict, ...]
+    exposures: tuple[JsonDict, ...]
+    at_rest: tuple[JsonDict, ...]
+    attacker: JsonDict | None
+    observations: str  # pretty JSON of the rest
+    log: tuple[LogLine, ...]
+
+
+_CONF_KEEP = re.compile(r"^(port|tls-|requirepass|appendonly|appendfsync|user )")
+
+
+def config_lines(workdir: str | None) -> tuple[str, ...]:
+    """The lines of the generated redis.conf that set ports, TLS, auth and persistence."""
+    if not workdir:
+        return ()
+    path = Path(workdir) / "redis.conf"
+    try:
+        text = path.read_text("utf-8")
+    except OSError:
+        return ()
+    lines = (line.strip() for line in text.splitlines())
+    keep = [line for line in lines if _CONF_KEEP.match(line)]
+    return tuple(_tidy(line) for line in keep)
+
+
+def _tidy(line: str) -> str:
+    """Mask passwords (reports carry labels, not secrets) and shorten the run's absolute paths."""
+    line = re.sub(r"^(requirepass\s+)\S+", r"\1•••", line)
+    line = re.sub(r">\S+", ">•••", line)
+    return re.sub(r"/\S+/([^/\s]+/[^/\s]+)", r"…/\1", line)
+
+
+def _cited(scenario: JsonDict, case: str) -> set[str]:
+    out: set[str] = set()
+    for e in scenario.get("expectations", ()):
+        if e.get("case") == case and e.get("kind") == "server-log":
+            out.update(str(x) for x in e.get("evidence", ()))
+            if isinstance(e.get("observed"), str):
+                out.add(e["observed"])
+    return out
+
+
+def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
+    observations = dict(case.get("observations") or {})
+    attacker = observations.pop("attacker", None)
+    observations.pop("table", None)  # the MITM matrix renders its own table
+    cited = _cited(scenario, case["name"])
+    capture = case.get("capture") or None
+    streams = tuple(
+        {**s, "record_sizes": s.get("record_sizes", [])[:SHOWN_RECORDS],
+         "more_records": max(0, len(s.get("record_sizes", [])) - SHOWN_RECORDS)}
+        for s in (capture or {}).get("streams", ())
+    )
+    return CaseView(
+        name=case["name"],
+        started=bool(case.get("started")),
+        start_error=case.get("start_error"),
+        error=case.get("error"),
+        ports=tuple((k, int(v)) for k, v in (case.get("ports") or {}).items()),
+        clients=tuple(case.get("clients", ())),
+        config=config_lines(case.get("workdir")),
+        capture=capture,
+        streams=streams,
+        findings=tuple((capture or {}).get("findings", ())),
+        exposures=tuple((capture or {}).get("exposures", ())),
+        at_rest=tuple(case.get("at_rest", ())),
+        attacker=attacker if isinstance(attacker, dict) else None,
+        observations=json.dumps(observations, indent=2, ensure_ascii=False) if observations else "",
+        log=tuple(LogLine(line, line in cited) for line in case.get("log_tail", ())),
+    )
