@@ -11,6 +11,7 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from lab.report.html import render_run
 from lab.scenario.evidence import Json
 from lab.scenario.results import RunResult, ScenarioResult, to_json
 
@@ -99,6 +100,7 @@ def write_run(run: RunResult) -> Path:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(reports.name, target_is_directory=True)
     os.replace(tmp, latest)  # atomic: readers never see a missing link
+    render_run(reports)  # issue 7's HTML pages (index.html etc.) from the JSON just written
     return path
 
 
