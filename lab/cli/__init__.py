@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from lab.errors import UserError
 
 # A new subcommand: one module in lab/cli/ and one line here.
-SUBCOMMANDS: tuple[str, ...] = ("server", "analyze", "run", "list", "bench", "report")
+SUBCOMMANDS: tuple[str, ...] = ("server", "analyze", "run", "list", "bench", "report", "course")
 
 
 def build_parser() -> argparse.ArgumentParser:

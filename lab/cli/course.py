@@ -1,0 +1,44 @@
+"""`tlslab course`: the guided walk through the deep dive (steps, myths, pitfalls, fast-and-safe), live."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = (
+    "a guided course: each lesson explains, asks you to predict, runs the scenario that settles it live "
+    "and shows the evidence; paced by Enter (--no-pause for CI, --quick for a short selection)"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-pause", action="store_true", help="ask nothing, wait for nothing (CI)")
+    parser.add_argument(
+        "--quick", action="store_true", help="every lesson's text, but only a few cheap scenarios run live"
+    )
+    parser.add_argument(
+        "--target",
+        choices=("bundled", "redis-server"),
+        default="bundled",
+        help="server under test (default: the bundled server)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("."), metavar="DIR", help="where reports/, captures/ go"
+    )
+    parser.add_argument(
+        "--scenarios", type=Path, default=None, metavar="DIR", help="scenario directory (default: scenarios/)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from lab.course.lessons import check_scenarios, load_lessons
+    from lab.course.walk import walk
+    from lab.scenario.loader import load_all
+
+    lessons = load_lessons()
+    catalogue = {s.name: s for s in load_all(args.scenarios)}
+    check_scenarios(lessons, set(catalogue))
+    ask = None if args.no_pause else input
+    result = walk(lessons, catalogue, args.out, args.target,
+                  say=lambda text: print(text, flush=True), ask=ask, quick=args.quick)
+    return 0 if result.ok else 1
