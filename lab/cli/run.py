@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 HELP = "run scenarios: NAME... | --all | --tag T | --default; writes reports/<run-id>/ and captures/<run-id>/"
 
 VERDICT = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+LOG_LINES = 6  # of an errored case's server log, in the terminal (the report has more)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +66,11 @@ def _table(run: RunResult) -> None:
         if s.error:
             for line in s.error.splitlines():
                 _say(f"  ⚠ {s.name}: {line}")
+            for case in s.cases:
+                if case.error and case.log_tail:
+                    _say(f"    server log of case {case.name} (last lines):")
+                    for log_line in case.log_tail[-LOG_LINES:]:
+                        _say(f"    | {log_line}")
     counts = run.counts
     _say(
         f"\n{counts['met']} met · {counts['unmet']} unmet · {counts['error']} error "

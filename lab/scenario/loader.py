@@ -40,11 +40,11 @@ def load_file(path: Path) -> Scenario:
 
 
 def load_all(directory: Path | None = None) -> tuple[Scenario, ...]:
-    """Every scenario in the directory, sorted by name; the first invalid file stops the load."""
+    """Every scenario in the directory in catalogue order (`order`, then name); a bad file stops the load."""
     directory = directory or scenarios_dir()
     if not directory.is_dir():
         raise UserError(f"no scenario directory at {directory}; pass --scenarios DIR")
-    return tuple(load_file(p) for p in sorted(directory.glob("*.toml")))
+    return tuple(sorted((load_file(p) for p in directory.glob("*.toml")), key=lambda s: (s.order, s.name)))
 
 
 def select(

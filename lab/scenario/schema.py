@@ -114,6 +114,7 @@ class Scenario:
     claim: Claim
     story: str  # two or three sentences a trainer reads out
     tags: tuple[str, ...]
+    order: int
     timeout_s: float
     cases: tuple[Case, ...]
     expect: tuple[Expectation, ...]
@@ -133,6 +134,7 @@ class _Header:
     remediation: Remediation
     expect: tuple[dict[str, object], ...]
     tags: tuple[str, ...] = ()
+    order: int = 100  # place in the catalogue: the story order a trainer follows (then by name)
     timeout: float = 60.0
     capture: bool = True
     target: dict[str, object] = dataclasses.field(default_factory=dict)
@@ -254,6 +256,7 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
         claim=header.claim,
         story=header.story.strip(),
         tags=header.tags,
+        order=header.order,
         timeout_s=header.timeout,
         cases=cases,
         expect=expect,
