@@ -26,7 +26,7 @@ from lab.bench.results import (
     Transport,
     write_json,
 )
-from lab.bench.suite import host_info
+from lab.bench.suite import contention_note, host_info
 from lab.pki import LabPKI
 from lab.targets import RunningTarget, TargetSpec, start_target
 
@@ -162,6 +162,9 @@ def run_server_bench(
                         notes.append(f"{setting.name} on {kind}: {b.error}")
         progress(f"memory: loading {keys:,} keys of 16 B into each server")
         memory = measure_memory(targets, keys, 16)
+    note = contention_note()
+    if note:
+        notes.append(note)
     rows = []
     for setting in SETTINGS:
         for test in ("SET", "GET"):

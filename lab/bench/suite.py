@@ -43,6 +43,17 @@ def host_info() -> HostInfo:
     )
 
 
+def contention_note() -> str | None:
+    """Say so when the host was busier than its CPUs at the end of a run (other work competed)."""
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    if load <= cpus:
+        return None
+    return (
+        f"load average {load:.1f} on {cpus} CPUs at the end of the run: other work competed with the servers "
+        "and clients, so absolute rates are depressed and noisy; compare within the run"
+    )
+
+
 def run_bench(
     targets: Sequence[TargetKind],
     quick: bool,
@@ -76,13 +87,9 @@ def run_bench(
                 capture_dir / f"wire-{kind}.pcapng",
                 target.pid,
             )
-    load = os.getloadavg()[0]
-    if load > (os.cpu_count() or 1):
-        notes.append(
-            f"load average {load:.1f} on {os.cpu_count()} CPUs at the end of the run: other work competed "
-            "with the servers and clients, so absolute rates are depressed and noisy; compare within "
-            "the run"
-        )
+    note = contention_note()
+    if note:
+        notes.append(note)
     for r in results:
         if r.agreement is not None and not r.agreement.within_tolerance:
             notes.append(

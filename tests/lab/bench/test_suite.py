@@ -21,7 +21,8 @@ def test_quick_run_writes_sane_results(tmp_path: Path) -> None:
         ("redis-server",), True, tmp_path / "out", tmp_path / "cap", "t1", progress=lines.append
     )
     assert lines
-    assert all("outside ±15%" in n for n in report.notes), report.notes
+    # Only the two notes a healthy run may carry: a disagreement explained, or a busy host.
+    assert all("outside ±15%" in n or n.startswith("load average") for n in report.notes), report.notes
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["quick"] is True and data["targets"] == ["redis-server"]
     assert len(data["cells"]) == len(report.cells) >= 7
