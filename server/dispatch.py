@@ -28,7 +28,8 @@ class Entry:
     """A CommandSpec flattened for the hot path (attribute reads instead of frozenset lookups)."""
 
     __slots__ = (
-        "admin", "arity", "handler", "name", "no_auth", "no_multi", "queued", "spec", "subs", "write",
+        "admin", "arity", "handler", "max_argc", "min_argc", "name", "no_auth", "no_multi", "queued", "spec",
+        "subs", "write",
     )  # fmt: skip
 
     def __init__(self, spec: CommandSpec) -> None:
@@ -36,6 +37,8 @@ class Entry:
         self.name = spec.name
         self.handler: Handler = spec.handler
         self.arity = spec.arity
+        self.min_argc = abs(spec.arity)  # Redis arity: N exactly N arguments, -N at least N
+        self.max_argc = spec.arity if spec.arity >= 0 else 1 << 62
         self.no_auth = "no-auth" in spec.flags
         self.no_multi = "no-multi" in spec.flags
         self.write = "write" in spec.flags
@@ -62,7 +65,7 @@ def arity_error(name: str) -> str:
 class Dispatcher:
     """Executes commands for clients of one server; appends encoded replies to the caller's batch."""
 
-    __slots__ = ("_entries", "server")
+    __slots__ = ("_entries", "_spelled", "server")
 
     def __init__(self, server: ServerState) -> None:
         self.server = server
@@ -75,32 +78,37 @@ class Dispatcher:
                     container.subs = {}
                 container.subs[sub] = Entry(spec)
         self._entries = entries
+        # Clients spell names in lower or upper case: look those up as sent, lower() only the rest.
+        self._spelled = {**entries, **{name.upper(): entry for name, entry in entries.items()}}
         server.dispatcher = self
 
     def lookup(self, argv: list[bytes]) -> Entry | str:
         """The entry to run, or the error text for an unknown command / subcommand / wrong arity."""
-        entry = self._entries.get(argv[0].lower())
+        entry = self._spelled.get(argv[0]) or self._entries.get(argv[0].lower())
         if entry is None:
             return unknown_command(argv)
         argc = len(argv)
+        if entry.subs is None and entry.min_argc <= argc <= entry.max_argc:
+            return entry
         if entry.subs is not None and argc >= 2:
             sub = entry.subs.get(argv[1].lower())
             if sub is None:
                 name = resp.safe_text(argv[1][:128])
                 return f"ERR unknown subcommand '{name}'. Try {resp.safe_text(argv[0].upper())} HELP."
             entry = sub
-        arity = entry.arity
-        if (argc != arity) if arity >= 0 else (argc < -arity):
+        if not entry.min_argc <= argc <= entry.max_argc:
             return arity_error(entry.name)
         return entry
 
     def execute(self, client: ClientState, argv: list[bytes], out: list[bytes]) -> None:
         """Run one command from the wire and append its reply to `out`."""
         entry = self.lookup(argv)
-        if type(entry) is str:
+        if isinstance(entry, str):
             self._reject(client, entry, out)
             return
-        assert isinstance(entry, Entry)
+        if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
+            resp.write(out, self.run(client, entry, argv), client.proto)
+            return
         if not client.authenticated and not entry.no_auth:
             self._reject(client, NOAUTH, out)
             return

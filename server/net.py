@@ -16,8 +16,8 @@ import contextlib
 import os
 import socket
 import ssl
-import time
 from collections.abc import Callable
+from time import monotonic as _monotonic
 from typing import TYPE_CHECKING
 
 from server import resp
@@ -61,14 +61,22 @@ def format_addr(addr: object) -> str:
 class Listener:
     """What every connection of one listening socket shares."""
 
-    __slots__ = ("dispatcher", "server", "tls_context")
+    __slots__ = ("dispatcher", "query_limit", "server", "stats", "tls_context")
 
     def __init__(
         self, server: ServerState, dispatcher: Dispatcher, tls_context: Callable[[], ssl.SSLContext | None]
     ) -> None:
         self.server = server
+        self.stats = server.stats
         self.dispatcher = dispatcher
         self.tls_context = tls_context  # read at accept time: CONFIG SET tls-* affects new connections only
+        self.query_limit = 0
+        self._read_limits()
+        server.config.on_change("client-query-buffer-limit", self._read_limits)
+
+    def _read_limits(self) -> None:
+        """Config lookups are not free: the per-batch path reads this copy, refreshed on CONFIG SET."""
+        self.query_limit = self.server.config["client-query-buffer-limit"]
 
 
 class RedisProtocol(asyncio.Protocol):
@@ -197,15 +205,13 @@ class RedisProtocol(asyncio.Protocol):
         client = self.client
         assert client is not None
         listener = self._listener
-        server = listener.server
-        server.stats.total_net_input_bytes += len(data)
-        client.last_interaction = time.monotonic()
+        listener.stats.total_net_input_bytes += len(data)
+        client.last_interaction = _monotonic()
         parser = self._parser
         parser.feed(data)
         buffered = parser.buffered
-        if buffered > server.config["client-query-buffer-limit"] or (
-            buffered > UNAUTH_QUERY_BUFFER_LIMIT and not client.authenticated
-        ):
+        unauth_limit = buffered > UNAUTH_QUERY_BUFFER_LIMIT and not client.authenticated
+        if buffered > listener.query_limit or unauth_limit:
             self._query_buffer_overflow(client)
             return
         out: list[bytes] = []
@@ -222,6 +228,7 @@ class RedisProtocol(asyncio.Protocol):
                     stop = True
                     break
             stop = stop or not unauthenticated
+        server = listener.server
         if parser.error is not None and not (client.close_after_reply or client.abort):
             out.append(resp.error_bytes("ERR Protocol error: " + parser.error))
             server.stats.total_error_replies += 1
@@ -252,7 +259,7 @@ class RedisProtocol(asyncio.Protocol):
         transport = self._transport
         if transport is None or self._closing:
             return
-        self._listener.server.stats.total_net_output_bytes += len(data)
+        self._listener.stats.total_net_output_bytes += len(data)
         sslobj = self._ssl
         if sslobj is None:
             transport.write(data)

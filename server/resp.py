@@ -39,36 +39,31 @@ class Parser:
     After a protocol error `error` holds the text for "-ERR Protocol error: <text>" and parsing stops.
     """
 
-    __slots__ = ("_buf", "_need", "_parts", "_size", "error", "max_bulk_len")
+    __slots__ = ("_buf", "_need", "_parts", "buffered", "error", "max_bulk_len")
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024) -> None:
         self.max_bulk_len = max_bulk_len
         self.error: str | None = None
         self._buf = b""
         self._parts: list[bytes] = []  # data that arrived while a command was incomplete (joined once)
-        self._size = 0  # bytes buffered, parsed or not
+        self.buffered = 0  # bytes received, not yet consumed by a complete command (Redis's query buffer)
         self._need = 0  # parsing cannot progress before the buffer holds this many bytes
-
-    @property
-    def buffered(self) -> int:
-        """Bytes received and not yet consumed by a complete command (Redis's query buffer length)."""
-        return self._size
 
     def peek(self, n: int) -> bytes:
         """The first n unconsumed bytes (for log lines about a client's query buffer)."""
         return b"".join([self._buf, *self._parts])[:n]
 
     def feed(self, data: bytes) -> None:
-        if self._size:
+        if self.buffered:
             self._parts.append(data)
         else:
             self._buf = data
-        self._size += len(data)
+        self.buffered += len(data)
 
     def parse(self, unauthenticated: bool = False) -> list[list[bytes]]:
         """Complete commands in arrival order. Unauthenticated: at most one, with Redis's pre-auth limits
         (the caller parses again after executing it, since AUTH may change the limits)."""
-        if self._size < self._need or self.error is not None:
+        if self.buffered < self._need or self.error is not None:
             return []
         if self._parts:
             self._buf = b"".join([self._buf, *self._parts])
@@ -76,8 +71,11 @@ class Parser:
         buf = self._buf
         end = len(buf)
         find = buf.find
-        out: list[list[bytes]] = []
         pos = 0
+        if unauthenticated or not end or buf[0] != 42:
+            out: list[list[bytes]] = []
+        else:
+            out, pos = _parse_simple(buf)
         need = 0
         while pos < end:
             start = pos
@@ -145,7 +143,7 @@ class Parser:
         if need:
             pos = start
         self._buf = buf[pos:] if pos else buf
-        self._size = end - pos
+        self.buffered = end - pos
         self._need = need
         return out
 
@@ -153,8 +151,40 @@ class Parser:
         self.error = message
         self._buf = b""
         self._parts.clear()
-        self._size = 0
+        self.buffered = 0
         return out
+
+
+# The fast path: canonical headers of small arrays and bulks, looked up instead of parsed (and thereby
+# validated: "*03" or "$+1" are simply not keys). Anything else falls through to the full parser.
+_ARRAY_HEADERS = {b"*%d" % n: n for n in range(1, 1025)}
+_BULK_HEADERS = {b"$%d" % n: n for n in range(4097)}
+
+
+def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
+    """Leading commands that are arrays of bulk strings without CR LF inside, parsed with C-level
+    splits and maps. Returns them and the offset where the full parser must continue."""
+    tokens = buf.split(b"\r\n")
+    last = len(tokens) - 1  # the final token is b"" or an incomplete piece
+    arrays, bulks = _ARRAY_HEADERS.get, _BULK_HEADERS.get
+    out: list[list[bytes]] = []
+    i = 0
+    while i < last:
+        n = arrays(tokens[i])
+        if n is None:
+            break
+        stop = i + 1 + 2 * n
+        if stop > last:
+            break
+        argv = tokens[i + 2 : stop : 2]
+        # A value holding CR LF was split: its first piece is shorter than its header says.
+        if list(map(bulks, tokens[i + 1 : stop : 2])) != list(map(len, argv)):
+            break
+        out.append(argv)
+        i = stop
+    if i == last:
+        return out, len(buf) - len(tokens[last])
+    return out, sum(map(len, tokens[:i])) + 2 * i
 
 
 _SPACE = b" \t\n\v\f\r"  # C isspace()
