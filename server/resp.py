@@ -81,6 +81,8 @@ class Parser:
             start = pos
             if buf[pos] == 42:  # '*': multibulk
                 nl = find(b"\r", pos)
+                if nl >= 0 and find(b"\0", pos, nl) >= 0:
+                    nl = -1  # Redis looks for the line end with strchr(), which stops at a NUL byte
                 if nl < 0 or nl + 1 >= end:
                     if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
                         return self._fail(out, "too big mbulk count string")
@@ -99,6 +101,8 @@ class Parser:
                 append = argv.append
                 for _ in range(count):
                     nl = find(b"\r", pos)
+                    if nl >= 0 and find(b"\0", pos, nl) >= 0:
+                        nl = -1
                     if nl < 0 or nl + 1 >= end:
                         if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
                             return self._fail(out, "too big bulk count string")
@@ -125,6 +129,8 @@ class Parser:
                 out.append(argv)
             else:
                 nl = find(b"\n", pos)
+                if nl >= 0 and find(b"\0", pos, nl) >= 0:
+                    nl = -1
                 if nl < 0:
                     if end - pos > PROTO_INLINE_MAX_SIZE:
                         return self._fail(out, "too big inline request")
