@@ -86,6 +86,16 @@ def test_protocol_errors(data: bytes, error: str) -> None:
     assert parser.error == error
 
 
+NUL_LINES = [b"ECHO a\x00b\r\n", b"*1\x00\r\n", b"*1\r\n$\x004\r\n", b"*1\r\n\x00$4\r\n"]
+
+
+@pytest.mark.parametrize("data", NUL_LINES)
+def test_nul_before_a_line_end_waits_like_strchr(data: bytes) -> None:
+    assert parse_all(data + b"PING\r\n")[0] == []
+    _, parser = parse_all(data + b"x" * (64 * 1024 + 1))
+    assert parser.error is not None and parser.error.startswith("too big")
+
+
 def test_cr_lf_from_input_never_goes_out_raw() -> None:
     _, parser = parse_all(b"*1\r\n\r\n")
     assert parser.error == "expected '$', got '\r'"

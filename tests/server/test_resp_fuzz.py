@@ -376,7 +376,6 @@ _NUL_LINES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a NUL before a line's end is not handled as Redis's strchr does")
 @pytest.mark.parametrize("case", sorted(_NUL_LINES))
 def test_nul_before_the_line_end_waits_like_redis(case: str) -> None:
     assert parse_in([_NUL_LINES[case]]) == ([], None)
