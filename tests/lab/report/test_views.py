@@ -1,0 +1,39 @@
+"""Verdict rows and case evidence, from the JSON of a real run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lab.report.views import case_view, config_lines, short, verdict_row
+
+
+def _scenario(reports_dir: Path, name: str) -> dict:
+    return json.loads((reports_dir / f"{name}.json").read_text())
+
+
+def test_short_reads_like_words() -> None:
+    assert short({"frames": [4, 17], "ports": []}) == "frames: 4, 17 · ports: none"
+    assert short(True) == "yes" and short(None) == "—"
+    assert short("x" * 300, 20) == "x" * 19 + "…"
+
+
+def test_verdict_row_of_a_real_scenario(reports_dir: Path) -> None:
+    row = verdict_row(_scenario(reports_dir, "plaintext-sniff"), reports_dir)
+    assert row.verdict == "met" and row.claim_kind == "promise"
+    assert [c.expected for c in row.checks][1] == "password readable in the capture"
+    labels = dict(row.links.captures)
+    assert (reports_dir / labels["pcapng"]).is_file()
+
+
+def test_config_lines_mask_the_password_and_keep_tls(reports_dir: Path) -> None:
+    data = _scenario(reports_dir, "mitm-matrix")
+    lines = config_lines(data["cases"][0]["workdir"])
+    assert "tls-auth-clients no" in lines
+    assert "requirepass •••" in lines and not any("report-matrix-pw" in line for line in lines)
+
+
+def test_case_view_cites_the_refusal(reports_dir: Path) -> None:
+    data = _scenario(reports_dir, "tls-without-certs")
+    view = case_view(data, data["cases"][0])
+    assert not view.started and view.start_error and "tls-cert-file" in view.start_error
