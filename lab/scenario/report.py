@@ -7,6 +7,7 @@ same JSON files.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 from lab.report.html import render_run
 from lab.scenario.evidence import Json
 from lab.scenario.results import RunResult, ScenarioResult, to_json
+
+log = logging.getLogger(__name__)
 
 MARK = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
 
@@ -100,7 +103,11 @@ def write_run(run: RunResult) -> Path:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(reports.name, target_is_directory=True)
     os.replace(tmp, latest)  # atomic: readers never see a missing link
-    render_run(reports)  # issue 7's HTML pages (index.html etc.) from the JSON just written
+    try:
+        render_run(reports)  # issue 7's HTML pages (index.html etc.) from the JSON just written
+    except Exception as exc:  # the HTML is a view of run.json: failing to draw it must not cost the verdicts
+        log.warning("HTML report not written (%s: %s); the JSON and Markdown reports are complete; "
+                    "retry with `tlslab report %s`", type(exc).__name__, exc, run.run_id)
     return path
 
 

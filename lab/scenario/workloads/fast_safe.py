@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from lab.scenario.evidence import Json, Secret
 from lab.scenario.lifecycle.session import Session
+from lab.scenario.schema import ClientConfig
 from lab.scenario.workloads.dial import as_mapping, live, run_client
 from lab.scenario.workloads.result import WorkloadResult
 
 
-def _app(session: Session):  # type: ignore[no-untyped-def]
+def _app(session: Session) -> ClientConfig:
     """The first declared client does the work (the others, if any, are bystanders)."""
     return session.case.clients[0]
 
