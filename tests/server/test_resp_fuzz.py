@@ -362,12 +362,12 @@ def test_line_without_newline_is_cut_at_64_kb(kind: str, length: int, cuts: list
     assert error == (message if length > LINE_MAX else None)
 
 
-# ---------------------------------------------------------------- a known divergence from Redis
+# ---------------------------------------------------------------- NUL before a line's end
 
 # Redis finds a header's or an inline command's end with strchr(), which stops at a NUL byte: a NUL before
 # the line's terminator makes Redis wait for more input (until the 64 KB rule fires); it never executes
-# such a line nor reports another error for it. Found by the differential fuzz in test_connection_fuzz.py
-# (observed against redis-server 7.0.15); reported to the core helper, resp.py is theirs.
+# such a line nor reports another error for it. The differential fuzz (test_connection_fuzz.py) found the
+# parser answering these lines instead, against redis-server 7.0.15; fixed in resp.py since.
 _NUL_LINES = {
     "inline": b"ECHO a\x00b\r\nPING\r\n",
     "mbulk count": b"*1\x00\r\n$4\r\nPING\r\n",
