@@ -15,6 +15,7 @@ from typing import Any
 
 JsonDict = dict[str, Any]
 SHOWN_EXPECTATIONS = 3  # per scenario in the index; the scenario page lists them all
+INDEX_TEXT = 100  # characters of an expected/observed value in the index (the page has more)
 SHOWN_RECORDS = 24
 
 
@@ -69,13 +70,13 @@ class VerdictRow:
     links: Links
 
 
-def checks(scenario: JsonDict) -> tuple[CheckRow, ...]:
+def checks(scenario: JsonDict, limit: int = 140) -> tuple[CheckRow, ...]:
     return tuple(
         CheckRow(
             case=e.get("case", ""),
             kind=e.get("kind", ""),
-            expected=short(e.get("expected")),
-            observed=short(e.get("observed")),
+            expected=short(e.get("expected"), limit),
+            observed=short(e.get("observed"), limit),
             met=bool(e.get("met")),
             evidence=tuple(str(x) for x in e.get("evidence", ())),
         )
@@ -107,7 +108,7 @@ def links(scenario: JsonDict, reports_dir: Path) -> Links:
 
 
 def verdict_row(scenario: JsonDict, reports_dir: Path) -> VerdictRow:
-    rows = checks(scenario)
+    rows = checks(scenario, INDEX_TEXT)
     shown = _first_shown(rows)
     claim = scenario.get("claim") or {}
     return VerdictRow(

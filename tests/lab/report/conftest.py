@@ -58,7 +58,11 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
         shutil.copy(scenarios_dir() / f"{name}.toml", catalogue / f"{name}.toml")
     (catalogue / "mitm-matrix.toml").write_text(SMALL_MATRIX)
     chosen = select(load_all(catalogue), names=[*FROM_CATALOGUE, "mitm-matrix"])
-    return run_all(chosen, base / "out", "bundled")
+    run = run_all(chosen, base / "out", "bundled")
+    broken = [f"{s.name}: {s.verdict} {s.error or ''} {[e.expected for e in s.unmet]}"
+              for s in run.scenarios if s.verdict != "met"]
+    assert not broken, f"the engine run the report tests stand on did not pass: {broken}"
+    return run
 
 
 @pytest.fixture(scope="session")
