@@ -65,7 +65,6 @@ class StreamSummary:
     transport: str  # "plaintext" | "tls"
     tls_version: str | None = None
     cipher: str | None = None
-    group: str | None = None  # key-exchange group
     sni: str | None = None
     server_cert_visible: bool = False
     client_cert_visible: bool = False
