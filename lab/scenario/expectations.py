@@ -172,7 +172,7 @@ def at_rest(p: AtRest, ev: CaseEvidence) -> Check:
 
 # --- tls: what the handshake showed a passive observer -------------------------------------------
 
-# The key-exchange group is not in the capture analysis: the internals workload reads it from openssl s_client.
+# No key-exchange group here: the capture analysis lacks it (the internals workload asks openssl s_client).
 TlsField = Literal["version", "cipher", "sni", "server-cert-visible", "client-cert-visible"]
 
 
