@@ -57,11 +57,11 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.0f}%"
 
 
-def _nav(data: RunData, has_matrix: bool) -> list[tuple[str, str]]:
+def _nav(has_matrix: bool, has_performance: bool) -> list[tuple[str, str]]:
     nav = [("Verdicts", "index.html")]
     if has_matrix:
         nav.append(("MITM matrix", "mitm-matrix.html"))
-    if data.bench is not None:
+    if has_performance:
         nav.append(("Performance", "performance.html"))
     return nav
 
@@ -122,16 +122,23 @@ def render_run(reports_dir: Path) -> Path:
         "run_id": data.run_id,
         "marks": MARKS,
         "home": "index.html",
-        "nav": _nav(data, has_matrix),
+        "nav": _nav(has_matrix, data.bench is not None),
         "attacker_names": ATTACKER_NAMES,
         "words": matrix.WORDS,
         "legend": matrix.LEGEND,
     }
+    performance, performance_note = None, ""
+    if data.bench is not None:
+        try:
+            page = _performance_page(env, data, common)
+        except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as exc:
+            # bench results of another shape (an older or newer bench) must not cost the run its report
+            performance_note = f"the bench results in {data.bench_dir} could not be shown: {exc}"
+            common["nav"] = _nav(has_matrix, False)
+        else:
+            performance = _write(data.reports_dir / "performance.html", page)
     for s in data.scenarios:
         _write(data.reports_dir / f"{s['name']}.html", _scenario_page(env, s, data, common))
-    performance = None
-    if data.bench is not None:
-        performance = _write(data.reports_dir / "performance.html", _performance_page(env, data, common))
     counts = run.get("counts") or {v: sum(1 for s in data.scenarios if s.get("verdict") == v) for v in MARKS}
     index = env.get_template("index.html.j2").render(
         **common,
@@ -147,7 +154,7 @@ def render_run(reports_dir: Path) -> Path:
         matrix_page="mitm-matrix.html" if has_matrix else None,
         performance_page=performance.name if performance else None,
         bench_run=(data.bench or {}).get("run_id", ""),
-        analysis_pages=[],
+        performance_note=performance_note,
         captures_dir=views.relative(run.get("captures_dir", data.reports_dir), data.reports_dir),
     )
     return _write(data.reports_dir / "index.html", index)

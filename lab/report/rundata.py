@@ -7,6 +7,7 @@ for the performance page when the run has none of its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +70,11 @@ def load_run(reports_dir: Path) -> RunData:
     run = read_json(run_path) if run_path.exists() else None
     scenarios = tuple(run.get("scenarios", ())) if run is not None else _scenario_files(reports_dir)
     bench_path = reports_dir / BENCH_RESULTS
-    if not bench_path.exists():
-        sibling = newest_bench(reports_dir.parent)
-        bench_path = sibling if sibling is not None else bench_path
     bench = read_json(bench_path) if bench_path.exists() else None
+    if bench is None and (sibling := newest_bench(reports_dir.parent)) is not None:
+        # another run's bench (perhaps still being written) is optional for this report
+        with contextlib.suppress(UserError):
+            bench, bench_path = read_json(sibling), sibling
     if run is None and not scenarios and bench is None:
         raise UserError(
             f"{reports_dir} holds no run results (run.json, <scenario>.json or bench/results.json); "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -127,3 +128,17 @@ def test_analyze_json_renders_in_the_same_style(real_run: RunResult, tmp_path: P
     assert 'id="findings"' in text and "AUTH default •••" in text  # redis-py opens with HELLO 3 AUTH
     assert "Redis transcript" in text
     assert "plaintext-Secret" not in text, "the AUTH password must be masked on the page"
+
+
+def test_unreadable_bench_results_cost_the_run_nothing_but_its_performance_page(
+    reports_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "reports" / reports_dir.name
+    shutil.copytree(reports_dir, copy)
+    bench = tmp_path / "reports" / "29991231-000000" / "bench"
+    bench.mkdir(parents=True)
+    (bench / "results.json").write_text('{"run_id": "29991231-000000"}')  # not the shape the page needs
+    index = render_run(copy).read_text()
+    assert "could not be shown" in index
+    assert not (copy / "performance.html").exists()
+    assert 'href="performance.html"' not in (copy / "plaintext-sniff.html").read_text()
