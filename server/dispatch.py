@@ -102,10 +102,13 @@ class Dispatcher:
 
     def execute(self, client: ClientState, argv: list[bytes], out: list[bytes]) -> None:
         """Run one command from the wire and append its reply to `out`."""
-        entry = self.lookup(argv)
-        if isinstance(entry, str):
-            self._reject(client, entry, out)
-            return
+        entry = self._spelled.get(argv[0])
+        if entry is None or entry.subs is not None or not entry.min_argc <= len(argv) <= entry.max_argc:
+            found = self.lookup(argv)
+            if isinstance(found, str):
+                self._reject(client, found, out)
+                return
+            entry = found
         if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
             resp.write(out, self.run(client, entry, argv), client.proto)
             return

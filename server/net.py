@@ -80,17 +80,12 @@ class Listener:
 
 
 class RedisProtocol(asyncio.Protocol):
-    __slots__ = (
-        "_closing", "_fd", "_incoming", "_listener", "_outgoing", "_parser", "_ssl", "_tls", "_transport",
-        "addr", "client", "laddr",
-    )  # fmt: skip
+    """A plaintext connection: bytes in are commands, replies go out in one write per read batch."""
 
-    def __init__(self, listener: Listener, tls: bool) -> None:
+    __slots__ = ("_closing", "_fd", "_listener", "_parser", "_transport", "addr", "client", "laddr")
+
+    def __init__(self, listener: Listener) -> None:
         self._listener = listener
-        self._ssl: ssl.SSLObject | None = None
-        self._incoming: ssl.MemoryBIO | None = None
-        self._outgoing: ssl.MemoryBIO | None = None
-        self._tls = tls
         self._transport: asyncio.Transport | None = None
         self._parser = resp.Parser(listener.server.config["proto-max-bulk-len"])
         self._closing = False
@@ -112,26 +107,22 @@ class RedisProtocol(asyncio.Protocol):
             self._fd = sock.fileno()
         if len(server.clients) >= server.config["maxclients"]:
             server.stats.rejected_connections += 1
-            if not self._tls:
-                transport.write(b"-ERR max number of clients reached\r\n")
-            transport.close()
-            self._closing = True
+            self._refuse(b"-ERR max number of clients reached\r\n")
             return
         server.stats.total_connections_received += 1
-        if self._tls:
-            context = self._listener.tls_context()
-            if context is None:  # TLS was switched off since the listener started
-                transport.close()
-                self._closing = True
-                return
-            self._incoming, self._outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-            self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
-        else:
-            self._attach()
+        self._start()
+
+    def _refuse(self, error: bytes) -> None:
+        assert self._transport is not None
+        self._transport.write(error)
+        self._close()
+
+    def _start(self) -> None:
+        self._attach()
 
     def _attach(self) -> None:
         server = self._listener.server
-        client = server.new_client(self.addr, self.laddr, self._fd, self._tls)
+        client = server.new_client(self.addr, self.laddr, self._fd, isinstance(self, TlsRedisProtocol))
         client.close = self._close
         client.send = self._write
         self.client = client
@@ -144,8 +135,6 @@ class RedisProtocol(asyncio.Protocol):
             self._listener.server.forget_client(client)
             self._listener.server.log.verbose("Client closed connection")
             self.client = None
-        elif self._ssl is not None:  # TLS listener, handshake never completed
-            self._handshake_failed_eof()
 
     def eof_received(self) -> bool | None:
         return False  # close our side too, as Redis does on read() == 0
@@ -164,46 +153,19 @@ class RedisProtocol(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
+    def _write(self, data: bytes) -> None:
+        transport = self._transport
+        if transport is not None and not self._closing:
+            self._listener.stats.total_net_output_bytes += len(data)
+            transport.write(data)
+
     # ------------------------------------------------------------ bytes in
 
     def data_received(self, data: bytes) -> None:
-        if self._closing:
-            return
-        if self._ssl is None:
-            self._process(data)
-            return
-        assert self._incoming is not None
-        self._incoming.write(data)
-        if self.client is None and not self._handshake():
-            return
-        sslobj, incoming = self._ssl, self._incoming
-        plain = b""
-        ended = False
-        try:
-            plain = sslobj.read(_TLS_READ)
-            ended = not plain  # b"" (no exception) means the client sent close_notify
-            while incoming.pending and not ended:  # more records arrived in this read
-                more = sslobj.read(_TLS_READ)
-                ended = not more
-                plain += more
-        except ssl.SSLWantReadError:
-            pass  # the rest of a record is still on its way
-        except ssl.SSLError as e:  # bad record MAC, injected plaintext...: Redis drops the connection
-            self._listener.server.log.verbose(f"Error reading from client: {openssl_error_string(e)}")
-            self._flush_tls()
-            self._close()
-            return
-        if plain:
-            self._process(plain)
-        if ended and not self._closing:
-            with contextlib.suppress(ssl.SSLError):
-                sslobj.unwrap()  # answer with our close_notify: asyncio clients wait for it
-            self._flush_tls()
-            self._close()
-
-    def _process(self, data: bytes) -> None:
+        """Plaintext: the bytes are the commands (TlsRedisProtocol decrypts first, then calls this)."""
         client = self.client
-        assert client is not None
+        if client is None or self._closing:  # rejected (maxclients) or closed in this very batch
+            return
         listener = self._listener
         listener.stats.total_net_input_bytes += len(data)
         client.last_interaction = _monotonic()
@@ -236,7 +198,7 @@ class RedisProtocol(asyncio.Protocol):
             server.log.verbose(f"Protocol error ({parser.error}) from client: addr={client.addr}")
         aof = server.aof
         if aof is not None:
-            aof.before_reply()
+            aof.before_reply()  # appendfsync always: on disk before any reply of this batch leaves
         if client.abort:
             self._close()
             return
@@ -253,25 +215,74 @@ class RedisProtocol(asyncio.Protocol):
         )
         self._close()
 
-    # ------------------------------------------------------------ bytes out
+
+class TlsRedisProtocol(RedisProtocol):
+    """The same protocol behind a TLS server session kept in memory BIOs."""
+
+    __slots__ = ("_incoming", "_outgoing", "_ssl")
+
+    def __init__(self, listener: Listener) -> None:
+        super().__init__(listener)
+        self._ssl: ssl.SSLObject | None = None
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+
+    def _refuse(self, error: bytes) -> None:
+        self._close()  # nothing can be said before a handshake
+
+    def _start(self) -> None:
+        context = self._listener.tls_context()
+        if context is None:  # TLS was switched off since the listener started
+            self._close()
+            return
+        self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.client is None and self._ssl is not None:  # the handshake never completed
+            self._handshake_failed_eof()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        sslobj, incoming = self._ssl, self._incoming
+        if self._closing or sslobj is None:
+            return
+        incoming.write(data)
+        if self.client is None and not self._handshake():
+            return
+        plain = b""
+        ended = False
+        try:
+            plain = sslobj.read(_TLS_READ)
+            ended = not plain  # b"" (no exception) means the client sent close_notify
+            while incoming.pending and not ended:  # more records arrived in this read
+                more = sslobj.read(_TLS_READ)
+                ended = not more
+                plain += more
+        except ssl.SSLWantReadError:
+            pass  # the rest of a record is still on its way
+        except ssl.SSLError as e:  # bad record MAC, injected plaintext...: Redis drops the connection
+            self._listener.server.log.verbose(f"Error reading from client: {openssl_error_string(e)}")
+            self._flush_tls()
+            self._close()
+            return
+        if plain:
+            RedisProtocol.data_received(self, plain)
+        if ended and not self._closing:
+            with contextlib.suppress(ssl.SSLError):
+                sslobj.unwrap()  # answer with our close_notify: asyncio clients wait for it
+            self._flush_tls()
+            self._close()
 
     def _write(self, data: bytes) -> None:
-        transport = self._transport
-        if transport is None or self._closing:
-            return
-        self._listener.stats.total_net_output_bytes += len(data)
-        sslobj = self._ssl
-        if sslobj is None:
-            transport.write(data)
-        else:
+        transport, sslobj = self._transport, self._ssl
+        if transport is not None and sslobj is not None and not self._closing:
+            self._listener.stats.total_net_output_bytes += len(data)
             sslobj.write(data)
-            assert self._outgoing is not None
             transport.write(self._outgoing.read())
 
     def _flush_tls(self) -> None:
-        outgoing = self._outgoing
-        if outgoing is not None and outgoing.pending and self._transport is not None:
-            self._transport.write(outgoing.read())
+        if self._outgoing.pending and self._transport is not None:
+            self._transport.write(self._outgoing.read())
 
     # ------------------------------------------------------------ TLS handshake
 
@@ -329,7 +340,7 @@ class Listeners:
                 continue
             try:
                 srv = await loop.create_server(
-                    lambda tls=tls: RedisProtocol(self.listener, tls),  # type: ignore[misc]
+                    lambda tls=tls: (TlsRedisProtocol if tls else RedisProtocol)(self.listener),  # type: ignore[misc]
                     host=hosts, port=number, reuse_address=True, backlog=511,
                 )  # fmt: skip
             except OSError as e:
