@@ -20,8 +20,21 @@ NOAUTH = "NOAUTH Authentication required."
 EXECABORT = "EXECABORT Transaction discarded because of previous errors."
 # processCommand() never queues these inside MULTI (POST / Host: abort the connection at once).
 NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset", "post", "host:"})
-# MONITOR shows these commands with their secrets replaced, as Redis's redactClientCommandArgument does.
-_REDACT_FROM = {b"auth": 1}
+
+
+def redacted(argv: list[bytes]) -> list[bytes | None]:
+    """argv with secrets replaced by None, as Redis's redactClientCommandArgument does for MONITOR:
+    every AUTH argument, and the user/password after HELLO's AUTH option."""
+    name = argv[0].lower()
+    if name == b"auth":
+        return [argv[0], *[None] * (len(argv) - 1)]
+    shown: list[bytes | None] = list(argv)
+    if name == b"hello":
+        for i in range(2, len(argv) - 2):
+            if argv[i].lower() == b"auth":
+                shown[i + 1] = shown[i + 2] = None
+                break
+    return shown
 
 
 class Entry:
@@ -190,10 +203,7 @@ class Dispatcher:
     def feed_monitors(self, client: ClientState, argv: list[bytes]) -> None:
         """One MONITOR line per executed command, as a status reply: +<time> [db addr] "arg" ..."""
         now = time.time()
-        keep = _REDACT_FROM.get(argv[0].lower())
-        shown = [resp.repr_bytes(a) for a in (argv if keep is None else argv[:keep])]
-        if keep is not None:
-            shown += ['"(redacted)"'] * (len(argv) - keep)
+        shown = ['"(redacted)"' if a is None else resp.repr_bytes(a) for a in redacted(argv)]
         stamp = f"{int(now)}.{int(now * 1_000_000) % 1_000_000:06d}"
         line = f"+{stamp} [{client.db_index} {client.addr}] {' '.join(shown)}"
         data = line.encode("utf-8", "surrogateescape").replace(b"\r", b" ").replace(b"\n", b" ") + b"\r\n"

@@ -113,10 +113,11 @@ def test_monitor_lines_redact_auth(h: Harness) -> None:
     lines: list[bytes] = []
     watcher.send = lines.append
     h.run(watcher, "MONITOR")
-    h.run(c, "SELECT 3", [b"SET", b'k"\n\x01', b"v"], "AUTH secret")
-    assert len(lines) == 3
+    h.run(c, "SELECT 3", [b"SET", b'k"\n\x01', b"v"], "AUTH secret", "HELLO 2 AUTH default secret SETNAME n")
+    assert len(lines) == 4
     assert lines[1].endswith(b' [3 127.0.0.1:5000] "SET" "k\\"\\n\\x01" "v"\r\n')
     assert lines[2].endswith(b'"AUTH" "(redacted)"\r\n') and b"secret" not in b"".join(lines)
+    assert lines[3].endswith(b'"HELLO" "2" "AUTH" "(redacted)" "(redacted)" "SETNAME" "n"\r\n')
     assert lines[0].startswith(b"+")
 
 
