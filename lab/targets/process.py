@@ -219,6 +219,8 @@ def start_target(
     is passed to the server without certificates, and its refusal comes back as TargetStartError.
     Starting again in the same workdir reuses data/ (AOF) and appends to server.log.
     """
+    # The server runs with workdir as its cwd, so every path handed to it must be absolute.
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     cert = server_cert if server_cert is not None else (pki.server if pki is not None else None)
     with (workdir / "server.log").open("ab") as log:

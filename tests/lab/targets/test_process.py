@@ -129,3 +129,13 @@ def test_aof_survives_kill_9_and_restart_in_the_same_workdir(kind: TargetKind, t
         assert redis.Redis(port=t2.port, socket_timeout=3, protocol=2).get("durable") == b"yes"
         assert t2.log_offset > 0 and len(t2.log_text()) < len(t2.log_path.read_text())  # this start only
     assert t2.dir == tmp_path / "data"
+
+
+def test_relative_workdir_is_resolved_before_the_server_gets_its_paths(
+    kind: TargetKind, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with start_target(TargetSpec(kind=kind), Path("rel/work")) as t:
+        assert t.port is not None
+        assert redis.Redis(port=t.port, socket_timeout=3, protocol=2).ping() is True
+    assert (tmp_path / "rel/work/server.log").exists()
