@@ -12,9 +12,9 @@ still answered, i.e. whether the connection was kept open):
 - every bad-input case of the issue, plaintext and (a few) over TLS;
 - a bad frame of each family, with random parameters, between random valid commands;
 - mutated pipelines of valid commands, before and after AUTH.
-The differential fuzz inputs hold no NUL byte: the unknown-command reply differs there (pinned below as a
-strict xfail, with fixed NUL cases beside it); the bundled-only fuzz (random bytes, random commands, TLS
-garbage) does send NUL bytes.
+The differential fuzz inputs hold no NUL byte: error replies that quote client bytes differ there (pinned
+below as strict xfails, beside the NUL cases that are fixed); the bundled-only fuzz (random bytes, random
+commands, TLS garbage) does send NUL bytes.
 
 Runs are derandomized and keep no example database, so CI sees the same examples every time.
 """
@@ -294,9 +294,23 @@ def test_nul_before_a_line_end_waits_like_redis(
     assert_serving(ours, bystanders)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: unknown_command() shows text past a NUL; Redis's %s stops there")
-def test_unknown_command_with_nul_like_redis(ours: RunningTarget, theirs: RunningTarget) -> None:
-    assert_like_redis(ours, theirs, AUTH + multibulk(b"fo\x00o", b"a\x00b") + PROBE)
+# Redis formats client bytes into error replies with C's %s, which stops at a NUL byte; these replies show the
+# bytes after it. Each site is its own case so that each turns into a failure (XPASS) when it is fixed.
+NUL_IN_ERRORS = {
+    "unknown command (dispatch.py)": multibulk(b"fo\x00o", b"a\x00b"),
+    "unknown subcommand (dispatch.py)": multibulk(b"CLIENT", b"x\x00y"),
+    "EXPIRE option (commands/keys.py)": multibulk(b"EXPIRE", b"k", b"1", b"N\x00X"),
+    "HELLO option (commands/connection.py)": multibulk(b"HELLO", b"3", b"fo\x00o"),
+    "CLIENT LIST TYPE (commands/connection.py)": multibulk(b"CLIENT", b"LIST", b"TYPE", b"n\x00x"),
+}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="bug: error replies show client bytes past a NUL; Redis's %s stops there"
+)
+@pytest.mark.parametrize("name", list(NUL_IN_ERRORS))
+def test_nul_in_error_replies_like_redis(ours: RunningTarget, theirs: RunningTarget, name: str) -> None:
+    assert_like_redis(ours, theirs, AUTH + NUL_IN_ERRORS[name] + PROBE)
 
 
 # ---------------------------------------------------------------- differential fuzz
