@@ -89,14 +89,17 @@ class Capture:
     def stop(self) -> CaptureResult:
         if self._result is not None:
             return self._result
+        dropped = 0
         if self._dumpcap is not None:
-            packets = self._dumpcap.stop()
+            packets, dropped = self._dumpcap.stop()
+            if dropped:
+                log.warning("dumpcap: the kernel dropped %d packets: the capture has holes", dropped)
         elif self._relay is not None:
             packets = write_pcapng(self._relay.stop(), self.out)
         else:
             raise CaptureError("capture was never started: use it as a context manager")
         keylog = self.keylog if self.keylog.exists() and self.keylog.stat().st_size > 0 else None
-        self._result = CaptureResult(self.out, self.method, packets, self.ports, keylog, self._note)
+        self._result = CaptureResult(self.out, self.method, packets, self.ports, keylog, self._note, dropped)
         return self._result
 
     @property

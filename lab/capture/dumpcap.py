@@ -24,6 +24,8 @@ START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 
 _PACKETS_RE = re.compile(r"Packets(?: captured)?: (\d+)")
+_DROPPED_RE = re.compile(r"received/dropped on interface .*?: (\d+)/(\d+)")
+BUFFER_MB = 64  # kernel capture buffer; the 2 MB default drops packets on a busy machine under load
 
 
 class DumpcapPermissionError(CaptureError):
@@ -46,7 +48,7 @@ class DumpcapSession:
         self._lines: list[str] = []
         self._ready = threading.Event()
         self._proc = subprocess.Popen(
-            [binary, "-i", interface, "-f", bpf_for_ports(ports), "-w", str(out)],
+            [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf_for_ports(ports), "-w", str(out)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -89,8 +91,8 @@ class DumpcapSession:
             raise CaptureError(f"dumpcap failed to start: {text}")
         time.sleep(START_SETTLE_S)
 
-    def stop(self) -> int:
-        """Flush, stop, and return how many packets dumpcap wrote."""
+    def stop(self) -> tuple[int, int]:
+        """Flush, stop, and return (packets written, packets the kernel dropped)."""
         time.sleep(FLUSH_SETTLE_S)
         self._terminate()
         self._reader.join(timeout=STOP_TIMEOUT_S)
@@ -99,7 +101,8 @@ class DumpcapSession:
             raise CaptureError(
                 f"dumpcap did not stop cleanly (exit {self._proc.returncode}): {self._stderr_text()}"
             )
-        return counts[-1]
+        dropped = [int(m.group(2)) for line in self._lines if (m := _DROPPED_RE.search(line))]
+        return counts[-1], sum(dropped)
 
     def _terminate(self) -> None:
         if self._proc.poll() is None:

@@ -25,6 +25,7 @@ class CaptureResult:
     ports: tuple[int, ...]
     keylog: Path | None  # NSS key log of the lab's TLS clients beside the pcapng; None if none written
     note: str = ""  # why the relay fallback was used, if it was
+    dropped: int = 0  # packets the kernel dropped before dumpcap saw them (holes in the capture)
 
 
 class CaptureError(UserError):

@@ -42,6 +42,7 @@ def test_dumpcap_keeps_first_and_last_packet(tmp_path: Path) -> None:
     assert b"marker:first" in payload and b"marker:last" in payload
     assert payload.count(b"INCR") == 20
     assert cap.result.packets >= 2 * 22  # a request and a reply per command at least
+    assert cap.result.dropped == 0
 
 
 def test_relay_fallback_records_at_socket_level(tmp_path: Path) -> None:
