@@ -129,7 +129,11 @@ def _summary(answers: tuple[Answer, ...], run: RunResult, index: Path, say: Say)
     counts = run.counts
     say(f"  {counts['met']} met · {counts['unmet']} unmet · {counts['error']} error "
         f"in {run.duration_s:.0f} s")
-    say(f"  report: file://{index.resolve()}")
+    if index.is_file():
+        say(f"  report: file://{index.resolve()}")
+    else:  # the engine's report step said why; the JSON is there to rebuild from
+        say(f"  report: no HTML (see the warning above); JSON in {run.reports_dir}, "
+            f"rebuild with `tlslab report {run.run_id}`")
     say("  captures (open in Wireshark with the key log beside them): " + run.captures_dir)
 
 
