@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 PROTO_INLINE_MAX_SIZE = 64 * 1024  # a header or inline line longer than this without its newline is an attack
@@ -172,8 +173,9 @@ def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
     splits and maps. Returns them and the offset where the full parser must continue."""
     tokens = buf.split(b"\r\n")
     last = len(tokens) - 1  # the final token is b"" or an incomplete piece
-    arrays, bulks = _ARRAY_HEADERS.get, _BULK_HEADERS.get
+    arrays = _ARRAY_HEADERS.get
     out: list[list[bytes]] = []
+    headers: list[bytes] = []
     i = 0
     while i < last:
         n = arrays(tokens[i])
@@ -182,15 +184,27 @@ def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
         stop = i + 1 + 2 * n
         if stop > last:
             break
-        argv = tokens[i + 2 : stop : 2]
-        # A value holding CR LF was split: its first piece is shorter than its header says.
-        if list(map(bulks, tokens[i + 1 : stop : 2])) != list(map(len, argv)):
-            break
-        out.append(argv)
+        headers += tokens[i + 1 : stop : 2]
+        out.append(tokens[i + 2 : stop : 2])
         i = stop
+    # One check for the whole batch. A value holding CR LF was split, so its first piece is shorter
+    # than its header says; a non-canonical or large header is not in the table (None never matches).
+    if list(map(_BULK_HEADERS.get, headers)) != list(map(len, chain.from_iterable(out))):
+        out, i = _valid_prefix(tokens, out)
     if i == last:
         return out, len(buf) - len(tokens[last])
     return out, sum(map(len, tokens[:i])) + 2 * i
+
+
+def _valid_prefix(tokens: list[bytes], commands: list[list[bytes]]) -> tuple[list[list[bytes]], int]:
+    """The commands before the first one that failed the batch check, and its token index."""
+    i = 0
+    for k, argv in enumerate(commands):
+        stop = i + 1 + 2 * len(argv)
+        if [_BULK_HEADERS.get(h) for h in tokens[i + 1 : stop : 2]] != [len(v) for v in argv]:
+            return commands[:k], i
+        i = stop
+    return commands, i
 
 
 _SPACE = b" \t\n\v\f\r"  # C isspace()
