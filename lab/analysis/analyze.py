@@ -43,7 +43,9 @@ def analyze(
         subset_path = Path(tmp) / "tls-streams.pcapng"
         with subset_path.open("wb") as out:
             subset = PcapngSubset(out, state.linktypes)
-            table = StreamTable(DEFAULT_REDIS_PORTS | frozenset(ports), finder, subset, transcript_limit)
+            table = StreamTable(
+                DEFAULT_REDIS_PORTS | frozenset(ports), finder, subset, transcript_limit, decryptable=known
+            )
             for packet in read_packets(path, state):
                 segment = decode(packet.linktype, packet.data)
                 if segment is not None:

@@ -12,13 +12,13 @@ from lab.analysis.reassembly import Reassembler
 from lab.analysis.resp import RespStream
 from lab.analysis.secrets import SecretFinder
 from lab.analysis.tcpdecode import Segment
+from lab.analysis.tlsrecords import ALERT, RecordScanner
 
 TLS_VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
 DEFAULT_REDIS_PORTS = frozenset({6379})
 # Column positions in tshark.FIELDS.
 (
     F_FRAME,
-    F_RECLEN,
     F_HSTYPE,
     F_HSVER,
     F_SUPVER,
@@ -29,7 +29,7 @@ DEFAULT_REDIS_PORTS = frozenset({6379})
     F_ALEVEL,
     F_ADESC,
     F_DATA,
-) = range(12)
+) = range(11)
 _SYN, _ACK = 0x02, 0x10
 PRE_TLS_KEEP = 16  # packets of a stream held until its first payload says whether it is TLS
 _HS_CLIENT_HELLO, _HS_SERVER_HELLO, _HS_CERTIFICATE = "1", "2", "11"
@@ -70,6 +70,10 @@ class StreamState:
     )
     resp: dict[bool, RespStream] = field(default_factory=dict)  # by "sent by the client"
     record_count: int = 0
+    tls_scan: dict[bool, RecordScanner] = field(
+        default_factory=lambda: {True: RecordScanner(), False: RecordScanner()}
+    )
+    subset_done: bool = False  # the handshake is over and nothing more is decryptable: tshark needs no more
 
 
 class StreamTable:
@@ -86,7 +90,9 @@ class StreamTable:
         tls_subset: PcapngSubset,
         transcript_limit: int = 1_000,
         record_limit: int = 100_000,
+        decryptable: frozenset[str] | None = None,
     ) -> None:
+        self.decryptable = decryptable  # client randoms of the key log; None: no key log
         self.redis_ports = redis_ports
         self.transcript_limit = transcript_limit
         self.record_limit = record_limit
@@ -122,7 +128,7 @@ class StreamTable:
             if st.client_is_a is None:
                 st.client_is_a = from_a == (not flags & _ACK)
             st.reassembly[from_a].syn(seg.seq)
-        if st.transport == "tls":
+        if st.transport == "tls" and not st.subset_done:
             self._to_subset(packet, st, from_a)
         elif st.transport == "empty" and not payload and len(st.held) < PRE_TLS_KEEP:
             st.held.append((packet, from_a))
@@ -145,8 +151,19 @@ class StreamTable:
             st.held = []
         for piece, piece_frame in st.reassembly[from_a].push(seg.seq, payload, frame):
             self._in_order(st, from_client, direction, piece, piece_frame)
+        if st.transport == "tls" and not st.subset_done:
+            st.subset_done = self._handshake_over(st)
         if st.transport == "plaintext":
             self._record(st, frame, direction, len(payload))
+
+    def _handshake_over(self, st: StreamState) -> bool:
+        """True once both sides sent application data and no key can decrypt the rest."""
+        if not (st.tls_scan[True].app_data_seen and st.tls_scan[False].app_data_seen):
+            return False
+        if self.decryptable is None:
+            return True
+        random = st.tls_scan[True].client_random
+        return random is not None and random not in self.decryptable
 
     def _record(self, st: StreamState, frame: int, direction: Direction, length: int) -> None:
         st.record_count += 1
@@ -170,6 +187,11 @@ class StreamTable:
         self.secrets.feed(st.stream, direction, data, frame)
         if st.transport == "plaintext":
             st.resp[from_client].feed(data, frame)
+            return
+        for ctype, length in st.tls_scan[from_client].feed(data):
+            self._record(st, frame, direction, length)
+            if ctype == ALERT and st.subset_done:
+                st.alerts.append(f"{direction} encrypted alert (frame {frame})")
 
     def name_values(self, names: dict[str, dict[int, str]]) -> None:
         """tshark's names for cipher suites and alerts, needed only when there is TLS to describe."""
@@ -185,8 +207,6 @@ class StreamTable:
         frame = self._subset.frames[index]
         from_client = from_a == st.client_is_a
         direction: Direction = "c2s" if from_client else "s2c"
-        for length in _ints(c[F_RECLEN]):
-            self._record(st, frame, direction, length)
         types = c[F_HSTYPE].split(",") if c[F_HSTYPE] else []
         if _HS_CLIENT_HELLO in types and from_client and st.client_hello_frame is None:
             st.client_hello_frame = frame
@@ -234,6 +254,9 @@ class StreamTable:
                     self._in_order(st, from_client, "c2s" if from_client else "s2c", piece, frame)
 
     def finish(self) -> tuple[StreamInfo, ...]:
+        for st in self.streams.values():
+            if st.client_random is None:
+                st.client_random = st.tls_scan[True].client_random
         return tuple(self._freeze(st) for st in sorted(self.streams.values(), key=lambda s: s.stream))
 
     def _freeze(self, st: StreamState) -> StreamInfo:

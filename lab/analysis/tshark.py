@@ -19,7 +19,6 @@ from lab.errors import UserError
 # Order matters: Row reads the columns by position.
 FIELDS: tuple[str, ...] = (
     "frame.number",
-    "tls.record.length",
     "tls.handshake.type",
     "tls.handshake.version",
     "tls.handshake.extensions.supported_version",
