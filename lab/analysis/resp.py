@@ -223,14 +223,14 @@ class RespStream:
         return RespLine(self.direction, first, last, value.kind, render(value)[:MAX_TEXT])
 
     def _inline(self, pos: int) -> tuple[tuple[bytes, ...], int]:
+        if not self._buf[pos : pos + 1].isalpha():
+            raise RespError(f"not RESP: starts with {bytes(self._buf[pos : pos + 16])!r}")
         end = self._buf.find(b"\n", pos)
         if end < 0:
             if len(self._buf) - pos > 64 * 1024:
                 raise RespError("inline command longer than 64 KiB")
             raise _Incomplete(len(self._buf) + 1)
         raw = bytes(self._buf[pos:end]).rstrip(b"\r")
-        if raw and not raw[:1].isalpha():
-            raise RespError(f"not RESP: starts with {raw[:16]!r}")
         return tuple(raw.split()), end + 1
 
     def _frames(self, start: int, end: int) -> tuple[int, int]:
