@@ -123,7 +123,14 @@ class Dispatcher:
                 return
             entry = found
         if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
-            resp.write(out, self.run(client, entry, argv), client.proto)
+            result = self.run(client, entry, argv)
+            kind = type(result)
+            if kind is bytes:  # the two most common replies, encoded without a call
+                out.append(b"$%d\r\n%b\r\n" % (len(result), result))
+            elif kind is resp.SimpleString:
+                out.append(result.wire)
+            else:
+                resp.write(out, result, client.proto)
             return
         if not client.authenticated and not entry.no_auth:
             self._reject(client, NOAUTH, out)
