@@ -1,4 +1,4 @@
-"""Test plumbing for capture/analysis tests: a real redis-server and a minimal RESP client with exact TLS control.
+"""Test plumbing for capture and analysis: a real redis-server and a tiny RESP client with exact TLS control.
 
 Kept until lab.targets / lab.clients cover what these tests need (pinning TLS 1.2 vs 1.3, a key log per
 connection, the exact bytes sent).
@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lab.pki import LabPKI
 
@@ -102,11 +103,11 @@ def encode(command: Sequence[str | bytes]) -> bytes:
     return b"".join(out)
 
 
-def _read_reply(f: socket.SocketIO | object) -> bytes:
-    line = f.readline()  # type: ignore[attr-defined]
+def _read_reply(f: BinaryIO) -> bytes:
+    line = f.readline()
     kind, rest = line[:1], line[1:-2]
     if kind == b"$" and int(rest) >= 0:
-        return bytes(line + f.read(int(rest) + 2))  # type: ignore[attr-defined]
+        return bytes(line + f.read(int(rest) + 2))
     if kind == b"*" and int(rest) >= 0:
         return bytes(line + b"".join(_read_reply(f) for _ in range(int(rest))))
     return bytes(line)

@@ -14,7 +14,7 @@ def test_every_registered_check_completes() -> None:
 
 
 def test_a_failing_check_is_reported_as_data() -> None:
-    broken = tls_stream(server_certs=("not a CertInfo",))  # type: ignore[arg-type]
+    broken = tls_stream(server_certs=("not a CertInfo",))
     results = {r.check: r for r in checks.run_checks((broken,), (), NOW)}
     assert results["cert-validity"].status == "error" and "AttributeError" in results["cert-validity"].error
     assert results["no-sni"].status == "completed"
