@@ -2,9 +2,10 @@
 
 Generates each capture with a real redis-server and redis-benchmark under dumpcap, then times the analysis:
 - plaintext SET/GET: every packet goes through TCP reassembly, RESP parsing and the secret scan (Python);
-- TLS 1.3 SET/GET without key log: the TLS streams' frames go through tshark for the handshake metadata.
-Both wall time and CPU time (this process plus tshark) are reported: on a shared, loaded machine the wall
-figure measures the neighbours, the CPU figure measures the analysis. Results: reports/bench/analyze-throughput.json
+- TLS 1.3 SET/GET without key log: record framing in Python, tshark only for each stream's handshake.
+Both wall and CPU time (this process plus tshark) are reported: on a shared, loaded machine the wall
+figure also measures the neighbours, the CPU figure measures the analysis.
+Results go to reports/bench/analyze-throughput.json.
 
     .venv/bin/python bench/analyze_throughput.py [--requests 150000] [--keep DIR]
 """
