@@ -12,8 +12,9 @@ from scapy.utils import PcapNgReader
 
 from lab.capture import Capture, CaptureError
 from lab.capture.rights import GRANT_HINT, is_permission_problem
+from lab.targets import TargetSpec, start_target
 from tests.conftest import require_tool
-from tests.lab.traffic import redis_server, session
+from tests.lab.traffic import session
 
 
 def _payloads(path: Path) -> bytes:
@@ -22,8 +23,9 @@ def _payloads(path: Path) -> bytes:
 
 
 def _marker_run(tmp_path: Path, method: str) -> tuple[Capture, bytes]:
-    binary = require_tool("redis-server")
-    with redis_server(binary, tmp_path) as srv:
+    require_tool("redis-server")
+    with start_target(TargetSpec(kind="redis-server"), tmp_path / "target") as srv:
+        assert srv.port is not None
         cap = Capture(ports=[srv.port], out=tmp_path / "run.pcapng", method=method)  # type: ignore[arg-type]
         with cap:
             _, port = cap.address(srv.port)

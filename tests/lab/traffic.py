@@ -1,22 +1,17 @@
-"""Test plumbing for capture and analysis: a real redis-server and a tiny RESP client with exact TLS control.
+"""Test plumbing for capture and analysis: a tiny RESP client with exact control of the bytes and of TLS.
 
-Kept until lab.targets / lab.clients cover what these tests need (pinning TLS 1.2 vs 1.3, a key log per
-connection, the exact bytes sent).
+lab.clients drives real client libraries (redis-py opens with HELLO, CLIENT SETINFO...); these tests need to
+know every byte sent, so that the analysis can be compared with the exact truth.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
-import subprocess
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-from lab.pki import LabPKI
 
 HOST = "127.0.0.1"
 
@@ -25,74 +20,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return int(s.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class RedisProc:
-    port: int
-    tls_port: int | None
-    pid: int
-
-
-@contextmanager
-def redis_server(
-    binary: str,
-    workdir: Path,
-    pki: LabPKI | None = None,
-    password: str | None = None,
-    auth_clients: str = "optional",
-) -> Iterator[RedisProc]:
-    """redis-server on a free plaintext port (and a TLS port when `pki` is given); always stopped."""
-    port = free_port()
-    args = [
-        binary,
-        "--port",
-        str(port),
-        "--bind",
-        HOST,
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(workdir),
-    ]
-    tls_port = None
-    if pki is not None:
-        tls_port = free_port()
-        args += [
-            "--tls-port",
-            str(tls_port),
-            "--tls-cert-file",
-            str(pki.server.cert),
-            "--tls-key-file",
-            str(pki.server.key),
-            "--tls-ca-cert-file",
-            str(pki.ca_cert),
-            "--tls-auth-clients",
-            auth_clients,
-        ]
-    if password is not None:
-        args += ["--requirepass", password]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection((HOST, port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield RedisProc(port, tls_port, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def encode(command: Sequence[str | bytes]) -> bytes:

@@ -15,8 +15,9 @@ import pytest
 
 from lab.capture import Capture
 from lab.pki import LabPKI
+from lab.targets import TargetSpec, start_target
 from tests.conftest import require_tool
-from tests.lab.traffic import TlsOptions, redis_server, session
+from tests.lab.traffic import TlsOptions, session
 
 PASSWORD = "pw-Zq81-secret"
 VALUE = "marked-value-7731"
@@ -33,9 +34,13 @@ class LabCapture:
     sessions: tuple[str, ...]  # the TLS sessions' labels, in connection order
 
 
-@pytest.fixture(scope="session")
-def lab_capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabCapture]:
-    binary = require_tool("redis-server")
+@pytest.fixture(scope="session", params=["bundled", "redis-server"])
+def lab_capture(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LabCapture]:
+    """The same traffic against the bundled server and Debian's redis-server: the analysis must not care."""
+    if request.param == "redis-server":
+        require_tool("redis-server")
     require_tool("dumpcap")
     require_tool("tshark")
     root = tmp_path_factory.mktemp("capture")
@@ -47,8 +52,9 @@ def lab_capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabCapture
         ("DEL", "card"),
     )
     v12, v13 = ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3
-    with redis_server(binary, root, pki=pki, password=PASSWORD) as srv:
-        assert srv.tls_port is not None
+    spec = TargetSpec(kind=request.param, tls=True, tls_auth_clients="optional", requirepass=PASSWORD)
+    with start_target(spec, root / "target", pki) as srv:
+        assert srv.port is not None and srv.tls_port is not None
         with Capture(ports=[srv.port, srv.tls_port], out=root / "lab.pcapng", method="dumpcap") as cap:
             session(srv.port, commands)
             session(srv.port, commands)  # two plaintext sessions: every AUTH must be found
@@ -64,4 +70,5 @@ def lab_capture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabCapture
             }
             for options in tls.values():
                 session(srv.tls_port, commands, options)
-        yield LabCapture(cap.result.path, cap.keylog, pki, srv.port, srv.tls_port, commands, tuple(tls))
+        ports = (srv.port, srv.tls_port)
+    yield LabCapture(cap.result.path, cap.keylog, pki, *ports, commands, tuple(tls))

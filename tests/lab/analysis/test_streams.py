@@ -9,15 +9,16 @@ from pathlib import Path
 from lab.analysis import analyze
 from lab.capture import Capture
 from lab.pki import LabPKI
+from lab.targets import TargetSpec, start_target
 from tests.conftest import require_tool
-from tests.lab.traffic import TlsOptions, redis_server, session
+from tests.lab.traffic import TlsOptions, session
 
 
 def test_relay_capture_gives_the_same_story(tmp_path: Path) -> None:
-    binary = require_tool("redis-server")
     pki = LabPKI.create(tmp_path / "pki")
-    with redis_server(binary, tmp_path, pki=pki, password="relay-pw") as srv:
-        assert srv.tls_port is not None
+    spec = TargetSpec(kind="bundled", tls=True, requirepass="relay-pw")
+    with start_target(spec, tmp_path / "target", pki) as srv:
+        assert srv.port is not None and srv.tls_port is not None
         with Capture(ports=[srv.port, srv.tls_port], out=tmp_path / "r.pcapng", method="relay") as cap:
             session(cap.address(srv.port)[1], [["AUTH", "relay-pw"], ["SET", "big", "x" * 200_000]])
             tls = TlsOptions(pki.ca_cert, ssl.TLSVersion.TLSv1_2, keylog=cap.keylog)
@@ -36,9 +37,10 @@ def test_relay_capture_gives_the_same_story(tmp_path: Path) -> None:
 
 
 def test_stream_without_syn_takes_the_redis_port_as_server(tmp_path: Path) -> None:
-    binary = require_tool("redis-server")
+    require_tool("redis-server")
     require_tool("dumpcap")
-    with redis_server(binary, tmp_path) as srv:
+    with start_target(TargetSpec(kind="redis-server"), tmp_path / "target") as srv:
+        assert srv.port is not None
         sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
         try:
             # The connection exists before the capture starts: no SYN in the file.
