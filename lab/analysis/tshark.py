@@ -2,7 +2,7 @@
 
 Measured here (600k-packet redis-benchmark capture, 2 vCPU): tshark dissecting every frame runs at ~15-20k
 packets/s even printing one field, so it only sees the TLS streams' handshakes (and sessions the key log can
-decrypt); pyshark's per-packet objects on top of tshark can only be slower. `-T fields` keeps the output small.
+decrypt); pyshark builds per-packet objects on top of tshark, so it can only be slower.
 """
 
 from __future__ import annotations
