@@ -66,8 +66,8 @@ def unknown_command(argv: list[bytes]) -> str:
     for arg in argv[1:]:
         if len(shown) >= 128:
             break
-        shown += b"'" + arg[: 128 - len(shown)] + b"' "
-    name = resp.safe_text(argv[0][:128])
+        shown += b"'" + resp.c_string(arg)[: 128 - len(shown)] + b"' "
+    name = resp.safe_text(resp.c_string(argv[0])[:128])
     return f"ERR unknown command '{name}', with args beginning with: {resp.safe_text(shown)}"
 
 
@@ -106,8 +106,9 @@ class Dispatcher:
         if entry.subs is not None and argc >= 2:
             sub = entry.subs.get(argv[1].lower())
             if sub is None:
-                name = resp.safe_text(argv[1][:128])
-                return f"ERR unknown subcommand '{name}'. Try {resp.safe_text(argv[0].upper())} HELP."
+                name = resp.safe_text(resp.c_string(argv[1])[:128])
+                container = resp.safe_text(resp.c_string(argv[0]).upper())
+                return f"ERR unknown subcommand '{name}'. Try {container} HELP."
             entry = sub
         if not entry.min_argc <= argc <= entry.max_argc:
             return arity_error(entry.name)

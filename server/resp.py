@@ -29,6 +29,12 @@ def strict_int(s: bytes) -> int | None:
     return n if -_LLONG_MAX - 1 <= n <= _LLONG_MAX else None
 
 
+def c_string(data: bytes) -> bytes:
+    """What C's %s prints of these bytes: everything before the first NUL (Redis quotes client input so)."""
+    nul = data.find(b"\0")
+    return data if nul < 0 else data[:nul]
+
+
 def safe_text(data: bytes) -> str:
     """Bytes from the wire as text that encodes back to the same bytes (for error messages)."""
     return data.decode("utf-8", "surrogateescape")

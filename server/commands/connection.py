@@ -63,7 +63,7 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
             name = args[j + 1]
             j += 2
         else:
-            raise CommandError(f"ERR Syntax error in HELLO option '{resp.safe_text(args[j])}'")
+            raise CommandError(f"ERR Syntax error in HELLO option '{resp.safe_text(resp.c_string(args[j]))}'")
     if credentials is not None:
         user = ctx.server.users.authenticate(*credentials)
         if user is None:
@@ -216,7 +216,7 @@ def client_list(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 4 and args[2].lower() == b"type":
         kind = args[3].lower()
         if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-            raise CommandError(f"ERR Unknown client type '{resp.safe_text(args[3])}'")
+            raise CommandError(f"ERR Unknown client type '{resp.safe_text(resp.c_string(args[3]))}'")
         clients = clients if kind == b"normal" else []
     elif len(args) >= 4 and args[2].lower() == b"id":
         wanted = set()
@@ -260,7 +260,7 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
         elif option == b"type":
             kind = value.lower()
             if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(f"ERR Unknown client type '{resp.safe_text(value)}'")
+                raise CommandError(f"ERR Unknown client type '{resp.safe_text(resp.c_string(value))}'")
             tests.append(lambda c, k=kind: k == b"normal")
         elif option == b"maxage":
             age = resp.strict_int(value)
