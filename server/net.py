@@ -16,6 +16,7 @@ import contextlib
 import os
 import socket
 import ssl
+import struct
 from collections.abc import Callable
 from time import monotonic as _monotonic
 from typing import TYPE_CHECKING
@@ -261,9 +262,10 @@ class TlsRedisProtocol(RedisProtocol):
         except ssl.SSLWantReadError:
             pass  # the rest of a record is still on its way
         except ssl.SSLError as e:  # bad record MAC, injected plaintext...: Redis drops the connection
-            self._listener.server.log.verbose(f"Error reading from client: {openssl_error_string(e)}")
-            self._flush_tls()
-            self._close()
+            if plain:  # records before the bad one were valid: Redis ran them before reading further
+                RedisProtocol.data_received(self, plain)
+            if not self._closing:  # (unless one of them was QUIT or overflowed the query buffer)
+                self._read_failed(e)
             return
         if plain:
             RedisProtocol.data_received(self, plain)
@@ -279,6 +281,23 @@ class TlsRedisProtocol(RedisProtocol):
             self._listener.stats.total_net_output_bytes += len(data)
             sslobj.write(data)
             transport.write(self._outgoing.read())
+
+    def _read_failed(self, err: ssl.SSLError) -> None:
+        """A record failed to decrypt mid-session: log Redis's line, send OpenSSL's alert, close.
+
+        OpenSSL stops at the bad record, so Redis never reads the bytes after it and its close() of a socket
+        with unread bytes makes the kernel send RST instead of FIN. An injection victim needs that RST: our
+        FIN would acknowledge the forged bytes it never sent, so its kernel would drop the FIN and it would
+        hang instead of seeing the connection go."""
+        server = self._listener.server
+        server.stats.tls_records_rejected += 1
+        server.log.verbose(f"Reading from client: {openssl_error_string(err)}")
+        self._flush_tls()
+        transport = self._transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if self._incoming.pending and sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self._close()
 
     def _flush_tls(self) -> None:
         if self._outgoing.pending and self._transport is not None:
