@@ -41,6 +41,7 @@ class App:
     def __init__(self, cfg: Config, log: RedisLog) -> None:
         self.cfg = cfg
         self.log = log
+        cfg.on_change("loglevel", lambda: log.set_level(cfg["loglevel"]))
         table = build_table(FAMILIES)
         try:
             users = Users.from_config(cfg, [name.decode() for name in table])

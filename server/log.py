@@ -28,6 +28,10 @@ class RedisLog:
             else sys.stdout
         )
 
+    def set_level(self, level: str) -> None:
+        """CONFIG SET loglevel: takes effect at the next line, as in Redis."""
+        self.level = LEVELS[level]
+
     def log(self, level: int, message: str) -> None:
         if level < self.level:
             return

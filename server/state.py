@@ -38,6 +38,7 @@ class Stats:
     tls_handshakes_full: int = 0
     tls_handshakes_resumed: int = 0
     tls_handshakes_failed: int = 0
+    tls_records_rejected: int = 0  # mid-session records that failed to decrypt (forged, corrupted, plaintext)
 
     def reset(self) -> None:
         for f in fields(self):

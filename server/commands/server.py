@@ -138,6 +138,7 @@ def _section_stats(server: ServerState) -> list[tuple[str, Any]]:
         ("tls_handshakes_full", s.tls_handshakes_full),
         ("tls_handshakes_resumed", s.tls_handshakes_resumed),
         ("tls_handshakes_failed", s.tls_handshakes_failed),
+        ("tls_records_rejected", s.tls_records_rejected),
     ]
 
 

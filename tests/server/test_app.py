@@ -116,3 +116,15 @@ def test_active_expiry_reclaims_keys_nobody_reads(start_bundled: StartBundled) -
     assert r.dbsize() == 0
     assert int(r.info("stats")["expired_keys"]) == 50
 
+
+def test_config_set_loglevel_applies_at_once(start_bundled: StartBundled) -> None:
+    target = start_bundled()
+    r = redis.Redis(port=target.port or 0, socket_timeout=5)
+    r.ping()
+    assert "- Accepted" not in target.log_text()  # notice: verbose lines are not written
+    r.config_set("loglevel", "verbose")
+    redis.Redis(port=target.port or 0, socket_timeout=5).ping()  # a new connection logs "Accepted" at verbose
+    deadline = time.monotonic() + 5
+    while "- Accepted" not in target.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "- Accepted" in target.log_text()

@@ -7,15 +7,17 @@ and a new connection must still get PONG afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lab.pki import LabPKI
-from lab.targets import RunningTarget, TargetSpec, start_target
+from lab.targets import RunningTarget, TargetKind, TargetSpec, start_target
 from tests.conftest import require_tool
 from tests.server.conftest import StartBundled, client_tls_context
 
@@ -171,6 +173,73 @@ def test_tcp_probe_on_tls_port_is_logged_like_redis(start_bundled: StartBundled)
     assert want in target.log_text()
 
 
+def _corrupt_one_record(port: int, ctx: ssl.SSLContext, trailing: bytes) -> tuple[str, str | None]:
+    """Handshake through an SSLObject on a raw socket, PING, then send the next PING's application-data record
+    with one ciphertext bit flipped (and `trailing` raw bytes in the same write, as an injected segment adds).
+    Returns how the connection ended ("eof" / "reset" / "open") and the alert the server sent, if any."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    with socket.create_connection((HOST, port), timeout=5) as sock:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(sock.recv(65536))
+        tls.write(b"PING\r\n")
+        sock.sendall(outgoing.read())
+        plain = b""
+        while b"PONG" not in plain:
+            incoming.write(sock.recv(65536))
+            with contextlib.suppress(ssl.SSLWantReadError):
+                plain += tls.read(1024)
+        tls.write(b"PING\r\n")
+        record = bytearray(outgoing.read())
+        record[-3] ^= 1  # inside the AEAD tag: the record cannot authenticate
+        sock.sendall(bytes(record) + trailing)
+        sock.settimeout(2)
+        rest, end = b"", "open"
+        try:
+            while chunk := sock.recv(65536):
+                rest += chunk
+            end = "eof"
+        except ConnectionResetError:
+            end = "reset"
+        except TimeoutError:
+            pass
+    incoming.write(rest)
+    try:
+        tls.read(1024)
+    except ssl.SSLError as e:
+        return end, e.reason
+    return end, None
+
+
+@pytest.mark.parametrize("kind", ["bundled", "redis-server"])
+def test_corrupted_record_mid_session_drops_the_client_like_redis(
+    kind: TargetKind, tmp_path: Path, lab_pki: LabPKI
+) -> None:
+    """A record that fails to decrypt (forged or flipped bytes): OpenSSL's alert, then the connection closes,
+    with RST when bytes followed the bad record (Redis leaves them unread), and Redis's verbose log line."""
+    if kind == "redis-server":
+        require_tool("redis-server")
+    spec = TargetSpec(kind=kind, plaintext=False, tls=True, extra=(("loglevel", "verbose"),))
+    with start_target(spec, tmp_path / kind, pki=lab_pki) as target:
+        port, ctx = target.tls_port or 0, client_tls_context(lab_pki)
+        assert _corrupt_one_record(port, ctx, b"") == ("eof", "SSLV3_ALERT_BAD_RECORD_MAC")
+        injected = b"*1\r\n$4\r\nPING\r\n"
+        assert _corrupt_one_record(port, ctx, injected) == ("reset", "SSLV3_ALERT_BAD_RECORD_MAC")
+        line = "- Reading from client: error:0A000119:SSL routines::decryption failed or bad record mac"
+        deadline = time.monotonic() + 5
+        while target.log_text().count(line) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert target.log_text().count(line) == 2
+        assert ping(port, ctx) == b"+PONG\r\n"  # the server itself is fine
+        if kind == "bundled":
+            assert _tls_stats(port, ctx)["tls_records_rejected"] == 2
+
+
 def _tls_stats(port: int, ctx: ssl.SSLContext) -> dict[str, int]:
     with (
         socket.create_connection((HOST, port), timeout=5) as raw,
@@ -178,8 +247,8 @@ def _tls_stats(port: int, ctx: ssl.SSLContext) -> dict[str, int]:
     ):
         s.sendall(b"INFO stats\r\n")
         text = b""
-        while not text.endswith(b"\r\n\r\n") and b"tls_handshakes_failed" not in text:
-            text += s.recv(65536)
+        while b"\r\n" not in text or len(text) < text.index(b"\r\n") + 2 + int(text[1 : text.index(b"\r\n")]):
+            text += s.recv(65536)  # the whole bulk reply: $<length>\r\n<length bytes>
     fields = dict(line.split(":", 1) for line in text.decode().splitlines() if line.startswith("tls_"))
     return {k: int(v) for k, v in fields.items()}
 
@@ -250,5 +319,3 @@ def test_unread_replies_pause_reading_without_losing_any(bundled: RunningTarget)
             assert chunk
             got += chunk
         assert got == want
-
-
