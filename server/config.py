@@ -520,7 +520,8 @@ class Config:
         given = [(_text(n), _text(v)) for n, v in pairs]
         for name, _ in given:
             if name.lower() not in self.directives:
-                raise ConfigSetError(f"ERR Unknown option or number of arguments for CONFIG SET - '{name}'")
+                shown = name.partition("\0")[0]  # Redis quotes it with %s, which stops at a NUL
+                raise ConfigSetError(f"ERR Unknown option or number of arguments for CONFIG SET - '{shown}'")
         seen: set[str] = set()
         for name, _ in given:
             d = self.directives[name.lower()]

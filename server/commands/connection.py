@@ -256,6 +256,8 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
         elif option == b"laddr":
             tests.append(lambda c, v=value: c.laddr.encode() == v)
         elif option == b"user":
+            if server.users.users.get(value.decode("utf-8", "surrogateescape")) is None:
+                raise CommandError(f"ERR No such user '{resp.safe_text(resp.c_string(value))}'")
             tests.append(lambda c, v=value: c.user.name.encode() == v)
         elif option == b"type":
             kind = value.lower()

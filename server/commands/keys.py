@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server import resp
 from server.commands.redisnum import LLONG_MAX, LLONG_MIN, parse_cursor, parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.context import Ctx
@@ -104,7 +105,7 @@ def _expire_flags(args: list[bytes]) -> int:
     for option in args[3:]:
         flag = _EXPIRE_FLAGS.get(option.lower())
         if flag is None:
-            raise CommandError(f"ERR Unsupported option {option.decode('utf-8', 'surrogateescape')}")
+            raise CommandError(f"ERR Unsupported option {resp.safe_text(resp.c_string(option))}")
         flags |= flag
     if flags & _NX and flags & (_XX | _GT | _LT):
         raise CommandError("ERR NX and XX, GT or LT options at the same time are not compatible")

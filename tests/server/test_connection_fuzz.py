@@ -12,9 +12,9 @@ still answered, i.e. whether the connection was kept open):
 - every bad-input case of the issue, plaintext and (a few) over TLS;
 - a bad frame of each family, with random parameters, between random valid commands;
 - mutated pipelines of valid commands, before and after AUTH.
-The differential fuzz inputs hold no NUL byte: error replies that quote client bytes differ there (pinned
-below as strict xfails, beside the NUL cases that are fixed); the bundled-only fuzz (random bytes, random
-commands, TLS garbage) does send NUL bytes.
+The differential fuzz inputs hold no NUL byte: error replies that quote client bytes are checked with a NUL
+by one case per site instead; the bundled-only fuzz (random bytes, random commands, TLS garbage) does send
+NUL bytes.
 
 Runs are derandomized and keep no example database, so CI sees the same examples every time.
 """
@@ -294,26 +294,20 @@ def test_nul_before_a_line_end_waits_like_redis(
     assert_serving(ours, bystanders)
 
 
-# Redis formats client bytes into error replies with C's %s, which stops at a NUL byte; these replies show the
-# bytes after it. Each site is its own case so that each turns into a failure (XPASS) when it is fixed.
+# Redis formats client bytes into error replies with C's %s, which stops at a NUL byte: one case per site that
+# quotes them, so a site that shows the bytes after the NUL fails on its own.
 NUL_IN_ERRORS = {
     "unknown command (dispatch.py)": multibulk(b"fo\x00o", b"a\x00b"),
     "unknown subcommand (dispatch.py)": multibulk(b"CLIENT", b"x\x00y"),
     "EXPIRE option (commands/keys.py)": multibulk(b"EXPIRE", b"k", b"1", b"N\x00X"),
     "HELLO option (commands/connection.py)": multibulk(b"HELLO", b"3", b"fo\x00o"),
     "CLIENT LIST TYPE (commands/connection.py)": multibulk(b"CLIENT", b"LIST", b"TYPE", b"n\x00x"),
+    "CLIENT KILL USER (commands/connection.py)": multibulk(b"CLIENT", b"KILL", b"USER", b"n\x00x"),
+    "CONFIG SET option (config.py)": multibulk(b"CONFIG", b"SET", b"timeout\x00x", b"1"),
 }
 
 
-_NUL_FIXED = ("dispatch.py", "connection.py")  # sites that stop at the NUL now; the others stay strict xfails
-_NUL_BUG = pytest.mark.xfail(
-    strict=True, reason="bug: error replies show client bytes past a NUL; Redis's %s stops there"
-)
-
-
-@pytest.mark.parametrize(
-    "name", [n if any(f in n for f in _NUL_FIXED) else pytest.param(n, marks=_NUL_BUG) for n in NUL_IN_ERRORS]
-)
+@pytest.mark.parametrize("name", list(NUL_IN_ERRORS))
 def test_nul_in_error_replies_like_redis(ours: RunningTarget, theirs: RunningTarget, name: str) -> None:
     assert_like_redis(ours, theirs, AUTH + NUL_IN_ERRORS[name] + PROBE)
 

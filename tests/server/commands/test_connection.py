@@ -154,9 +154,11 @@ def test_select_quit_and_errors(bundled: RunningTarget) -> None:
 def test_client_subcommands(bundled: RunningTarget) -> None:
     r = py_client(bundled, protocol=2)
     me = r.client_id()
-    assert raw(bundled, b"CLIENT SETNAME 'a b'\r\nCLIENT KILL 1.2.3.4:5\r\nCLIENT KILL ID 999999\r\n") == (
+    sent = b"CLIENT SETNAME 'a b'\r\nCLIENT KILL 1.2.3.4:5\r\nCLIENT KILL ID 999999\r\n"
+    sent += b"CLIENT KILL USER nobody\r\n"
+    assert raw(bundled, sent) == (
         b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
-        b"-ERR No such client\r\n:0\r\n"
+        b"-ERR No such client\r\n:0\r\n-ERR No such user 'nobody'\r\n"
     )
     info = r.client_info()
     assert info["id"] == me and info["laddr"] == f"127.0.0.1:{bundled.port}" and info["cmd"] == "client|info"
