@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the full report as JSON")
     parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="write a self-contained HTML page (its JSON goes beside it unless --json is given)",
+    )
+    parser.add_argument(
         "--fail-on",
         choices=SEVERITIES,
         metavar="SEVERITY",
@@ -108,10 +114,16 @@ def run(args: argparse.Namespace) -> int:
 
     report = analyze(args.capture, keylog=args.keylog, ports=args.port, secrets=args.secret)
     print(render(report))
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        print(f"JSON report: {args.json}")
+    # The HTML page is rendered from the JSON, as `tlslab report` does, so both always agree.
+    json_out = args.json if args.json is not None or args.html is None else args.html.with_suffix(".json")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        print(f"JSON report: {json_out}")
+    if args.html is not None:
+        from lab.report.html import render_analysis
+
+        print(f"HTML report: {render_analysis(json_out, args.html)}")
     if args.fail_on is not None:
         floor = SEVERITIES.index(args.fail_on)
         if any(SEVERITIES.index(f.severity) >= floor for f in report.findings):

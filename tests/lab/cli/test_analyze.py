@@ -36,6 +36,16 @@ def test_table_and_json(lab_capture: LabCapture, tmp_path: Path, capsys: pytest.
     assert {f["check"] for f in data["findings"]} >= {"plaintext-redis", "secret-in-clear", "no-sni"}
 
 
+def test_html_page_is_rendered_from_the_json_beside_it(lab_capture: LabCapture, tmp_path: Path) -> None:  # noqa: F811
+    page = tmp_path / "out" / "capture.html"
+    args = ["analyze", str(lab_capture.pcap), "--keylog", str(lab_capture.keylog), "--html", str(page)]
+    assert main(args) == 0
+    data = json.loads(page.with_suffix(".json").read_text())
+    html = page.read_text()
+    assert "<html" in html and "Redis AUTH password in clear" in html
+    assert len(data["streams"]) == 6 and str(lab_capture.tls_port) in html
+
+
 def test_fail_on_gives_a_ci_exit_code(lab_capture: LabCapture) -> None:  # noqa: F811
     assert main(["analyze", str(lab_capture.pcap), "--fail-on", "high"]) == 1
 
