@@ -207,11 +207,12 @@ def tls(p: Tls, ev: CaseEvidence) -> Check:
     attr = {"version": "tls_version"}.get(p.field, p.field.replace("-", "_"))
     values: list[Any] = sorted({getattr(s, attr) for s in tls_streams}, key=str)
     if p.visible is not None:
-        met = values == [p.visible]
-    else:
-        met = all(
-            v == p.equals if p.equals is not None else _search(p.matches, v) and v is not None for v in values
-        )
+        # Said in the expectation's words: a bare yes/no next to "hidden" reads backwards.
+        shown = ["visible" if v else "hidden" for v in values]
+        return Check(values == [p.visible], expected, shown[0] if len(shown) == 1 else shown)
+    met = all(
+        v == p.equals if p.equals is not None else _search(p.matches, v) and v is not None for v in values
+    )
     return Check(met, expected, values[0] if len(values) == 1 else values)
 
 

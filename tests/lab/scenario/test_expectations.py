@@ -113,6 +113,12 @@ def test_each_kind(kind: str, params: object, met: bool) -> None:
     assert check.expected
 
 
+def test_certificate_visibility_is_observed_in_the_words_of_the_expectation() -> None:
+    assert evaluate("tls", Tls("server-cert-visible", visible=True), EV).observed == "visible"
+    hidden = evaluate("tls", Tls("server-cert-visible", visible=False), EV)
+    assert hidden.met is False and hidden.observed == "visible" and "hidden" in hidden.expected
+
+
 def test_every_registered_kind_is_covered_above() -> None:
     covered = {
         "client",
