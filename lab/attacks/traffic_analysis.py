@@ -159,7 +159,8 @@ def analyse_sizes(host: str, tls_port: int, ca: Path, password: str | None = Non
     version = tls_version(first_server)
     recovered = response_sizes(client, server, AEAD_OVERHEAD[version])[-count:]
     # A request whose packets the sniffer missed (a loaded host) is a size not recovered, not a crash.
-    recovered = [None] * (count - len(recovered)) + recovered
+    missed: list[int | None] = [None] * (count - len(recovered))
+    recovered = missed + recovered
     exact = sum(1 for t, g in zip(sizes, recovered, strict=True) if t == g)
     r = pearson([float(s) for s in sizes], [float(g or 0) for g in recovered])
     fig = plot(sizes, recovered, r, version, figure) if figure is not None else None
