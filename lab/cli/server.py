@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "run the bundled TLS Redis server (arguments as for redis-server: [redis.conf] [--directive value ...])"
+HELP = "run the bundled TLS Redis server (arguments as redis-server: [redis.conf] [--directive value ...])"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("server_args", nargs=argparse.REMAINDER, help="redis.conf path and --directive value pairs")
+    parser.add_argument(
+        "server_args", nargs=argparse.REMAINDER, help="redis.conf path and --directive value pairs"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -72,5 +72,6 @@ def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
                 key = name.encode()
                 if key in table:
                     raise RuntimeError(f"command {name!r} declared twice ({table[key].family}, {family})")
-                table[key] = CommandSpec(name, arity, frozenset(flags.split()), first, last, step, family, obj)
+                flagset = frozenset(flags.split())
+                table[key] = CommandSpec(name, arity, flagset, first, last, step, family, obj)
     return table
