@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from lab.errors import UserError
 
@@ -22,7 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"lab.cli.{name}")
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # A RAW_ARGS command takes its arguments verbatim (`tlslab server --port 7000` as redis-server
+        # would): a prefix no argument uses stops argparse from reading "--port" as its own option.
+        raw = getattr(module, "RAW_ARGS", False)
+        options: dict[str, Any] = {"prefix_chars": "\x00", "add_help": False} if raw else {}
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP, **options)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser

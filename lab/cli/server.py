@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+RAW_ARGS = True  # redis-server's own syntax, --help included (the server prints its usage)
 HELP = "run the bundled TLS Redis server (arguments as redis-server: [redis.conf] [--directive value ...])"
 
 
