@@ -14,13 +14,18 @@ if TYPE_CHECKING:
 
 
 class Ctx:
-    """Execution context of one command. Built by the dispatcher for every call (cheap: slots only)."""
+    """Execution context of a client's commands: one per client, reused for every command (slots only).
 
-    __slots__ = ("client", "log", "server")
+    `db` is a plain attribute, not a lookup through server → keyspace → client.db_index: handlers read it
+    on every command. ClientState keeps it in step whenever db_index changes (SELECT, RESET).
+    """
+
+    __slots__ = ("client", "db", "log", "server")
 
     def __init__(self, server: ServerState, client: ClientState) -> None:
         self.server = server
         self.client = client
+        self.db: Database = server.keyspace.db(client.db_index)
         # None: the AOF receives the command as sent. A list: the AOF receives these commands instead
         # (relative expiries become PEXPIREAT so that a replay is exact); [] logs nothing.
         self.log: list[list[bytes]] | None = None
@@ -28,10 +33,6 @@ class Ctx:
     @property
     def keyspace(self) -> Keyspace:
         return self.server.keyspace
-
-    @property
-    def db(self) -> Database:
-        return self.server.keyspace.db(self.client.db_index)
 
     def log_as(self, *argvs: list[bytes]) -> None:
         self.log = list(argvs)

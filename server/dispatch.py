@@ -114,6 +114,56 @@ class Dispatcher:
             return arity_error(entry.name)
         return entry
 
+    def execute_batch(self, client: ClientState, commands: list[list[bytes]], out: list[bytes]) -> None:
+        """Run the commands of one read batch in order, appending their replies to `out`; stops after a
+        command that closes the connection (QUIT, CLIENT KILL of itself, POST / Host:).
+
+        This is the hot path, so the usual case (a known command with the right arity, from an
+        authenticated client with an unrestricted user outside MULTI) is run() inlined, with the names
+        it needs bound once per batch. Anything else goes through execute(); the result is the same."""
+        server = self.server
+        stats = server.stats
+        spelled = self._spelled.get
+        execute = self.execute
+        ctx = client.ctx
+        append = out.append
+        bulk, status = bytes, resp.SimpleString
+        for argv in commands:
+            entry = spelled(argv[0])
+            if (
+                entry is None
+                or entry.subs is not None
+                or not entry.min_argc <= len(argv) <= entry.max_argc
+                or not client.authenticated
+                or client.multi is not None
+                or not client.user.unrestricted
+            ):
+                execute(client, argv, out)
+            else:
+                ctx.log = None
+                client.last_cmd = entry.name
+                try:
+                    result = entry.handler(ctx, argv)
+                except CommandError as e:
+                    stats.total_error_replies += 1
+                    result = resp.ErrorReply(e.message)
+                else:
+                    if entry.write and server.aof is not None:
+                        log = ctx.log
+                        server.aof.feed(client.db_index, [argv] if log is None else log)
+                stats.total_commands_processed += 1
+                if server.monitors and not entry.admin:
+                    self.feed_monitors(client, argv)
+                kind = type(result)
+                if kind is bulk:  # the two most common replies, encoded without a call
+                    append(b"$%d\r\n%b\r\n" % (len(result), result))
+                elif kind is status:
+                    append(result.wire)
+                else:
+                    resp.write(out, result, client.proto)
+            if client.close_after_reply or client.abort:
+                return
+
     def execute(self, client: ClientState, argv: list[bytes], out: list[bytes]) -> None:
         """Run one command from the wire and append its reply to `out`."""
         entry = self._spelled.get(argv[0])

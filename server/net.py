@@ -178,19 +178,16 @@ class RedisProtocol(asyncio.Protocol):
             self._query_buffer_overflow(client)
             return
         out: list[bytes] = []
-        execute = listener.dispatcher.execute
-        stop = False
-        while not stop:
+        execute_batch = listener.dispatcher.execute_batch
+        while True:
+            # Before AUTH the parser returns one command at a time: AUTH may lift its limits.
             unauthenticated = not client.authenticated
             commands = parser.parse(unauthenticated)
             if not commands:
                 break
-            for argv in commands:
-                execute(client, argv, out)
-                if client.close_after_reply or client.abort:
-                    stop = True
-                    break
-            stop = stop or not unauthenticated
+            execute_batch(client, commands, out)
+            if client.close_after_reply or client.abort or not unauthenticated:
+                break
         server = listener.server
         if parser.error is not None and not (client.close_after_reply or client.abort):
             out.append(resp.error_bytes("ERR Protocol error: " + parser.error))

@@ -49,6 +49,7 @@ class ClientState:
     """One connection as commands see it (CLIENT LIST fields, auth, MULTI queue, WATCH, RESP version)."""
 
     __slots__ = (
+        "_db_index",
         "abort",
         "addr",
         "authenticated",
@@ -56,7 +57,6 @@ class ClientState:
         "close_after_reply",
         "created",
         "ctx",
-        "db_index",
         "fd",
         "id",
         "laddr",
@@ -82,7 +82,7 @@ class ClientState:
         self.fd = fd
         self.tls = tls
         self.name: bytes | None = None
-        self.db_index = 0
+        self._db_index = 0
         self.proto = 2
         self.user: User = server.users.default
         self.authenticated = not server.users.auth_required()
@@ -98,6 +98,17 @@ class ClientState:
         self.last_interaction = self.created
         self.last_cmd = "NULL"
         self.ctx = Ctx(server, self)  # reused for every command of this client (dispatch resets .log)
+
+    @property
+    def db_index(self) -> int:
+        return self._db_index
+
+    @db_index.setter
+    def db_index(self, index: int) -> None:
+        """SELECT / RESET: the context's database follows, so handlers never look it up per command."""
+        self._db_index = index
+        ctx = self.ctx
+        ctx.db = ctx.server.keyspace.db(index)
 
 
 def _not_connected() -> None:
