@@ -77,12 +77,16 @@ class Parser:
             self._parts.clear()
         buf = self._buf
         end = len(buf)
-        find = buf.find
         pos = 0
         if unauthenticated or not end or buf[0] != 42:
             out: list[list[bytes]] = []
         else:
             out, pos = _parse_simple(buf)
+            if pos == end:  # the usual batch: nothing left over, nothing for the full parser to do
+                self._buf = b""
+                self.buffered = self._need = 0
+                return out
+        find = buf.find
         need = 0
         while pos < end:
             start = pos
@@ -179,6 +183,21 @@ def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
     splits and maps. Returns them and the offset where the full parser must continue."""
     tokens = buf.split(b"\r\n")
     last = len(tokens) - 1  # the final token is b"" or an incomplete piece
+    n = _ARRAY_HEADERS.get(tokens[0])
+    if n is not None and 2 * n + 1 == last:  # exactly one command (-P 1): checks unrolled for 2 and 3 args
+        bulk = _BULK_HEADERS.get
+        if n == 2:
+            ok = bulk(tokens[1]) == len(tokens[2]) and bulk(tokens[3]) == len(tokens[4])
+            argv = [tokens[2], tokens[4]]
+        elif n == 3:
+            ok = (bulk(tokens[1]) == len(tokens[2]) and bulk(tokens[3]) == len(tokens[4])
+                  and bulk(tokens[5]) == len(tokens[6]))  # fmt: skip
+            argv = [tokens[2], tokens[4], tokens[6]]
+        else:
+            argv = tokens[2:last:2]
+            ok = list(map(bulk, tokens[1:last:2])) == list(map(len, argv))
+        if ok:
+            return [argv], len(buf) - len(tokens[last])
     arrays = _ARRAY_HEADERS.get
     out: list[list[bytes]] = []
     headers: list[bytes] = []
