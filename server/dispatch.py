@@ -124,7 +124,6 @@ class Dispatcher:
         server = self.server
         stats = server.stats
         spelled = self._spelled.get
-        execute = self.execute
         ctx = client.ctx
         append = out.append
         bulk, status = bytes, resp.SimpleString
@@ -138,7 +137,7 @@ class Dispatcher:
                 or client.multi is not None
                 or not client.user.unrestricted
             ):
-                execute(client, argv, out)
+                self.execute(client, argv, out)
             else:
                 ctx.log = None
                 client.last_cmd = entry.name

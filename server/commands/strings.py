@@ -110,7 +110,9 @@ def _set_generic(
 
 @command("get", 2, "readonly fast", keys=(1, 1, 1))
 def get(ctx: Ctx, args: list[bytes]) -> bytes | None:
-    value = ctx.db.lookup(args[1])
+    db = ctx.db
+    # Without TTLs in the database lookup() is a plain dict read: skip the call on the hot path.
+    value = db.lookup(args[1]) if db.expires else db.data.get(args[1])
     if value is None or type(value) is bytes:
         return value
     raise CommandError(WRONGTYPE)
@@ -119,7 +121,11 @@ def get(ctx: Ctx, args: list[bytes]) -> bytes | None:
 @command("set", -3, "write denyoom", keys=(1, 1, 1))
 def set_(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 3:
-        ctx.db.set(args[1], args[2])
+        db = ctx.db
+        if db.expires or db.watchers:  # a TTL to drop or a WATCH to notify: the full Database.set()
+            db.set(args[1], args[2])
+        else:  # what set() comes down to otherwise, without the call
+            db.data[args[1]] = args[2]
         return OK
     flags, expire = _parse_options(args, 3, for_set=True)
     return _set_generic(ctx, flags, args[1], args[2], expire, "set")
