@@ -15,7 +15,7 @@ from lab.attacks.forge import send_as_client
 from lab.attacks.safety import require_loopback
 from lab.attacks.sniff import connection_ends, sniffing
 from lab.attacks.victim import Victim
-from lab.mitm.resp_stream import text
+from lab.resp_reader import text
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import socket
 import ssl
 from pathlib import Path
 
-from lab.mitm.resp_stream import RespStream, RespValue
 from lab.mitm.tamper import command
+from lab.resp_reader import RespReader, RespValue
 
 
 class Victim:
@@ -20,7 +20,7 @@ class Victim:
             self.sock: socket.socket = context.wrap_socket(raw, server_hostname="localhost")
         else:
             self.sock = raw
-        self._reader = RespStream()
+        self._reader = RespReader("lenient")  # a desynchronised connection must not stop the reading
         self._ready: list[RespValue] = []
         if password is not None:
             self.call("AUTH", password)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections import deque
 
-from lab.mitm.resp_stream import Frame, RespStream, command_argv
+from lab.resp_reader import Frame, RespReader, command, show
 
 
 class Conversation:
     """Both directions of one Redis connection as seen by a proxy; replies are matched to commands FIFO."""
 
     def __init__(self) -> None:
-        self.client = RespStream()
-        self.server = RespStream()
+        # Lenient: a proxy passes on whatever it is given, RESP or not.
+        self.client = RespReader("lenient")
+        self.server = RespReader("lenient")
         self._awaiting: deque[tuple[str, ...]] = deque()
 
     def from_client(self, chunk: bytes) -> list[tuple[tuple[str, ...] | None, Frame]]:
-        """Complete client frames in this chunk, each with its argv (None if it is not a command array)."""
+        """Complete client frames in this chunk, each with its argv (None if it is not a command)."""
         out = []
         for frame in self.client.feed(chunk):
-            argv = command_argv(frame.value)
+            args = command(frame.wire)
+            argv = None if args is None else tuple(show(a) for a in args)
             self._awaiting.append(argv or ("?",))
             out.append((argv, frame))
         return out

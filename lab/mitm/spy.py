@@ -12,7 +12,7 @@ from typing import Any
 
 from lab.mitm.conversation import Conversation
 from lab.mitm.journal import Event, Journal
-from lab.mitm.resp_stream import text
+from lab.resp_reader import text
 
 
 @dataclass(frozen=True)

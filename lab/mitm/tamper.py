@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from lab.mitm.conversation import Conversation
 from lab.mitm.journal import Journal
-from lab.mitm.resp_stream import text
+from lab.resp_reader import text
 
 TAMPER_OPTION = "tlslab_tamper"
 
