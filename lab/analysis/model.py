@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from lab.jsonable import plain
+
 Direction = Literal["c2s", "s2c"]
 Transport = Literal["plaintext", "tls", "empty"]
 Severity = Literal["high", "medium", "low", "info"]
@@ -148,14 +150,4 @@ class CaptureReport:
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["findings"] = [dataclasses.asdict(f) for f in self.findings]
-        return _jsonable(data)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
+        return plain(data)

@@ -13,6 +13,7 @@ from lab.attacks.inject import inject
 from lab.attacks.rst import reset
 from lab.attacks.traffic_analysis import analyse_sizes
 from lab.attacks.victim import Victim
+from lab.jsonable import plain
 
 if TYPE_CHECKING:
     from lab.scenario.evidence import Json
@@ -38,7 +39,7 @@ def _verbose_log(session: Session) -> None:
 
 
 def _json(value: object) -> dict[str, Json]:
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(value).items()}  # type: ignore[call-overload]
+    return plain(asdict(value))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
-from pathlib import Path
 from typing import Any, Literal
 
+from lab.jsonable import plain
 from lab.scenario.evidence import CaptureEvidence, ClientObservation, Exposure, Json
 from lab.scenario.schema import Claim, Remediation
 
@@ -97,20 +96,8 @@ def scenario_verdict(errors: list[str], expectations: tuple[ExpectationResult, .
     return "met" if all(e.met for e in expectations) else "unmet"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def to_dict(result: ScenarioResult | RunResult) -> dict[str, Any]:
-    data: dict[str, Any] = _plain(dataclasses.asdict(result))
+    data: dict[str, Any] = plain(dataclasses.asdict(result))
     if isinstance(result, RunResult):
         data["counts"] = result.counts
     return data
