@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lab.cli.options import add_scenarios, add_target
+
 HELP = (
     "a guided course: each lesson explains, asks you to predict, runs the scenario that settles it live "
     "and shows the evidence; paced by Enter (--no-pause for CI, --quick for a short selection)"
@@ -16,18 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="every lesson's text, but only a few cheap scenarios run live"
     )
-    parser.add_argument(
-        "--target",
-        choices=("bundled", "redis-server"),
-        default="bundled",
-        help="server under test (default: the bundled server)",
-    )
+    add_target(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("."), metavar="DIR", help="where reports/, captures/ go"
     )
-    parser.add_argument(
-        "--scenarios", type=Path, default=None, metavar="DIR", help="scenario directory (default: scenarios/)"
-    )
+    add_scenarios(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from lab.cli.options import add_scenarios
 
 HELP = "list the scenarios (name, tags, the myth/pitfall/promise each one tests)"
 
@@ -12,13 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tag", action="append", default=[], metavar="T", help="only scenarios with this tag"
     )
-    parser.add_argument(
-        "--scenarios",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="scenario directory (default: scenarios/ of this checkout)",
-    )
+    add_scenarios(parser)
 
 
 def run(args: argparse.Namespace) -> int:

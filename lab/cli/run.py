@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lab.cli.options import add_scenarios, add_target
+
 if TYPE_CHECKING:
     from lab.scenario.results import RunResult, ScenarioResult
     from lab.scenario.schema import Scenario
@@ -26,12 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pick.add_argument("--all", action="store_true", help="every scenario")
     pick.add_argument("--default", action="store_true", help="the default set (what `make scenario` runs)")
     pick.add_argument("--tag", action="append", default=[], metavar="T", help="scenarios with this tag")
-    parser.add_argument(
-        "--target",
-        choices=("bundled", "redis-server"),
-        default="bundled",
-        help="server under test (default: the bundled server)",
-    )
+    add_target(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -40,13 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reports/ and captures/ are written (default: current directory)",
     )
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
-    parser.add_argument(
-        "--scenarios",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="scenario directory (default: scenarios/ of this checkout)",
-    )
+    add_scenarios(parser)
 
 
 def _say(text: str) -> None:
