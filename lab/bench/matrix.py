@@ -149,13 +149,18 @@ def started_targets(
         yield running
 
 
+def _port(cell: Cell, target: RunningTarget) -> int:
+    """The target's port for this cell's transport."""
+    port = target.port if cell.transport == "plain" else target.tls_port
+    assert port is not None
+    return port
+
+
 def _load_spec(cell: Cell, target: RunningTarget, plan: Plan, ca: Path) -> LoadSpec:
     tls = cell.transport != "plain"
-    port = target.tls_port if tls else target.port
-    assert port is not None
     return LoadSpec(
         target.host,
-        port,
+        _port(cell, target),
         cell.transport,
         cell.pipeline,
         cell.value_size,
@@ -169,13 +174,11 @@ def _load_spec(cell: Cell, target: RunningTarget, plan: Plan, ca: Path) -> LoadS
 
 def _bench_spec(cell: Cell, target: RunningTarget, plan: Plan, ca: Path, lab_ops: float) -> BenchmarkSpec:
     tls = cell.transport != "plain"
-    port = target.tls_port if tls else target.port
-    assert port is not None
     # Sized from the generator's rate just measured, so both run about as long.
     n = requests_for(max(lab_ops, 100.0), plan.seconds + plan.warmup_s)
     return BenchmarkSpec(
         target.host,
-        port,
+        _port(cell, target),
         cell.transport,
         cell.pipeline,
         cell.value_size,

@@ -62,6 +62,11 @@ class Latency:
     curve: tuple[tuple[float, float], ...] = ()
 
 
+def _busy(cpu_s: float | None, seconds: float) -> float | None:
+    """CPU seconds over wall seconds: the fraction of one core used (None when either is unknown)."""
+    return cpu_s / seconds if cpu_s is not None and seconds > 0 else None
+
+
 @dataclass(frozen=True)
 class LoadRun:
     """One run of the lab's load generator (all worker processes together)."""
@@ -81,9 +86,7 @@ class LoadRun:
     @property
     def server_busy(self) -> float | None:
         """Fraction of one core the server used during the window."""
-        return (
-            self.server_cpu_s / self.seconds if self.server_cpu_s is not None and self.seconds > 0 else None
-        )
+        return _busy(self.server_cpu_s, self.seconds)
 
     @property
     def cpu_us_per_op(self) -> float | None:
@@ -116,9 +119,7 @@ class BenchmarkRun:
     @property
     def server_busy(self) -> float | None:
         """Fraction of one core the server used while redis-benchmark ran."""
-        return (
-            self.server_cpu_s / self.seconds if self.server_cpu_s is not None and self.seconds > 0 else None
-        )
+        return _busy(self.server_cpu_s, self.seconds)
 
     @property
     def mixed_ops_per_s(self) -> float | None:

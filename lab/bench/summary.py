@@ -238,27 +238,23 @@ def _wire_lines(wire: Sequence[WireSample]) -> list[str]:
     ]
 
 
+def _tls13_wire(report: BenchReport, pipeline: int) -> list[WireSample]:
+    """Wire samples of TLS 1.3, 16-byte values, reused connections at this pipeline depth (that saw ops)."""
+    return [
+        w
+        for w in report.wire
+        if w.cell.transport == "tls1.3"
+        and w.cell.pipeline == pipeline
+        and w.cell.value_size == 16
+        and w.cell.connection == "reuse"
+        and w.ops
+    ]
+
+
 def _where_lines(report: BenchReport) -> list[str]:
     """Explain the cost with this run's numbers: records and syscalls per request, handshakes, not cipher."""
     lines = ["## Where the cost comes from", ""]
-    p1 = [
-        w
-        for w in report.wire
-        if w.cell.transport == "tls1.3"
-        and w.cell.pipeline == 1
-        and w.cell.value_size == 16
-        and w.cell.connection == "reuse"
-        and w.ops
-    ]
-    p16 = [
-        w
-        for w in report.wire
-        if w.cell.transport == "tls1.3"
-        and w.cell.pipeline == 16
-        and w.cell.value_size == 16
-        and w.cell.connection == "reuse"
-        and w.ops
-    ]
+    p1, p16 = _tls13_wire(report, pipeline=1), _tls13_wire(report, pipeline=16)
     if p1:
         w = p1[0]
         lines.append(
