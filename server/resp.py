@@ -198,6 +198,10 @@ def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
             ok = list(map(bulk, tokens[1:last:2])) == list(map(len, argv))
         if ok:
             return [argv], len(buf) - len(tokens[last])
+    elif n is not None:  # a pipeline: when all its commands have n arguments, check them column by column
+        batch = _parse_uniform(tokens, last, n)
+        if batch is not None:
+            return batch, len(buf) - len(tokens[last])
     arrays = _ARRAY_HEADERS.get
     out: list[list[bytes]] = []
     headers: list[bytes] = []
@@ -219,6 +223,26 @@ def _parse_simple(buf: bytes) -> tuple[list[list[bytes]], int]:
     if i == last:
         return out, len(buf) - len(tokens[last])
     return out, sum(map(len, tokens[:i])) + 2 * i
+
+
+def _parse_uniform(tokens: list[bytes], last: int, n: int) -> list[list[bytes]] | None:
+    """tokens[:last] as whole commands of n bulk strings each (redis-benchmark -P, any pipeline of one
+    command shape), validated and sliced with one C-level call per argument position instead of a
+    Python loop per command; None when the batch has another shape (the general loop decides then)."""
+    step = 2 * n + 1
+    if last % step:
+        return None
+    heads = tokens[0:last:step]
+    if heads.count(tokens[0]) != len(heads):
+        return None
+    bulk = _BULK_HEADERS.get
+    columns = []
+    for j in range(1, step, 2):
+        values = tokens[j + 1 : last : step]
+        if list(map(bulk, tokens[j:last:step])) != list(map(len, values)):
+            return None
+        columns.append(values)
+    return list(map(list, zip(*columns, strict=True)))  # every column has last // step items
 
 
 def _valid_prefix(tokens: list[bytes], commands: list[list[bytes]]) -> tuple[list[list[bytes]], int]:
