@@ -9,6 +9,7 @@ This addon closes the client side as soon as that is known, so the outcome is "b
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from mitmproxy import ctx
@@ -24,15 +25,41 @@ def _tls_details(conn: Any) -> dict[str, Any]:
     return {"tls_version": conn.tls_version, "cipher": conn.cipher, "sni": conn.sni}
 
 
+class _TlsAlertHandler(logging.Handler):
+    """mitmproxy reports a TLS alert read after the handshake (TLS 1.3's "certificate required", sent once
+    the server has checked the attacker's empty client certificate) only as a log line, and may not notice the
+    upstream close until the client gives up. The line is the earliest sign, so it is watched for."""
+
+    def __init__(self, watch: Watch) -> None:
+        super().__init__(logging.WARNING)
+        self.watch = watch
+
+    def emit(self, record: logging.LogRecord) -> None:
+        peer = getattr(record, "client", None)
+        if peer is not None and record.getMessage().startswith("TLS Error:"):
+            asyncio.get_running_loop().call_soon(self.watch.upstream_alert, tuple(peer))
+
+
 class Watch:
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
         self._upstream_dead: set[str] = set()
         self._server_spoke: set[str] = set()
+        self._alerts = _TlsAlertHandler(self)
 
     def running(self) -> None:
         addrs = ctx.master.addons.get("proxyserver").listen_addrs()
+        logging.getLogger("mitmproxy.proxy.server").addHandler(self._alerts)
         self.journal.emit("ready", listen=[[a[0], a[1]] for a in addrs])
+
+    def done(self) -> None:
+        logging.getLogger("mitmproxy.proxy.server").removeHandler(self._alerts)
+
+    def upstream_alert(self, peer: tuple[Any, ...]) -> None:
+        """A TLS alert ended a connection whose server never answered: treat it as the upstream's death."""
+        for conn_id, handler in ctx.master.addons.get("proxyserver").connections.items():
+            if tuple(handler.client.peername) == peer and conn_id not in self._server_spoke:
+                self._upstream_died(conn_id)
 
     def client_connected(self, client: Any) -> None:
         self.journal.emit("client_connected", client.id, peer=list(client.peername))
@@ -59,8 +86,12 @@ class Watch:
         got_nothing = client.id not in self._server_spoke
         self.journal.emit("server_disconnected", client.id, before_any_reply=got_nothing)
         if got_nothing and client.timestamp_end is None:
-            self._upstream_dead.add(client.id)
-            asyncio.get_running_loop().call_later(UPSTREAM_DEATH_GRACE_S, self._close_client, client.id)
+            self._upstream_died(client.id)
+
+    def _upstream_died(self, conn_id: str) -> None:
+        if conn_id not in self._upstream_dead:
+            self._upstream_dead.add(conn_id)
+            asyncio.get_running_loop().call_later(UPSTREAM_DEATH_GRACE_S, self._close_client, conn_id)
 
     def tcp_message(self, flow: Any) -> None:
         conn_id = flow.client_conn.id
