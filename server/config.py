@@ -22,73 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.resp import split_args  # Redis's sdssplitargs: config lines and inline commands alike
+
 REDIS_VERSION = "7.0.15"
-
-_SPACE = b" \n\r\t\0"
-_HEX = b"0123456789abcdefABCDEF"
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("a"): b"\a"}
-
-
-def split_args(line: bytes) -> list[bytes] | None:
-    """Redis's sdssplitargs: tokens separated by blanks, "double quotes" with \\n \\r \\t \\b \\a \\xHH
-    escapes, 'single quotes' with only \\' . None for unbalanced quotes or a closing quote glued to text."""
-    out: list[bytes] = []
-    n = len(line)
-    i = 0
-    while True:
-        while i < n and line[i : i + 1].isspace():
-            i += 1
-        if i >= n:
-            return out
-        cur = bytearray()
-        inq = insq = False
-        while True:
-            c = line[i] if i < n else 0
-            if inq:
-                if (
-                    c == 0x5C
-                    and i + 3 < n
-                    and line[i + 1] == 0x78
-                    and line[i + 2] in _HEX
-                    and line[i + 3] in _HEX
-                ):
-                    cur.append(int(line[i + 2 : i + 4], 16))
-                    i += 3
-                elif c == 0x5C and i + 1 < n:
-                    i += 1
-                    cur += _ESCAPES.get(line[i], line[i : i + 1])
-                elif c == 0x22:
-                    if i + 1 < n and not line[i + 1 : i + 2].isspace():
-                        return None
-                    i += 1
-                    break
-                elif i >= n:
-                    return None
-                else:
-                    cur.append(c)
-            elif insq:
-                if c == 0x5C and i + 1 < n and line[i + 1] == 0x27:
-                    i += 1
-                    cur.append(0x27)
-                elif c == 0x27:
-                    if i + 1 < n and not line[i + 1 : i + 2].isspace():
-                        return None
-                    i += 1
-                    break
-                elif i >= n:
-                    return None
-                else:
-                    cur.append(c)
-            elif i >= n or c in _SPACE:
-                break
-            elif c == 0x22:
-                inq = True
-            elif c == 0x27:
-                insq = True
-            else:
-                cur.append(c)
-            i += 1
-        out.append(bytes(cur))
 
 
 def quote_arg(arg: bytes) -> bytes:
