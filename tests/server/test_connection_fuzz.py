@@ -37,6 +37,7 @@ from server.commands import FAMILIES
 from server.commands.registry import build_table
 from tests.conftest import require_tool
 from tests.server.conftest import client_tls_context
+from tests.server.mutation import mutate
 from tests.server.rawresp import RawClient, encode_command
 
 PASSWORD = "fuzz-s3cret"
@@ -340,21 +341,6 @@ _MUTATION = st.tuples(
         [b"*", b"$", b"\r", b"\n", b"-", b"0", b"1", b"9", b"x", b" ", b'"', b"'", b"\\", b"\xff"]
     ),
 )
-
-
-def mutate(data: bytes, mutations: list[tuple[str, int, bytes]]) -> bytes:
-    buf = bytearray(data)
-    for kind, where, byte in mutations:
-        at = where % (len(buf) + 1)
-        if kind == "replace" and at < len(buf):
-            buf[at : at + 1] = byte
-        elif kind == "insert":
-            buf[at:at] = byte
-        elif kind == "delete":
-            del buf[at : at + 1]
-        elif kind == "truncate":
-            del buf[at:]
-    return bytes(buf)
 
 
 @FUZZ

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server import resp
+from tests.server.mutation import mutate
 from tests.server.rawresp import RawClient, Reply
 
 FUZZ = settings(
@@ -102,23 +103,6 @@ _MUTATION = st.tuples(
     st.integers(0, 10**6),
     st.sampled_from([b"*", b"$", b"\r", b"\n", b"-", b"0", b"9", b"x", b" ", b'"', b"\x00", b"\xff"]),
 )
-
-
-def mutate(data: bytes, mutations: list[tuple[str, int, bytes]]) -> bytes:
-    buf = bytearray(data)
-    for kind, where, byte in mutations:
-        at = where % (len(buf) + 1)
-        if kind == "replace" and at < len(buf):
-            buf[at : at + 1] = byte
-        elif kind == "insert":
-            buf[at:at] = byte
-        elif kind == "delete":
-            del buf[at : at + 1]
-        elif kind == "truncate":
-            del buf[at:]
-        elif kind == "duplicate":
-            buf[at:at] = buf[at : at + 1 + where % 7]
-    return bytes(buf)
 
 
 def common_prefix(a: bytes, b: bytes) -> int:
