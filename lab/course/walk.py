@@ -17,8 +17,7 @@ from pathlib import Path
 from lab.course.evidence import VERDICT, agreement_line, evidence_lines
 from lab.course.lessons import Lesson
 from lab.scenario.lifecycle.prepare import RunPaths
-from lab.scenario.lifecycle.runner import run_scenario
-from lab.scenario.report import write_run
+from lab.scenario.lifecycle.runner import finish_run, run_scenario
 from lab.scenario.results import RunResult, ScenarioResult
 from lab.scenario.schema import Scenario
 from lab.targets import TargetKind
@@ -163,17 +162,8 @@ def walk(
             answers.append(_lesson(n, len(lessons), lesson, quick, catalogue, paths, target, done, say, ask))
     except (KeyboardInterrupt, EOFError):
         interrupted = True
-    run = RunResult(
-        run_id=paths.run_id,
-        target=target,
-        started_at=started_at,
-        duration_s=time.monotonic() - t0,
-        interrupted=interrupted,
-        reports_dir=str(paths.reports),
-        captures_dir=str(paths.captures),
-        scenarios=tuple(done.values()),
-    )
-    write_run(run)  # JSON, reports/latest and (through the engine's report hook) the HTML pages
+    # JSON, reports/latest and (through the engine's report hook) the HTML pages
+    run = finish_run(paths, target, started_at, t0, interrupted, tuple(done.values()))
     result = CourseResult(tuple(answers), run, paths.reports / "index.html")
     _summary(result.answers, run, result.index, say)
     if interrupted:

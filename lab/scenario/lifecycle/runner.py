@@ -203,6 +203,12 @@ def run_all(
             break
         results.append(result)
         on_done(i, result)
+    return finish_run(paths, kind, started_at, t0, interrupted, results)
+
+
+def finish_run(paths: RunPaths, kind: TargetKind, started_at: str, t0: float, interrupted: bool,
+               results: Sequence[ScenarioResult]) -> RunResult:
+    """The run's result from what finished (t0 from time.monotonic()), written with reports/latest."""
     run = RunResult(
         run_id=paths.run_id,
         target=kind,
