@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 setup: system-deps $(STAMP)
 
 # Re-install only when the dependency list changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml server/_resp_fast.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

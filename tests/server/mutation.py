@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
+# One edit: (kind, where, byte), for mutate(); the parser fuzzers draw lists of these.
+MUTATION = st.tuples(
+    st.sampled_from(["replace", "insert", "delete", "truncate", "duplicate"]),
+    st.integers(0, 10**6),
+    st.sampled_from([b"*", b"$", b"\r", b"\n", b"-", b"0", b"9", b"x", b" ", b'"', b"\x00", b"\xff"]),
+)
+
 
 def mutate(data: bytes, mutations: list[tuple[str, int, bytes]]) -> bytes:
     buf = bytearray(data)

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server import resp
-from tests.server.mutation import mutate
+from tests.server.mutation import MUTATION, mutate
 from tests.server.rawresp import RawClient, Reply
 
 FUZZ = settings(
@@ -97,12 +97,6 @@ def frame(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
 
 
 pipelines = st.lists(frame(), min_size=1, max_size=6)
-
-_MUTATION = st.tuples(
-    st.sampled_from(["replace", "insert", "delete", "truncate", "duplicate"]),
-    st.integers(0, 10**6),
-    st.sampled_from([b"*", b"$", b"\r", b"\n", b"-", b"0", b"9", b"x", b" ", b'"', b"\x00", b"\xff"]),
-)
 
 
 def common_prefix(a: bytes, b: bytes) -> int:
@@ -176,7 +170,7 @@ def test_truncated_pipeline_yields_complete_frames_then_resumes(
 
 
 @HEAVY
-@given(pipelines, st.lists(_MUTATION, min_size=1, max_size=4), cut_points)
+@given(pipelines, st.lists(MUTATION, min_size=1, max_size=4), cut_points)
 def test_mutated_pipeline(
     frames: list[tuple[bytes, list[bytes]]], mutations: list[tuple[str, int, bytes]], cuts: list[int]
 ) -> None:
