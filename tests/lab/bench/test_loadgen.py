@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
-from lab.bench.loadgen import LoadSpec, batches, count_replies, resp_bytes_per_op, run_load
+from lab.bench.loadgen import (
+    LoadSpec,
+    batches,
+    count_replies,
+    default_processes,
+    replies,
+    resp_bytes_per_op,
+    run_load,
+)
 from lab.bench.results import Connection, Transport
 from lab.pki import LabPKI
-from lab.targets import RunningTarget
+from lab.targets import RunningTarget, TargetSpec, start_target
+from tests.conftest import require_tool
 
 
 def test_count_replies_stops_at_an_incomplete_bulk_string() -> None:
@@ -26,6 +36,41 @@ def test_batches_alternate_set_and_get_of_the_same_key() -> None:
     a, b = batches(4, 4, 0)
     assert a.count(b"SET") == a.count(b"GET") == b.count(b"SET") == b.count(b"GET") == 2
     assert b"key:000000000000" in a and b"key:000000000003" in b
+
+
+@pytest.mark.parametrize(("pipeline", "size"), [(1, 16), (4, 0), (16, 1024)])
+def test_replies_are_byte_for_byte_what_the_server_answers(
+    redis_target: RunningTarget, pipeline: int, size: int
+) -> None:
+    """The generator recognises a batch by comparing with replies(): a real server must send exactly that."""
+    assert redis_target.port is not None
+    want = replies(pipeline, size)
+    with socket.create_connection((redis_target.host, redis_target.port), timeout=5) as sock:
+        for batch, expected in zip(batches(pipeline, size, 900), want, strict=True):
+            sock.sendall(batch)
+            got = b""
+            while len(got) < len(expected):
+                chunk = sock.recv(1 << 16)
+                assert chunk, "server closed the connection"
+                got += chunk
+            assert got == expected
+
+
+def test_default_processes_leave_a_cpu_to_the_server() -> None:
+    assert default_processes() == max(1, (os.cpu_count() or 1) - 1)
+
+
+def test_error_replies_are_counted_as_errors(tmp_path: Path, pki: LabPKI) -> None:
+    """A server that refuses every command (NOAUTH): the batches do not match replies(), so the
+    generator counts reply by reply and reports the errors instead of hanging or counting them as done."""
+    require_tool("redis-server")
+    spec = TargetSpec(kind="redis-server", requirepass="secret")
+    with start_target(spec, tmp_path / "noauth", pki) as target:
+        assert target.port is not None
+        load = LoadSpec(target.host, target.port, "plain", 4, 16, connections=2, processes=1, seconds=0.2)
+        run = run_load(load)
+    assert run.ops > 0 and run.errors * 4 == run.ops  # one error entry per batch of 4 refused commands
+    assert run.first_error == "server replied with 4 error(s)"
 
 
 def test_resp_bytes_per_op_averages_set_and_get() -> None:
