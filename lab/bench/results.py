@@ -231,6 +231,7 @@ class HostInfo:
     redis_server: str | None
     redis_benchmark: str | None
     event_loop: str
+    pinning: str = "none"  # CpuPlan.describe(), or why nothing was pinned
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ bundled / redis-server against the goals. Then memory: RSS after loading 1M keys
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.bench.cpu import rss_bytes
+from lab.bench.pinning import pinned, plan_cpus
 from lab.bench.redis_benchmark import BenchmarkSpec, run_benchmark
 from lab.bench.results import (
     BenchmarkRun,
@@ -141,8 +143,7 @@ def run_server_bench(
     if quick:
         notes.append(f"quick run: requests / 5, 1 repeat, memory with {keys:,} keys instead of 1,000,000")
     runs: dict[tuple[str, TargetKind], list[BenchmarkRun]] = {}
-    import contextlib
-
+    cpu_plan = plan_cpus()
     with contextlib.ExitStack() as stack:
         targets: dict[TargetKind, RunningTarget] = {}
         for kind in ("bundled", "redis-server"):
@@ -151,6 +152,7 @@ def run_server_bench(
                 targets[kind] = stack.enter_context(start_target(spec, out / "targets" / kind, pki))
             except Exception as exc:  # the other server still runs; the table says "not measured"
                 notes.append(f"{kind} did not start: {exc}")
+        stack.enter_context(pinned(cpu_plan, [t.pid for t in targets.values()]))
         for r in range(repeats):
             for setting in SETTINGS:
                 for kind, target in targets.items():
@@ -187,7 +189,7 @@ def run_server_bench(
         started_utc=started_utc,
         seconds=round(time.monotonic() - started, 1),
         quick=quick,
-        host=host_info(),
+        host=host_info(cpu_plan),
         repeats=repeats,
         rows=tuple(rows),
         memory=memory,
@@ -208,7 +210,7 @@ def render_ratios(report: ServerBenchReport) -> str:
         f"# Bundled server vs redis-server — run {report.run_id}",
         "",
         f"redis-benchmark -c 50 -d 16 -t set,get, median of {report.repeats} interleaved repeat(s); "
-        f"{report.host.cpus} CPUs, clients and servers share them. Ratio = bundled / redis-server.",
+        f"{report.host.cpus} CPUs, {report.host.pinning}. Ratio = bundled / redis-server.",
         "",
         "| setting | test | bundled rps | redis-server rps | ratio | goal | met |",
         "|---|---|---|---|---|---|---|",

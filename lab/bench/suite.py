@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lab.bench.loadgen import event_loop_name
 from lab.bench.matrix import overheads, plan_for, run_plan, started_targets
+from lab.bench.pinning import CpuPlan, pinned, plan_cpus
 from lab.bench.results import BenchReport, HostInfo, TargetKind, WireSample, write_json
 from lab.bench.summary import PUBLISHED, write_summary
 from lab.bench.wire import sample_wire
@@ -32,7 +33,7 @@ def _tool_version(binary: str) -> str | None:
     return out.stdout.strip() or None
 
 
-def host_info() -> HostInfo:
+def host_info(cpu_plan: CpuPlan | None) -> HostInfo:
     return HostInfo(
         cpus=os.cpu_count() or 1,
         python=platform.python_version(),
@@ -40,6 +41,7 @@ def host_info() -> HostInfo:
         redis_server=_tool_version("redis-server"),
         redis_benchmark=_tool_version("redis-benchmark"),
         event_loop=event_loop_name(),
+        pinning=cpu_plan.describe() if cpu_plan else "none (one CPU: clients and servers share it)",
     )
 
 
@@ -71,7 +73,11 @@ def run_bench(
     notes: list[str] = []
     pki = LabPKI.create(out / "pki")
     wire: list[WireSample] = []
-    with started_targets(plan.cells, out / "targets", pki, notes) as running:
+    cpu_plan = plan_cpus()
+    with (
+        started_targets(plan.cells, out / "targets", pki, notes) as running,
+        pinned(cpu_plan, [t.pid for t in running.values()]),
+    ):
         results = run_plan(plan, running, pki.ca_cert, progress)
         for kind in targets:
             target = running.get((kind, "off"))
@@ -105,7 +111,7 @@ def run_bench(
         seconds=0.0,
         quick=quick,
         targets=tuple(targets),
-        host=host_info(),
+        host=host_info(cpu_plan),
         plan=plan.description,
         repeats=plan.repeats,
         run_seconds=plan.seconds,
