@@ -259,6 +259,9 @@ def agreement(
         return None
     ratio = lab / rb
     within = abs(ratio - 1) <= AGREEMENT_TOLERANCE
+    rates = [b.mixed_ops_per_s for b in bench if b.mixed_ops_per_s is not None]
+    spread = (max(rates) - min(rates)) / rb if len(rates) > 1 else None
+    in_range = min(rates) <= lab <= max(rates) if len(rates) > 1 else None
     why = None
     if not within:
         lab_busy = _median([r.server_busy for r in runs])
@@ -284,7 +287,12 @@ def agreement(
                 )
         else:
             why = f"{slower} was slower; no server CPU figure to tell which side was the bottleneck"
-    return Agreement(lab, rb, ratio, within, why)
+        if in_range and spread is not None:
+            why = (
+                f"inside redis-benchmark's own range: its runs in this cell spread {spread:.0%}, more than "
+                f"the ±15% asked for, so this machine cannot tell the two apart here. {why}"
+            )
+    return Agreement(lab, rb, ratio, within, why, spread, in_range)
 
 
 def overheads(results: Sequence[CellResult]) -> tuple[Overhead, ...]:

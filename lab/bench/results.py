@@ -160,6 +160,11 @@ class Agreement:
     ratio: float  # lab / redis-benchmark
     within_tolerance: bool
     explanation: str | None  # why, when outside ±15%
+    # redis-benchmark against itself: (high - low) / median of its runs in this cell, and whether the
+    # generator's median lies between its lowest and highest run. A spread over 30% (±15%) means that the
+    # ±15% verdict is finer than this machine can measure in the cell.
+    reference_spread: float | None = None
+    within_reference_range: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,21 @@ def test_agreement_within_and_outside_tolerance() -> None:
     assert agreement(None, 100.0, [], []) is None
 
 
+def test_agreement_measures_the_references_own_spread() -> None:
+    """redis-benchmark against itself sets the noise floor: its runs here spread 60% around the median."""
+    rb = [bench_run(70, 70), bench_run(100, 100), bench_run(130, 130)]
+    inside = agreement(75.0, 100.0, [load_run(75, cpu_s=0.3)], rb)
+    assert inside is not None and not inside.within_tolerance
+    assert inside.reference_spread == pytest.approx(0.6) and inside.within_reference_range
+    assert inside.explanation is not None
+    assert inside.explanation.startswith("inside redis-benchmark's own range")
+    outside = agreement(60.0, 100.0, [load_run(60, cpu_s=0.3)], rb)
+    assert outside is not None and outside.within_reference_range is False
+    assert outside.explanation is not None and "own range" not in outside.explanation
+    single = agreement(60.0, 100.0, [load_run(60)], [bench_run(100, 100)])
+    assert single is not None and single.reference_spread is None and single.within_reference_range is None
+
+
 def test_overheads_pair_tls_with_plaintext() -> None:
     plain = summarize(Cell("bundled", "plain", 16, 16), [load_run(200)], [])
     tls = summarize(Cell("bundled", "tls1.3", 16, 16), [load_run(150, p50=600)], [])
