@@ -334,8 +334,7 @@ def render(report: BenchReport) -> str:
         "",
         f"{'Quick' if report.quick else 'Default'} run, {report.seconds:.0f} s, targets: "
         f"{', '.join(report.targets)}. Host: {h.cpus} CPUs, Python {h.python} ({h.event_loop}), {h.openssl}, "
-        f"{h.redis_server or 'redis-server not installed'}. Loopback; the clients share the CPUs with the "
-        "server, "
+        f"{h.redis_server or 'redis-server not installed'}. Loopback, {h.pinning}; the host is shared, "
         "so read ratios (TLS vs plaintext measured in the same repeats), not absolute rates.",
         "",
         "## Headline",
