@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import ssl
 
 import pytest
 
@@ -34,3 +36,13 @@ def redis_server_bin() -> str:
 @pytest.fixture
 def redis_cli_bin() -> str:
     return require_tool("redis-cli")
+
+
+def recv_at_least(sock: socket.socket | ssl.SSLSocket, n: int) -> bytes:
+    """Read until n bytes have arrived (a test fails, not hangs, if the server closes first)."""
+    got = b""
+    while len(got) < n:
+        chunk = sock.recv(1 << 20)
+        assert chunk, "server closed the connection"
+        got += chunk
+    return got

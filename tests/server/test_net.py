@@ -18,7 +18,7 @@ import pytest
 
 from lab.pki import LabPKI
 from lab.targets import RunningTarget, TargetKind, TargetSpec, start_target
-from tests.conftest import require_tool
+from tests.conftest import recv_at_least, require_tool
 from tests.server.conftest import StartBundled, client_tls_context
 
 PASSWORD = "s3cret"
@@ -125,11 +125,7 @@ def test_deep_pipeline_in_one_write(bundled: RunningTarget, lab_pki: LabPKI, tls
         sock = ctx.wrap_socket(raw, server_hostname="localhost") if ctx else raw
         sock.sendall(data)
         want = b"+OK\r\n" * n + b"$4\r\nlast\r\n"
-        got = b""
-        while len(got) < len(want):
-            chunk = sock.recv(1 << 20)
-            assert chunk, "server closed the connection"
-            got += chunk
+        got = recv_at_least(sock, len(want))
     assert got == want
 
 

@@ -20,7 +20,7 @@ from lab.bench.loadgen import (
 from lab.bench.results import Connection, Transport
 from lab.pki import LabPKI
 from lab.targets import RunningTarget, TargetSpec, start_target
-from tests.conftest import require_tool
+from tests.conftest import recv_at_least, require_tool
 
 
 def test_count_replies_stops_at_an_incomplete_bulk_string() -> None:
@@ -48,12 +48,7 @@ def test_replies_are_byte_for_byte_what_the_server_answers(
     with socket.create_connection((redis_target.host, redis_target.port), timeout=5) as sock:
         for batch, expected in zip(batches(pipeline, size, 900), want, strict=True):
             sock.sendall(batch)
-            got = b""
-            while len(got) < len(expected):
-                chunk = sock.recv(1 << 16)
-                assert chunk, "server closed the connection"
-                got += chunk
-            assert got == expected
+            assert recv_at_least(sock, len(expected)) == expected
 
 
 def test_default_processes_leave_a_cpu_to_the_server() -> None:
