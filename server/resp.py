@@ -271,11 +271,8 @@ def _valid_prefix(tokens: list[bytes], commands: list[list[bytes]]) -> tuple[lis
 FAST_PARSE: FastParse
 try:
     from server._resp_fast import parse as FAST_PARSE
-
-    FAST_PARSE_IN_C = True
 except ImportError:  # no C compiler at install time
     FAST_PARSE = parse_simple
-    FAST_PARSE_IN_C = False
 
 
 _SPACE = b" \t\n\v\f\r"  # C isspace()

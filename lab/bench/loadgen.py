@@ -239,11 +239,11 @@ class _Pipeliner(asyncio.Protocol):
         buf = self.buf + data if self.buf else data
         expect = self.expect[self.flip ^ 1]  # the batch in flight (send_batch flipped already)
         errors = 0
-        if buf == expect and self.pending == self.pipeline:
+        if self.pending == self.pipeline and expect.startswith(buf):
+            if len(buf) < len(expect):
+                self.buf = buf  # the rest of the batch is on its way
+                return
             n, self.buf = self.pipeline, b""
-        elif len(buf) < len(expect) and self.pending == self.pipeline and expect.startswith(buf):
-            self.buf = buf  # the rest of the batch is on its way
-            return
         else:
             n, errors, used = count_replies(buf)
             self.buf = buf[used:]

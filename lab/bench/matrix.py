@@ -278,7 +278,7 @@ def agreement(
             elif max(lab_busy, rb_busy) - slower_busy >= CLEAR_GAP:
                 why += (
                     f"the server idled more under {slower}, so {slower}'s own client was the limit "
-                    "(it had the clients' CPUs to itself, as redis-benchmark did)"
+                    "(both clients ran on the same CPUs)"
                 )
             else:
                 why += (

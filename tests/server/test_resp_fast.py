@@ -67,7 +67,7 @@ def test_the_extension_is_built_where_a_compiler_is() -> None:
     if not (shutil.which("cc") or shutil.which("gcc")) or not headers:
         pytest.skip("no C compiler or Python headers here: the pure-Python fast path is used")
     assert BUILT, "server._resp_fast is missing: run `pip install -e .` again and read its build output"
-    assert resp.FAST_PARSE_IN_C and resp.Parser()._fast is _resp_fast.parse
+    assert resp.FAST_PARSE is _resp_fast.parse and resp.Parser()._fast is _resp_fast.parse
 
 
 # ---------------------------------------------------------------- the C function itself
