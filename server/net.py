@@ -19,7 +19,7 @@ import ssl
 import struct
 from collections.abc import Callable
 from time import monotonic as _monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from server import resp
 from server.dispatch import Dispatcher
@@ -217,11 +217,14 @@ class RedisProtocol(asyncio.Protocol):
 class TlsRedisProtocol(RedisProtocol):
     """The same protocol behind a TLS server session kept in memory BIOs."""
 
-    __slots__ = ("_incoming", "_outgoing", "_ssl")
+    __slots__ = ("_incoming", "_outgoing", "_records", "_ssl")
 
     def __init__(self, listener: Listener) -> None:
         super().__init__(listener)
         self._ssl: ssl.SSLObject | None = None
+        # The C object behind _ssl, for the per-request read/write: SSLObject.read and .write are Python
+        # methods that only forward to it, a frame each, twice per request at pipeline 1.
+        self._records: Any = None
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
 
@@ -234,6 +237,7 @@ class TlsRedisProtocol(RedisProtocol):
             self._close()
             return
         self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
+        self._records = getattr(self._ssl, "_sslobj", self._ssl)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.client is None and self._ssl is not None:  # the handshake never completed
@@ -247,13 +251,14 @@ class TlsRedisProtocol(RedisProtocol):
         incoming.write(data)
         if self.client is None and not self._handshake():
             return
+        read = self._records.read
         plain = b""
         ended = False
         try:
-            plain = sslobj.read(_TLS_READ)
+            plain = read(_TLS_READ)
             ended = not plain  # b"" (no exception) means the client sent close_notify
             while incoming.pending and not ended:  # more records arrived in this read
-                more = sslobj.read(_TLS_READ)
+                more = read(_TLS_READ)
                 ended = not more
                 plain += more
         except ssl.SSLWantReadError:
@@ -273,10 +278,10 @@ class TlsRedisProtocol(RedisProtocol):
             self._close()
 
     def _write(self, data: bytes) -> None:
-        transport, sslobj = self._transport, self._ssl
-        if transport is not None and sslobj is not None and not self._closing:
+        transport = self._transport
+        if transport is not None and self._ssl is not None and not self._closing:
             self._listener.stats.total_net_output_bytes += len(data)
-            sslobj.write(data)
+            self._records.write(data)
             transport.write(self._outgoing.read())
 
     def _read_failed(self, err: ssl.SSLError) -> None:
@@ -329,7 +334,7 @@ class TlsRedisProtocol(RedisProtocol):
         server = self._listener.server
         server.stats.tls_handshakes_failed += 1
         server.log.warning(f"Error accepting a client connection: {reason} ({where})")
-        self._ssl = None  # counted and logged once
+        self._ssl = self._records = None  # counted and logged once
 
     def _handshake_failed_eof(self) -> None:
         """The peer went away before the handshake completed (port scanners, plain TCP probes).

@@ -10,6 +10,7 @@ What maps how (Python 3.11 ssl + OpenSSL 3.0):
   tls-ca-cert-file / tls-ca-cert-dir only (never the system store, like Redis).
 - tls-session-caching yes → server cache with tls-session-cache-size and -timeout; no → cache off.
   As in Redis, this is the stateful cache only: TLS 1.3 stateless tickets (and so resumption) stay on.
+- Record buffers are kept for a connection's life, as in Redis (CPython releases them when idle).
 - tls-prefer-server-ciphers → OP_CIPHER_SERVER_PREFERENCE; tls-dh-params-file → load_dh_params.
 - Renegotiation is refused altogether (OP_NO_RENEGOTIATION), a superset of Redis's client-renegotiation ban.
 
@@ -172,6 +173,7 @@ def build_server_context(cfg: Config) -> ssl.SSLContext | None:
     tls_native.set_session_cache(
         ctx, cfg["tls-session-caching"], cfg["tls-session-cache-size"], cfg["tls-session-cache-timeout"]
     )
+    tls_native.keep_record_buffers(ctx)
     return ctx
 
 

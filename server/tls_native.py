@@ -1,7 +1,8 @@
 """The few OpenSSL SSL_CTX settings Redis uses that Python's ssl module does not expose.
 
-Python 3.11's ssl has no setter for TLS 1.3 ciphersuites (SSL_CTX_set_ciphersuites) nor for the
-server session cache (mode, size, timeout). Redis sets all of them, so we call libssl directly through
+Python 3.11's ssl has no setter for TLS 1.3 ciphersuites (SSL_CTX_set_ciphersuites), for the
+server session cache (mode, size, timeout), nor for the SSL modes (CPython turns SSL_MODE_RELEASE_BUFFERS
+on; Redis does not). Redis sets all of them, so we call libssl directly through
 ctypes on the SSL_CTX that CPython's SSLContext wraps. The pointer is found by layout (the first field
 after PyObject_HEAD) and proved right before any write: SSL_CTX_get_options and
 SSL_CTX_get_verify_mode must return what the Python object reports. If that check fails (another
@@ -18,6 +19,10 @@ _SSL_CTRL_SET_SESS_CACHE_SIZE = 42
 _SSL_CTRL_GET_SESS_CACHE_SIZE = 43
 _SSL_CTRL_SET_SESS_CACHE_MODE = 44
 _SSL_CTRL_GET_SESS_CACHE_MODE = 45
+_SSL_CTRL_MODE = 33  # SSL_CTX_set_mode / SSL_CTX_get_mode (with 0)
+_SSL_CTRL_CLEAR_MODE = 78
+MODE_ENABLE_PARTIAL_WRITE = 0x01
+MODE_RELEASE_BUFFERS = 0x10
 SESS_CACHE_OFF = 0x0000
 SESS_CACHE_SERVER = 0x0002
 
@@ -92,3 +97,19 @@ def session_cache(ctx: ssl.SSLContext) -> tuple[int, int, int]:
         lib.SSL_CTX_ctrl(ptr, _SSL_CTRL_GET_SESS_CACHE_SIZE, 0, None),
         lib.SSL_CTX_get_timeout(ptr),
     )
+
+
+def keep_record_buffers(ctx: ssl.SSLContext) -> None:
+    """Keep each connection's record buffers for its whole life, as Redis does (its tlsConfigure never
+    sets SSL_MODE_RELEASE_BUFFERS). CPython sets it, which frees both 16 KB+ buffers whenever a
+    connection goes idle and allocates them again for the next record: at one request per record, two
+    malloc/free pairs per request in the hot path.
+
+    Redis's other mode, SSL_MODE_ENABLE_PARTIAL_WRITE, is left off on purpose: with it SSL_write returns
+    after the first 16 KB record even into a memory BIO, and our writers hand over whole replies."""
+    _libssl().SSL_CTX_ctrl(_ssl_ctx(ctx), _SSL_CTRL_CLEAR_MODE, MODE_RELEASE_BUFFERS, None)
+
+
+def modes(ctx: ssl.SSLContext) -> int:
+    """SSL_CTX_get_mode: for tests."""
+    return int(_libssl().SSL_CTX_ctrl(_ssl_ctx(ctx), _SSL_CTRL_MODE, 0, None))

@@ -150,6 +150,15 @@ def test_session_cache_settings_reach_openssl(pki: LabPKI) -> None:
     assert tls_native.session_cache(ctx)[0] == tls_native.SESS_CACHE_OFF
 
 
+def test_record_buffers_are_kept_as_in_redis(pki: LabPKI) -> None:
+    """CPython releases idle record buffers; Redis (and so the bundled server) keeps them. Partial
+    writes stay off: the server hands whole replies to one SSL_write."""
+    assert tls_native.modes(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)) & tls_native.MODE_RELEASE_BUFFERS
+    ctx = build_server_context(_cfg(pki))
+    assert ctx is not None
+    assert not tls_native.modes(ctx) & (tls_native.MODE_RELEASE_BUFFERS | tls_native.MODE_ENABLE_PARTIAL_WRITE)
+
+
 @pytest.mark.parametrize("caching", ["yes", "no"])
 def test_session_id_resumption_follows_caching(pki: LabPKI, caching: str) -> None:
     """TLS 1.2 session-id resumption (tickets off on the client) works only with the server cache on."""
