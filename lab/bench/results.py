@@ -272,15 +272,20 @@ def write_json(obj: object, path: Path) -> Path:
 
 @dataclass(frozen=True)
 class RatioRow:
-    """`tlslab bench server`: one redis-benchmark setting and test, bundled vs redis-server (medians)."""
+    """`tlslab bench server`: one redis-benchmark setting and test, bundled vs redis-server.
+
+    The ratio is the median of paired ratios: in each repeat the two servers run back to back, and
+    bundled / redis-server is taken within the pair. This host's speed drifts over seconds (steal time),
+    and a pair shares its moment where two medians each pick their own."""
 
     setting: str  # e.g. "-P 1 --tls"
     test: str  # SET | GET
     bundled_rps: Spread | None
     redis_rps: Spread | None
-    ratio: float | None  # bundled / redis-server
+    ratio: float | None  # median of the paired bundled / redis-server ratios
     goal: float
     met: bool | None  # None: not measured (a server did not run)
+    paired: Spread | None = None  # the paired ratios themselves: median, lowest, highest
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """`tlslab bench server`: the bundled server against redis-server with redis-benchmark, in one run (issue 2).
 
 redis-benchmark -c 50 -d 16 -t set,get at -P 1 and -P 16, plaintext and --tls, plus -k 0 --tls (a new TLS
-connection per request); runs alternate between the two servers, and the table holds median ratios
-bundled / redis-server against the goals. Then memory: RSS after loading 1M keys with 16-byte values.
+connection per request); runs alternate between the two servers, which of them goes first flipping with
+each repeat, and the table holds the median of the paired ratios bundled / redis-server against the
+goals. Then memory: RSS after loading 1M keys with 16-byte values.
 """
 
 from __future__ import annotations
@@ -73,7 +74,29 @@ def _spec(setting: Setting, target: RunningTarget, ca: Path, quick: bool) -> Ben
 
 
 def _rps(runs: list[BenchmarkRun], test: str) -> Spread | None:
-    return Spread.of([row.rps for b in runs if b.error is None for row in b.rows if row.test == test])
+    return Spread.of([v for b in runs if (v := _test_rps(b, test)) is not None])
+
+
+def _test_rps(run: BenchmarkRun, test: str) -> float | None:
+    if run.error is not None:
+        return None
+    return next((row.rps for row in run.rows if row.test == test), None)
+
+
+def paired_ratios(bundled: list[BenchmarkRun], redis: list[BenchmarkRun], test: str) -> list[float]:
+    """bundled / redis-server within each repeat (the lists are in repeat order); a repeat where either
+    side failed gives no pair."""
+    out = []
+    for b, r in zip(bundled, redis, strict=False):
+        b_rps, r_rps = _test_rps(b, test), _test_rps(r, test)
+        if b_rps is not None and r_rps:
+            out.append(b_rps / r_rps)
+    return out
+
+
+def run_order(kinds: list[TargetKind], repeat: int) -> list[TargetKind]:
+    """Who goes first alternates per repeat, so neither server always runs right after the other."""
+    return kinds if repeat % 2 == 0 else kinds[::-1]
 
 
 def load_keys(
@@ -155,7 +178,8 @@ def run_server_bench(
         stack.enter_context(pinned(cpu_plan, [t.pid for t in targets.values()]))
         for r in range(repeats):
             for setting in SETTINGS:
-                for kind, target in targets.items():
+                for kind in run_order(list(targets), r):
+                    target = targets[kind]
                     b = run_benchmark(_spec(setting, target, pki.ca_cert, quick), target.pid)
                     runs.setdefault((setting.name, kind), []).append(b)
                     rates = ", ".join(f"{row.test} {row.rps:,.0f}" for row in b.rows) or b.error
@@ -170,18 +194,20 @@ def run_server_bench(
     rows = []
     for setting in SETTINGS:
         for test in ("SET", "GET"):
-            bund = _rps(runs.get((setting.name, "bundled"), []), test)
-            red = _rps(runs.get((setting.name, "redis-server"), []), test)
-            ratio = bund.median / red.median if bund and red and red.median > 0 else None
+            b_runs = runs.get((setting.name, "bundled"), [])
+            r_runs = runs.get((setting.name, "redis-server"), [])
+            paired = Spread.of(paired_ratios(b_runs, r_runs, test))
+            ratio = paired.median if paired else None
             rows.append(
                 RatioRow(
                     setting.name,
                     test,
-                    bund,
-                    red,
+                    _rps(b_runs, test),
+                    _rps(r_runs, test),
                     ratio,
                     setting.goal,
                     None if ratio is None else ratio >= setting.goal,
+                    paired,
                 )
             )
     report = ServerBenchReport(
@@ -209,17 +235,20 @@ def render_ratios(report: ServerBenchReport) -> str:
     lines = [
         f"# Bundled server vs redis-server — run {report.run_id}",
         "",
-        f"redis-benchmark -c 50 -d 16 -t set,get, median of {report.repeats} interleaved repeat(s); "
-        f"{report.host.cpus} CPUs, {report.host.pinning}. Ratio = bundled / redis-server.",
+        f"redis-benchmark -c 50 -d 16 -t set,get, {report.repeats} interleaved repeat(s); "
+        f"{report.host.cpus} CPUs, {report.host.pinning}. In each repeat the two servers run back to back "
+        "(who goes first alternates); ratio = the median over repeats of bundled / redis-server within a "
+        "repeat, with the lowest and highest of those paired ratios. The rps columns are medians.",
         "",
-        "| setting | test | bundled rps | redis-server rps | ratio | goal | met |",
-        "|---|---|---|---|---|---|---|",
+        "| setting | test | bundled rps | redis-server rps | ratio | paired range | goal | met |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in report.rows:
         met = "-" if r.met is None else ("yes" if r.met else "NO")
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}"
+        spread = "-" if r.paired is None else f"{r.paired.low:.2f} to {r.paired.high:.2f}"
         lines.append(
-            f"| {r.setting} | {r.test} | {_n(r.bundled_rps)} | {_n(r.redis_rps)} | {ratio} | "
+            f"| {r.setting} | {r.test} | {_n(r.bundled_rps)} | {_n(r.redis_rps)} | {ratio} | {spread} | "
             f"≥ {r.goal} | {met} |"
         )
     m = report.memory

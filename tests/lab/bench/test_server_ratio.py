@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import socket
 
-from lab.bench.results import HostInfo, MemoryRow, RatioRow, ServerBenchReport, Spread
-from lab.bench.server_ratio import SETTINGS, load_keys, measure_memory, render_ratios
+from lab.bench.results import (
+    BenchmarkRow,
+    BenchmarkRun,
+    HostInfo,
+    MemoryRow,
+    RatioRow,
+    ServerBenchReport,
+    Spread,
+)
+from lab.bench.server_ratio import (
+    SETTINGS,
+    load_keys,
+    measure_memory,
+    paired_ratios,
+    render_ratios,
+    run_order,
+)
 from lab.targets import RunningTarget
 
 
@@ -32,9 +47,39 @@ def test_settings_are_those_of_issue_2() -> None:
     assert [s.goal for s in SETTINGS] == [0.8, 0.8, 0.4, 0.4, 1.0]
 
 
+def _run(set_rps: float | None, get_rps: float, error: str | None = None) -> BenchmarkRun:
+    rows = [BenchmarkRow("GET", get_rps, 0.5, 0.4, 1.0)]
+    if set_rps is not None:
+        rows.insert(0, BenchmarkRow("SET", set_rps, 0.5, 0.4, 1.0))
+    return BenchmarkRun(("redis-benchmark",), tuple(rows), 1.0, error)
+
+
+def test_ratios_are_taken_within_each_repeat() -> None:
+    """A slow moment hits both servers of a repeat: the pair keeps its ratio where medians would not."""
+    bundled = [_run(80, 40), _run(40, 45), _run(90, 44, error="timed out")]
+    redis = [_run(100, 50), _run(50, 50), _run(100, 50)]
+    assert paired_ratios(bundled, redis, "SET") == [0.8, 0.8]  # the failed repeat gives no pair
+    assert paired_ratios(bundled, redis, "GET") == [0.8, 0.9]
+    assert paired_ratios(bundled, [_run(None, 50)], "SET") == []  # no SET row: no pair
+    assert paired_ratios(bundled, [_run(0, 50)], "SET") == []  # a zero rate is no divisor
+
+
+def test_who_goes_first_alternates() -> None:
+    kinds: list = ["bundled", "redis-server"]
+    assert [run_order(kinds, r)[0] for r in range(4)] == ["bundled", "redis-server"] * 2
+    assert kinds == ["bundled", "redis-server"]  # the caller's list is left alone
+
+
 def test_ratio_table_rendering() -> None:
     row = RatioRow(
-        "-P 1", "SET", Spread(45_000, 44_000, 46_000, 3), Spread(50_000, 49_000, 51_000, 3), 0.9, 0.8, True
+        "-P 1",
+        "SET",
+        Spread(45_000, 44_000, 46_000, 3),
+        Spread(50_000, 49_000, 51_000, 3),
+        0.9,
+        0.8,
+        True,
+        Spread(0.9, 0.85, 0.97, 3),
     )
     missing = RatioRow("-k 0 --tls", "GET", None, Spread(1000, 900, 1100, 3), None, 1.0, None)
     memory = MemoryRow(1_000_000, 16, 150 * 2**20, 80 * 2**20, 20 * 2**20, 8 * 2**20, 1.875, 3.0, True, None)
@@ -51,6 +96,6 @@ def test_ratio_table_rendering() -> None:
         ("bundled note",),
     )
     text = render_ratios(report)
-    assert "| -P 1 | SET | 45,000 | 50,000 | 0.90 | ≥ 0.8 | yes |" in text
-    assert "| -k 0 --tls | GET | - | 1,000 | - | ≥ 1.0 | - |" in text
+    assert "| -P 1 | SET | 45,000 | 50,000 | 0.90 | 0.85 to 0.97 | ≥ 0.8 | yes |" in text
+    assert "| -k 0 --tls | GET | - | 1,000 | - | - | ≥ 1.0 | - |" in text
     assert "ratio 1.88 (goal ≤ 3.0)" in text and "bundled note" in text
