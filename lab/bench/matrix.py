@@ -205,13 +205,19 @@ def run_plan(
         random.Random(r).shuffle(order)  # fixed seeds: the same plan visits cells in the same orders
         for i, cell in enumerate(order, 1):
             target = targets[(cell.target, cell.appendfsync)]
+            # In a cross-checked cell the two clients run back to back, and which goes first alternates
+            # per repeat: a server warmed (or a host slowed) by the first run favours neither for good.
+            b = None
+            if cell in cross and r % 2 == 1:
+                b = run_benchmark(_bench_spec(cell, target, plan, ca, runs[cell][-1].ops_per_s), target.pid)
             run = run_load(_load_spec(cell, target, plan, ca), target.pid)
+            if cell in cross and b is None:
+                b = run_benchmark(_bench_spec(cell, target, plan, ca, run.ops_per_s), target.pid)
             runs[cell].append(run)
             line = (
                 f"repeat {r + 1}/{plan.repeats} cell {i}/{len(order)} {cell.key}: {run.ops_per_s:,.0f} ops/s"
             )
-            if cell in cross:
-                b = run_benchmark(_bench_spec(cell, target, plan, ca, run.ops_per_s), target.pid)
+            if b is not None:
                 bench[cell].append(b)
                 line += f"; redis-benchmark {b.mixed_ops_per_s or 0:,.0f}"
             progress(line)
@@ -247,17 +253,26 @@ def summarize(cell: Cell, runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]
         resumed_fraction=resumed,
         redis_benchmark=tuple(bench),
         redis_benchmark_ops_per_s=rb,
-        agreement=agreement(ops.median if ops else None, rb.median if rb else None, good, bench),
+        agreement=agreement(ops.median if ops else None, rb.median if rb else None, runs, bench),
     )
 
 
 def agreement(
     lab: float | None, rb: float | None, runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]
 ) -> Agreement | None:
-    """Compare medians; outside ±15%, say which side the server's CPU use points at."""
+    """The ratio is the median of paired ratios (runs and bench are in repeat order, and the two ran back
+    to back in each repeat), lab / rb without pairs; outside ±15%, say which side the server's CPU use
+    points at."""
     if lab is None or rb is None or rb <= 0:
         return None
-    ratio = lab / rb
+    paired = Spread.of(
+        [
+            run.ops_per_s / b.mixed_ops_per_s
+            for run, b in zip(runs, bench, strict=False)
+            if run.ops > 0 and b.mixed_ops_per_s
+        ]
+    )
+    ratio = paired.median if paired else lab / rb
     within = abs(ratio - 1) <= AGREEMENT_TOLERANCE
     rates = [b.mixed_ops_per_s for b in bench if b.mixed_ops_per_s is not None]
     spread = (max(rates) - min(rates)) / rb if len(rates) > 1 else None
@@ -292,7 +307,7 @@ def agreement(
                 f"inside redis-benchmark's own range: its runs in this cell spread {spread:.0%}, more than "
                 f"the ±15% asked for, so this machine cannot tell the two apart here. {why}"
             )
-    return Agreement(lab, rb, ratio, within, why, spread, in_range)
+    return Agreement(lab, rb, ratio, within, why, spread, in_range, paired)
 
 
 def overheads(results: Sequence[CellResult]) -> tuple[Overhead, ...]:

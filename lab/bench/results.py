@@ -157,7 +157,7 @@ class Agreement:
 
     lab_ops_per_s: float
     redis_benchmark_ops_per_s: float
-    ratio: float  # lab / redis-benchmark
+    ratio: float  # lab / redis-benchmark: the median of the per-repeat ratios (the two ran back to back)
     within_tolerance: bool
     explanation: str | None  # why, when outside ±15%
     # redis-benchmark against itself: (high - low) / median of its runs in this cell, and whether the
@@ -165,6 +165,7 @@ class Agreement:
     # ±15% verdict is finer than this machine can measure in the cell.
     reference_spread: float | None = None
     within_reference_range: bool | None = None
+    paired: Spread | None = None  # the per-repeat ratios: median, lowest, highest
 
 
 @dataclass(frozen=True)

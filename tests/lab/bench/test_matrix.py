@@ -75,16 +75,26 @@ def test_agreement_within_and_outside_tolerance() -> None:
 def test_agreement_measures_the_references_own_spread() -> None:
     """redis-benchmark against itself sets the noise floor: its runs here spread 60% around the median."""
     rb = [bench_run(70, 70), bench_run(100, 100), bench_run(130, 130)]
-    inside = agreement(75.0, 100.0, [load_run(75, cpu_s=0.3)], rb)
+    inside = agreement(75.0, 100.0, [load_run(75, cpu_s=0.3)] * 3, rb)
     assert inside is not None and not inside.within_tolerance
     assert inside.reference_spread == pytest.approx(0.6) and inside.within_reference_range
     assert inside.explanation is not None
     assert inside.explanation.startswith("inside redis-benchmark's own range")
-    outside = agreement(60.0, 100.0, [load_run(60, cpu_s=0.3)], rb)
+    outside = agreement(60.0, 100.0, [load_run(60, cpu_s=0.3)] * 3, rb)
     assert outside is not None and outside.within_reference_range is False
     assert outside.explanation is not None and "own range" not in outside.explanation
     single = agreement(60.0, 100.0, [load_run(60)], [bench_run(100, 100)])
     assert single is not None and single.reference_spread is None and single.within_reference_range is None
+
+
+def test_agreement_pairs_the_runs_of_each_repeat() -> None:
+    """The host slows down and speeds up between repeats; within a repeat the two clients share it."""
+    lab = [load_run(50), load_run(100), load_run(130), load_run(0)]  # the last run failed: no pair
+    rb = [bench_run(60, 60), bench_run(100, 100), bench_run(170, 170), bench_run(100, 100)]
+    a = agreement(100.0, 100.0, lab, rb)  # the medians alone would say 1.00
+    assert a is not None and a.paired is not None and a.paired.n == 3
+    assert a.ratio == pytest.approx(50 / 60) and not a.within_tolerance
+    assert (a.paired.low, a.paired.high) == (pytest.approx(130 / 170), 1.0)
 
 
 def test_overheads_pair_tls_with_plaintext() -> None:

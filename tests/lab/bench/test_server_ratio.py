@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 
 from lab.bench.results import (
-    BenchmarkRow,
-    BenchmarkRun,
     HostInfo,
     MemoryRow,
     RatioRow,
@@ -22,6 +21,7 @@ from lab.bench.server_ratio import (
     run_order,
 )
 from lab.targets import RunningTarget
+from tests.lab.bench.conftest import bench_run
 
 
 def _dbsize(host: str, port: int) -> int:
@@ -47,21 +47,15 @@ def test_settings_are_those_of_issue_2() -> None:
     assert [s.goal for s in SETTINGS] == [0.8, 0.8, 0.4, 0.4, 1.0]
 
 
-def _run(set_rps: float | None, get_rps: float, error: str | None = None) -> BenchmarkRun:
-    rows = [BenchmarkRow("GET", get_rps, 0.5, 0.4, 1.0)]
-    if set_rps is not None:
-        rows.insert(0, BenchmarkRow("SET", set_rps, 0.5, 0.4, 1.0))
-    return BenchmarkRun(("redis-benchmark",), tuple(rows), 1.0, error)
-
-
 def test_ratios_are_taken_within_each_repeat() -> None:
     """A slow moment hits both servers of a repeat: the pair keeps its ratio where medians would not."""
-    bundled = [_run(80, 40), _run(40, 45), _run(90, 44, error="timed out")]
-    redis = [_run(100, 50), _run(50, 50), _run(100, 50)]
+    failed = dataclasses.replace(bench_run(90, 44), error="timed out")
+    bundled = [bench_run(80, 40), bench_run(40, 45), failed]
+    redis = [bench_run(100, 50), bench_run(50, 50), bench_run(100, 50)]
     assert paired_ratios(bundled, redis, "SET") == [0.8, 0.8]  # the failed repeat gives no pair
     assert paired_ratios(bundled, redis, "GET") == [0.8, 0.9]
-    assert paired_ratios(bundled, [_run(None, 50)], "SET") == []  # no SET row: no pair
-    assert paired_ratios(bundled, [_run(0, 50)], "SET") == []  # a zero rate is no divisor
+    assert paired_ratios(bundled, redis, "INCR") == []  # a test that was not run: no pair
+    assert paired_ratios(bundled, [bench_run(0, 50)], "SET") == []  # a zero rate is no divisor
 
 
 def test_who_goes_first_alternates() -> None:

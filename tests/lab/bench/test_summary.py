@@ -15,7 +15,7 @@ def test_summary_states_the_measured_overhead(small_report: BenchReport) -> None
         "TLS 1.3 changes throughput by -25% at pipeline 1, -25% at pipeline 16, -90% with a new connection"
         in text
     )
-    assert "| redis-server | plain P1 16 B | 100,000 | 99,000 | 1.01 | yes |" in text
+    assert "| redis-server | plain P1 16 B | 100,000 | 99,000 | 1.01 | 1.01 to 1.01 | yes |" in text
     assert "| NO |" in text  # TLS: 75k vs redis-benchmark 42k
     assert "2.0 records per request" in text
 
