@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from lab.bench.loadgen import (
     LoadSpec,
     batches,
+    client_context,
     count_replies,
     default_processes,
     replies,
@@ -20,6 +22,7 @@ from lab.bench.loadgen import (
 from lab.bench.results import Connection, Transport
 from lab.pki import LabPKI
 from lab.targets import RunningTarget, TargetSpec, start_target
+from server import tls_native
 from tests.conftest import recv_at_least, require_tool
 
 
@@ -49,6 +52,14 @@ def test_replies_are_byte_for_byte_what_the_server_answers(
         for batch, expected in zip(batches(pipeline, size, 900), want, strict=True):
             sock.sendall(batch)
             assert recv_at_least(sock, len(expected)) == expected
+
+
+@pytest.mark.parametrize("transport", ["tls1.2", "tls1.3"])
+def test_client_context_is_pinned_and_keeps_its_buffers(pki: LabPKI, transport: Transport) -> None:
+    ctx = client_context(transport, pki.ca_cert)
+    assert ctx.minimum_version == ctx.maximum_version
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert not tls_native.modes(ctx) & tls_native.MODE_RELEASE_BUFFERS  # as hiredis: no free per request
 
 
 def test_default_processes_leave_a_cpu_to_the_server() -> None:
@@ -108,6 +119,7 @@ def test_reused_connections_measure_requests(
     run = run_load(_spec(redis_target, pki.ca_cert, transport), redis_target.pid)
     assert run.errors == 0, run.first_error
     assert run.ops > 0
+    assert run.seconds == pytest.approx(0.3)  # replies count inside a fixed window, not until the last one
     assert run.latency.count == run.ops
     assert run.latency.p50_us <= run.latency.p99_us <= run.latency.p999_us <= run.latency.max_us
     assert run.processes == 2 and run.connections == 4
@@ -129,7 +141,8 @@ def test_new_connections_resume_only_when_asked(
     run = run_load(_spec(redis_target, pki.ca_cert, transport, mode, pipeline=1))
     assert run.errors == 0, run.first_error
     assert run.connections > 0 and run.connect is not None and run.connect.count == run.connections
-    assert run.ops == run.connections  # one request per connection
+    assert run.ops == run.connections  # one request per connection, counted when its reply came in time
+    assert run.seconds == pytest.approx(0.3)
     # The first connection of each client has no session to offer yet.
     if resumes:
         assert run.resumed >= run.connections - 4
