@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from lab.bench.matrix import agreement, overheads, plan_for, summarize, target_spec
+from lab.bench.matrix import (
+    REUSE_BENCH_SECONDS,
+    agreement,
+    bench_seconds,
+    overheads,
+    plan_for,
+    summarize,
+    target_spec,
+)
 from lab.bench.results import TARGETS, Cell
 from tests.lab.bench.conftest import bench_run, load_run
 
@@ -95,6 +103,14 @@ def test_agreement_pairs_the_runs_of_each_repeat() -> None:
     assert a is not None and a.paired is not None and a.paired.n == 3
     assert a.ratio == pytest.approx(50 / 60) and not a.within_tolerance
     assert (a.paired.low, a.paired.high) == (pytest.approx(130 / 170), 1.0)
+
+
+def test_redis_benchmark_runs_long_enough_to_amortise_its_connection_set_up() -> None:
+    plan = plan_for(["bundled"], quick=False)
+    reuse = Cell("bundled", "tls1.3", 1, 16)
+    assert bench_seconds(reuse, plan) == REUSE_BENCH_SECONDS > plan.seconds + plan.warmup_s
+    new = Cell("bundled", "tls1.3", 1, 16, "new-full")
+    assert bench_seconds(new, plan) == plan.seconds + plan.warmup_s  # there the set-up is the workload
 
 
 def test_overheads_pair_tls_with_plaintext() -> None:
