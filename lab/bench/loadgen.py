@@ -183,6 +183,7 @@ class _Stats:
         self.first_error: str | None = None
         self.connections = 0
         self.resumed = 0
+        self.replies = 0  # in the window or not
         self.window: tuple[int, int] = (0, 0)  # the measured window, perf_counter_ns
 
     def error(self, text: str) -> None:
@@ -259,9 +260,10 @@ class _Pipeliner(asyncio.Protocol):
             if not n:
                 return
         now = time.perf_counter_ns()
+        stats = self.stats
+        stats.replies += n
         self.counted = self.measure_at_ns <= now < self.deadline_ns
         if self.counted:
-            stats = self.stats
             us = max(1, (now - self.batch_start) // 1000)
             stats.tally[us] = stats.tally.get(us, 0) + n
             stats.ops += n
@@ -421,6 +423,7 @@ def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, An
             "connect_hist": stats.connect_hist.encode(),
             "connections": stats.connections,
             "resumed": stats.resumed,
+            "replies": stats.replies,
         }
     )
 
@@ -498,7 +501,7 @@ def _merge(
     spec: LoadSpec, nproc: int, results: list[dict[str, Any]], cpu0: float | None, cpu1: float | None
 ) -> LoadRun:
     hist, connect = new_histogram(), new_histogram()
-    ops = errors = connections = resumed = 0
+    ops = errors = connections = resumed = replies = 0
     first_error: str | None = None
     starts, ends = [], []
     for r in results:
@@ -508,6 +511,7 @@ def _merge(
         errors += r["errors"]
         connections += r["connections"]
         resumed += r["resumed"]
+        replies += r["replies"]
         first_error = first_error or r["first_error"]
         if r["end_ns"] > r["start_ns"]:
             starts.append(r["start_ns"])
@@ -527,6 +531,7 @@ def _merge(
         connections=connections,
         connect=latency_of(connect) if connect.get_total_count() else None,
         resumed=resumed,
+        replies=replies,
         processes=nproc,
         server_cpu_s=(cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None,
     )

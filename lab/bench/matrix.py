@@ -302,7 +302,7 @@ def agreement(
             )
             slower_busy = lab_busy if ratio < 1 else rb_busy
             if min(lab_busy, rb_busy) >= SATURATED:
-                why += "the server was saturated under both, so the difference is the request mix or noise"
+                why += "the server was saturated under both" + _work_per_request(runs, bench)
             elif max(lab_busy, rb_busy) - slower_busy >= CLEAR_GAP:
                 why += (
                     f"the server idled more under {slower}, so {slower}'s own client was the limit "
@@ -321,6 +321,26 @@ def agreement(
                 f"the ±15% asked for, so this machine cannot tell the two apart here. {why}"
             )
     return Agreement(lab, rb, ratio, within, why, spread, in_range, paired)
+
+
+def _work_per_request(runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]) -> str:
+    """With the server saturated under both clients, its CPU per request tells whether it was asked for
+    more work under one of them (CLEAR_GAP apart) or the two differ by noise."""
+    lab_cpu = _median([r.cpu_us_per_op for r in runs if r.ops > 0])
+    rb_cpu = _median([b.cpu_us_per_op for b in bench])
+    if lab_cpu is None or rb_cpu is None:
+        return ", so the difference is the request mix or noise"
+    said = (
+        f", and spent {lab_cpu:.2f} µs of CPU per request under the lab generator and {rb_cpu:.2f} µs under "
+        "redis-benchmark"
+    )
+    if abs(rb_cpu / lab_cpu - 1) < CLEAR_GAP:
+        return said + ": the same work per request, so the difference is noise"
+    more = "redis-benchmark" if rb_cpu > lab_cpu else "the lab generator"
+    return (
+        said + f": the server did more work per request under {more} (redis-benchmark's figure includes "
+        "its connection set-ups and runs SET and GET as separate phases; the generator interleaves them)"
+    )
 
 
 def overheads(results: Sequence[CellResult]) -> tuple[Overhead, ...]:

@@ -82,6 +82,7 @@ class LoadRun:
     resumed: int  # TLS handshakes that resumed a session (ssl_object.session_reused)
     processes: int
     server_cpu_s: float | None  # utime+stime of the server process over the window
+    replies: int = 0  # every reply received, in the window or not: what went over the wire
 
     @property
     def server_busy(self) -> float | None:
@@ -128,6 +129,14 @@ class BenchmarkRun:
         if self.error is not None or not rates:
             return None
         return len(rates) / sum(1 / r for r in rates)
+
+    @property
+    def cpu_us_per_op(self) -> float | None:
+        """The server's CPU per request over the whole invocation (its connection set-ups included)."""
+        if self.server_cpu_s is None or self.error is not None or "-n" not in self.argv or not self.rows:
+            return None
+        requests = int(self.argv[self.argv.index("-n") + 1]) * len(self.rows)
+        return self.server_cpu_s / requests * 1e6 if requests else None
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _sample(window: _Window, packets: Sequence[Packet], method: str, error: str 
     c2s = sum(p.payload for p in mine if p.to_server)
     s2c = sum(p.payload for p in mine if not p.to_server)
     records = sum(p.records for p in mine)
-    ops = run.ops
+    ops = run.replies  # every request of the run crossed the wire, the ones after its window too
     resp_c2s, resp_s2c = resp_bytes_per_op(cell.pipeline, cell.value_size)
     overhead = RECORD_OVERHEAD[cell.transport]
     per = (lambda n: n / ops) if ops else (lambda n: 0.0)

@@ -13,7 +13,7 @@ from lab.bench.matrix import (
     summarize,
     target_spec,
 )
-from lab.bench.results import TARGETS, Cell
+from lab.bench.results import TARGETS, BenchmarkRow, BenchmarkRun, Cell
 from tests.lab.bench.conftest import bench_run, load_run
 
 
@@ -78,6 +78,24 @@ def test_agreement_within_and_outside_tolerance() -> None:
     starved = agreement(50.0, 100.0, [load_run(50, cpu_s=0.3)], [bench_run(100, 100, cpu_s=0.35)])
     assert starved is not None and starved.explanation and "contended machine" in starved.explanation
     assert agreement(None, 100.0, [], []) is None
+
+
+def _saturated_rb(requests: int, rps: float, cpu_s: float) -> BenchmarkRun:
+    """redis-benchmark -n requests, SET and GET at rps each, the server busy 95% of the run."""
+    rows = (BenchmarkRow("SET", rps, 0.5, 0.4, 1.0), BenchmarkRow("GET", rps, 0.5, 0.4, 1.0))
+    return BenchmarkRun(("redis-benchmark", "-n", str(requests)), rows, cpu_s / 0.95, None, cpu_s)
+
+
+def test_a_saturated_server_s_work_per_request_explains_the_gap() -> None:
+    lab = [load_run(100_000, cpu_s=0.95)]  # 9.5 µs per request
+    harder = agreement(100_000.0, 70_000.0, lab, [_saturated_rb(50_000, 70_000, 1.36)])  # 13.6 µs
+    assert harder is not None and harder.explanation is not None
+    assert "saturated under both" in harder.explanation
+    assert "9.50 µs" in harder.explanation and "13.60 µs" in harder.explanation
+    assert "more work per request under redis-benchmark" in harder.explanation
+    same = agreement(100_000.0, 70_000.0, lab, [_saturated_rb(50_000, 70_000, 0.98)])  # 9.8 µs
+    assert same is not None and same.explanation is not None
+    assert "the same work per request, so the difference is noise" in same.explanation
 
 
 def test_agreement_measures_the_references_own_spread() -> None:
