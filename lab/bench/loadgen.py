@@ -185,6 +185,15 @@ class _Stats:
         self.resumed = 0
         self.replies = 0  # in the window or not
         self.window: tuple[int, int] = (0, 0)  # the measured window, perf_counter_ns
+        self.cpu: list[float] = []  # this process's CPU seconds at the window's start and end
+
+    def time_cpu(self, measure_at_ns: int, deadline_ns: int) -> None:
+        """Read this worker's own CPU time when the window opens and when it closes (from the loop, so
+        within a callback's delay of the marks)."""
+        loop = asyncio.get_running_loop()
+        now = time.perf_counter_ns()
+        for mark in (measure_at_ns, deadline_ns):
+            loop.call_later(max(0, mark - now) / 1e9, lambda: self.cpu.append(time.process_time()))
 
     def error(self, text: str) -> None:
         self.errors += 1
@@ -327,6 +336,7 @@ async def _reuse_worker(
         barrier.wait(spec.timeout * 4)
         measure_at = time.perf_counter_ns() + int(spec.warmup_s * 1e9)
         deadline = measure_at + int(spec.seconds * 1e9)
+        stats.time_cpu(measure_at, deadline)
         for p in protos:
             p.measure_at_ns, p.deadline_ns = measure_at, deadline
             p.send_batch()
@@ -389,6 +399,7 @@ async def _new_connection_worker(
     barrier.wait(spec.timeout * 4)
     measure_at = time.perf_counter_ns() + int(spec.warmup_s * 1e9)
     deadline = measure_at + int(spec.seconds * 1e9)
+    stats.time_cpu(measure_at, deadline)
     await asyncio.gather(
         *(
             _new_connection_client(plan, ctx, stats, plan.first_conn_id + i, measure_at, deadline)
@@ -424,6 +435,7 @@ def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, An
             "connections": stats.connections,
             "resumed": stats.resumed,
             "replies": stats.replies,
+            "cpu_s": stats.cpu[1] - stats.cpu[0] if len(stats.cpu) == 2 else None,
         }
     )
 
@@ -502,6 +514,7 @@ def _merge(
 ) -> LoadRun:
     hist, connect = new_histogram(), new_histogram()
     ops = errors = connections = resumed = replies = 0
+    own_cpu: list[float] = []
     first_error: str | None = None
     starts, ends = [], []
     for r in results:
@@ -512,6 +525,8 @@ def _merge(
         connections += r["connections"]
         resumed += r["resumed"]
         replies += r["replies"]
+        if r["cpu_s"] is not None:
+            own_cpu.append(r["cpu_s"])
         first_error = first_error or r["first_error"]
         if r["end_ns"] > r["start_ns"]:
             starts.append(r["start_ns"])
@@ -532,6 +547,7 @@ def _merge(
         connect=latency_of(connect) if connect.get_total_count() else None,
         resumed=resumed,
         replies=replies,
+        client_cpu_s=sum(own_cpu) if len(own_cpu) == nproc else None,
         processes=nproc,
         server_cpu_s=(cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None,
     )

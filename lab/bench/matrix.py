@@ -274,8 +274,8 @@ def agreement(
     lab: float | None, rb: float | None, runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]
 ) -> Agreement | None:
     """The ratio is the median of paired ratios (runs and bench are in repeat order, and the two ran back
-    to back in each repeat), lab / rb without pairs; outside ±15%, say which side the server's CPU use
-    points at."""
+    to back in each repeat), lab / rb without pairs; outside ±15%, say why, from what each client and the
+    server used of their CPUs."""
     if lab is None or rb is None or rb <= 0:
         return None
     paired = Spread.of(
@@ -301,8 +301,15 @@ def agreement(
                 f"and {rb_busy:.0%} under redis-benchmark: "
             )
             slower_busy = lab_busy if ratio < 1 else rb_busy
+            clients = [r.client_busy for r in runs] if ratio < 1 else [b.client_busy for b in bench]
+            slower_client = _median(clients)
             if min(lab_busy, rb_busy) >= SATURATED:
                 why += "the server was saturated under both" + _work_per_request(runs, bench)
+            elif slower_client is not None and slower_client >= SATURATED:
+                why += (
+                    f"{slower}'s own client was the limit: it used {slower_client:.0%} of its CPU while the "
+                    f"server had {1 - slower_busy:.0%} of a core to spare"
+                )
             elif max(lab_busy, rb_busy) - slower_busy >= CLEAR_GAP:
                 why += (
                     f"the server idled more under {slower}, so {slower}'s own client was the limit "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import resource
 import shutil
 import subprocess
 import time
@@ -100,12 +101,14 @@ def run_benchmark(spec: BenchmarkSpec, server_pid: int | None = None) -> Benchma
     if binary is None:
         return BenchmarkRun(tuple(argv), (), 0.0, "redis-benchmark not found: apt-get install redis-tools")
     cpu0 = cpu_seconds(server_pid) if server_pid else None
+    own0 = _children_cpu()
     t0 = time.monotonic()
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=spec.timeout, check=False)
     except subprocess.TimeoutExpired:  # subprocess.run kills the child before raising
         return BenchmarkRun(tuple(argv), (), time.monotonic() - t0, f"timed out after {spec.timeout:.0f} s")
     seconds = time.monotonic() - t0
+    own = _children_cpu() - own0  # redis-benchmark was the only child reaped meanwhile
     cpu1 = cpu_seconds(server_pid) if server_pid and cpu0 is not None else None
     rows = parse_csv(proc.stdout)
     error = None
@@ -113,7 +116,12 @@ def run_benchmark(spec: BenchmarkSpec, server_pid: int | None = None) -> Benchma
         lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip() and "WARNING" not in ln]
         error = f"exit {proc.returncode}: {lines[-1] if lines else 'no CSV rows'}"
     cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
-    return BenchmarkRun(tuple(argv), rows, seconds, error, cpu)
+    return BenchmarkRun(tuple(argv), rows, seconds, error, cpu, own)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def requests_for(expected_ops_per_s: float, seconds: float, tests: int = 2, minimum: int = 500) -> int:

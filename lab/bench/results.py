@@ -83,6 +83,12 @@ class LoadRun:
     processes: int
     server_cpu_s: float | None  # utime+stime of the server process over the window
     replies: int = 0  # every reply received, in the window or not: what went over the wire
+    client_cpu_s: float | None = None  # the workers' own CPU over the window, all processes together
+
+    @property
+    def client_busy(self) -> float | None:
+        """Fraction of its CPU each worker used during the window (1.0: the generator was the limit)."""
+        return _busy(self.client_cpu_s, self.seconds * self.processes)
 
     @property
     def server_busy(self) -> float | None:
@@ -116,6 +122,12 @@ class BenchmarkRun:
     seconds: float
     error: str | None
     server_cpu_s: float | None = None  # over the whole invocation (start-up included)
+    client_cpu_s: float | None = None  # redis-benchmark's own CPU (a single thread), same span
+
+    @property
+    def client_busy(self) -> float | None:
+        """Fraction of one core redis-benchmark used while it ran."""
+        return _busy(self.client_cpu_s, self.seconds)
 
     @property
     def server_busy(self) -> float | None:

@@ -126,6 +126,9 @@ def test_reused_connections_measure_requests(
     assert run.processes == 2 and run.connections == 4
     assert run.server_cpu_s is not None and run.server_cpu_s >= 0
     assert run.connect is None  # reused connections: no per-request handshake
+    # the workers' own CPU over the window: something, and no more than each worker's one core
+    assert run.client_cpu_s is not None and run.client_cpu_s > 0
+    assert run.client_busy is not None and run.client_busy <= 1.05
 
 
 @pytest.mark.parametrize(

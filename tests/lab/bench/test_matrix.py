@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from lab.bench.matrix import (
@@ -78,6 +80,16 @@ def test_agreement_within_and_outside_tolerance() -> None:
     starved = agreement(50.0, 100.0, [load_run(50, cpu_s=0.3)], [bench_run(100, 100, cpu_s=0.35)])
     assert starved is not None and starved.explanation and "contended machine" in starved.explanation
     assert agreement(None, 100.0, [], []) is None
+
+
+def test_a_client_at_its_cpu_limit_is_named_from_its_own_cpu_use() -> None:
+    """The server idled about as much under both clients (no clear gap), but the generator's workers
+    used 97% of their CPU: the generator was the limit, not a contended host."""
+    busy = dataclasses.replace(load_run(50, cpu_s=0.3), client_cpu_s=0.97 * 2)  # 2 workers, 1 s
+    a = agreement(50.0, 100.0, [busy], [bench_run(100, 100, cpu_s=0.35)])
+    assert a is not None and a.explanation is not None
+    assert "the lab generator's own client was the limit: it used 97% of its CPU" in a.explanation
+    assert "70% of a core to spare" in a.explanation
 
 
 def _saturated_rb(requests: int, rps: float, cpu_s: float) -> BenchmarkRun:

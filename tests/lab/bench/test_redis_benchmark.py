@@ -65,6 +65,9 @@ def test_real_run_against_redis_server(
     assert [r.test for r in run.rows] == ["SET", "GET"]
     assert run.mixed_ops_per_s is not None and run.mixed_ops_per_s > 0
     assert run.server_cpu_s is not None
+    # redis-benchmark's own CPU: it did the work of its 50 clients, at most one core (a single thread)
+    assert run.client_cpu_s is not None and run.client_cpu_s > 0
+    assert run.client_busy is not None and run.client_busy <= 1.05
 
 
 def test_a_dead_server_is_an_error_not_an_exception(pki: LabPKI) -> None:
