@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 EOF_IN_HANDSHAKE = "error:0A000126:SSL routines::unexpected eof while reading"
 UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024  # CVE-2021-32675: unauthenticated clients may not buffer more
-_TLS_READ = 1 << 18
+# One record's plaintext at most (2^14): SSL_read never returns more than one record per call, and the
+# loop in data_received reads on while records wait. A larger size only makes CPython allocate that
+# much per call (it was 256 KiB: above glibc's mmap threshold until glibc happens to raise it, so some
+# runs paid an mmap, a page fault and a munmap per request).
+_TLS_READ = 1 << 14
 _OPENSSL_LIBS = {"SSL": "SSL routines", "X509": "X509 certificate routines", "PEM": "PEM routines",
                  "EVP": "digital envelope routines", "ASN1": "asn1 encoding routines"}  # fmt: skip
 

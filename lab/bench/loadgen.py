@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import queue
@@ -29,6 +30,7 @@ from lab.bench.cpu import cpu_seconds
 from lab.bench.results import Connection, Latency, LoadRun, Transport
 from server.tls_native import NativeUnavailable, keep_record_buffers
 
+_M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
 HIST_MAX_US = 60_000_000
 HIST_DIGITS = 3
 CURVE_PERCENTILES = (1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100)
@@ -409,9 +411,24 @@ async def _new_connection_worker(
     stats.window = (measure_at, deadline)
 
 
+def keep_tls_reads_on_the_heap() -> bool:
+    """Fix glibc's mmap threshold at 1 MiB in this process; False where there is no glibc mallopt.
+
+    uvloop reads TLS into a new 256 KiB bytes object per read. glibc serves that size with mmap, mremap
+    and munmap (and page faults) until its dynamic threshold happens to rise past it: here it rose during
+    TLS 1.3 cells and never during TLS 1.2 ones, where the generator then spent three times the CPU per
+    request (an mmap, mremap and munmap per read under strace) and reported TLS 1.2 as a 78-85% loss that
+    redis-benchmark does not see. A fixed threshold keeps those buffers on the heap in every cell."""
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 1 << 20))
+    except (OSError, AttributeError):
+        return False
+
+
 def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, Any]]) -> None:
     spec = plan.spec
     stats = _Stats()
+    keep_tls_reads_on_the_heap()
     try:
         ctx = None
         if spec.transport != "plain":
