@@ -127,6 +127,7 @@ class Dispatcher:
         ctx = client.ctx
         append = out.append
         bulk, status = bytes, resp.SimpleString
+        headers, crlf = resp.BULK_HEADER, resp.CRLF
         for argv in commands:
             entry = spelled(argv[0])
             if (
@@ -155,7 +156,10 @@ class Dispatcher:
                     self.feed_monitors(client, argv)
                 kind = type(result)
                 if kind is bulk:  # the two most common replies, encoded without a call
-                    append(b"$%d\r\n%b\r\n" % (len(result), result))
+                    n = len(result)
+                    append(headers[n] if n < 1024 else b"$%d\r\n" % n)
+                    append(result)
+                    append(crlf)
                 elif kind is status:
                     append(result.wire)
                 else:
@@ -174,10 +178,7 @@ class Dispatcher:
             entry = found
         if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
             result = self.run(client, entry, argv)
-            kind = type(result)
-            if kind is bytes:  # the two most common replies, encoded without a call
-                out.append(b"$%d\r\n%b\r\n" % (len(result), result))
-            elif kind is resp.SimpleString:
+            if type(result) is resp.SimpleString:
                 out.append(result.wire)
             else:
                 resp.write(out, result, client.proto)
