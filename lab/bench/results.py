@@ -259,6 +259,7 @@ class HostInfo:
     redis_benchmark: str | None
     event_loop: str
     pinning: str = "none"  # CpuPlan.describe(), or why nothing was pinned
+    bundled_parser: str = "unknown"  # which request parser the bundled server runs (suite.parser_name())
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,8 @@ def render_ratios(report: ServerBenchReport) -> str:
         f"redis-benchmark -c 50 -d 16 -t set,get, {report.repeats} interleaved repeat(s); "
         f"{report.host.cpus} CPUs, {report.host.pinning}. In each repeat the two servers run back to back "
         "(who goes first alternates); ratio = the median over repeats of bundled / redis-server within a "
-        "repeat, with the lowest and highest of those paired ratios. The rps columns are medians.",
+        "repeat, with the lowest and highest of those paired ratios. The rps columns are medians. "
+        f"The bundled server's request parser: {report.host.bundled_parser}.",
         "",
         "| setting | test | bundled rps | redis-server rps | ratio | paired range | goal | met |",
         "|---|---|---|---|---|---|---|---|",

@@ -20,6 +20,7 @@ from lab.bench.results import BenchReport, HostInfo, TargetKind, WireSample, wri
 from lab.bench.summary import PUBLISHED, write_summary
 from lab.bench.wire import sample_wire
 from lab.pki import LabPKI
+from server import resp
 
 
 def _tool_version(binary: str) -> str | None:
@@ -42,7 +43,19 @@ def host_info(cpu_plan: CpuPlan | None) -> HostInfo:
         redis_benchmark=_tool_version("redis-benchmark"),
         event_loop=event_loop_name(),
         pinning=cpu_plan.describe() if cpu_plan else "none (one CPU: clients and servers share it)",
+        bundled_parser=parser_name(),
     )
+
+
+def parser_name() -> str:
+    """The bundled server's request parser, as this installation will run it: the C fast path is an
+    optional build, and without it the ratios against redis-server are lower, so the results say which."""
+    if resp.FAST_PARSE is resp.parse_simple:
+        return (
+            "pure Python (server/_resp_fast.c was not built: install gcc and the Python headers, then run "
+            "make setup again)"
+        )
+    return "C fast path (server/_resp_fast.c)"
 
 
 def contention_note() -> str | None:

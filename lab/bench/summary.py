@@ -338,7 +338,8 @@ def render(report: BenchReport) -> str:
         "",
         f"{'Quick' if report.quick else 'Default'} run, {report.seconds:.0f} s, targets: "
         f"{', '.join(report.targets)}. Host: {h.cpus} CPUs, Python {h.python} ({h.event_loop}), {h.openssl}, "
-        f"{h.redis_server or 'redis-server not installed'}. Loopback, {h.pinning}; the host is shared, "
+        f"{h.redis_server or 'redis-server not installed'}; the bundled server's request parser: "
+        f"{h.bundled_parser}. Loopback, {h.pinning}; the host is shared, "
         "so read ratios (TLS vs plaintext measured in the same repeats), not absolute rates.",
         "",
         "## Headline",

@@ -82,7 +82,7 @@ def test_ratio_table_rendering() -> None:
         "t",
         1.0,
         False,
-        HostInfo(2, "3.11", "o", "r", "b", "uvloop"),
+        HostInfo(2, "3.11", "o", "r", "b", "uvloop", bundled_parser="C fast path (server/_resp_fast.c)"),
         3,
         (row, missing),
         memory,
@@ -93,3 +93,4 @@ def test_ratio_table_rendering() -> None:
     assert "| -P 1 | SET | 45,000 | 50,000 | 0.90 | 0.85 to 0.97 | ≥ 0.8 | yes |" in text
     assert "| -k 0 --tls | GET | - | 1,000 | - | - | ≥ 1.0 | - |" in text
     assert "ratio 1.88 (goal ≤ 3.0)" in text and "bundled note" in text
+    assert "request parser: C fast path" in text

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.bench.suite import run_bench
+from lab.bench.suite import parser_name, run_bench
+from server import resp
 from tests.conftest import require_tool
 from tests.lab.bench.conftest import png
 
@@ -44,3 +45,11 @@ def test_quick_run_writes_sane_results(tmp_path: Path) -> None:
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "## Lab generator vs redis-benchmark" in summary and "redis/redis/issues/7595" in summary
     assert list((tmp_path / "cap").glob("*.pcapng"))
+
+
+def test_results_say_which_parser_the_bundled_server_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the optional C build the bundled server is slower: the results say so, and how to fix it."""
+    built = resp.FAST_PARSE is not resp.parse_simple
+    assert parser_name().startswith("C fast path") == built
+    monkeypatch.setattr(resp, "FAST_PARSE", resp.parse_simple)
+    assert parser_name().startswith("pure Python") and "make setup" in parser_name()
