@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from server import resp
 from tests.server.mutation import MUTATION, mutate
-from tests.server.test_resp_fuzz import FUZZ, HEAVY, any_bytes, cut_points, multibulk, split_at
+from tests.server.respgen import FUZZ, HEAVY, any_bytes, cut_points, multibulk, split_at
 
 try:
     from server import _resp_fast

@@ -21,21 +21,13 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from server import resp
 from tests.server.mutation import MUTATION, mutate
 from tests.server.rawresp import RawClient, Reply
-
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-HEAVY = settings(FUZZ, max_examples=100)  # composite examples (pipelines, nested replies, 64 KB lines)
+from tests.server.respgen import FUZZ, HEAVY, any_bytes, cut_points, multibulk, split_at
 
 LINE_MAX = resp.PROTO_INLINE_MAX_SIZE
 INT_MAX = 2**31 - 1
@@ -64,23 +56,7 @@ def parse_in(chunks: list[bytes], unauthenticated: bool = False) -> tuple[Comman
     return out, parser.error
 
 
-def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({min(c, len(data)) for c in cuts})
-    return [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
-
-
-def multibulk(argv: list[bytes]) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%b\r\n" % (len(a), a) for a in argv)
-
-
 # ---------------------------------------------------------------- strategies
-
-# Tokens that make random input look like RESP often enough to reach every parser branch.
-_TOKENS = [b"*", b"$", b"\r", b"\n", b"\r\n", b"0", b"1", b"2", b"-1", b"-10", b"3000000000", b"11", b"16385",
-           b"abc", b"a", b" ", b'"', b"'", b"\\", b"\\x41", b"\\n", b"\x00", b"\xff", b"\t"]  # fmt: skip
-resp_like = st.lists(st.sampled_from(_TOKENS), max_size=60).map(b"".join)
-any_bytes = st.one_of(st.binary(max_size=300), resp_like)
-cut_points = st.lists(st.integers(0, 400), max_size=6)
 
 # Inline words that split_args returns unchanged (no blanks, quotes or NUL; never a leading '*').
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_:.@", min_size=1, max_size=8).map(str.encode)
