@@ -127,7 +127,7 @@ class Dispatcher:
         ctx = client.ctx
         append = out.append
         bulk, status = bytes, resp.SimpleString
-        headers, crlf = resp.BULK_HEADER, resp.CRLF
+        headers, cached, crlf = resp.BULK_HEADER, resp.BULK_HEADERS_CACHED, resp.CRLF
         for argv in commands:
             entry = spelled(argv[0])
             if (
@@ -157,7 +157,7 @@ class Dispatcher:
                 kind = type(result)
                 if kind is bulk:  # the two most common replies, encoded without a call
                     n = len(result)
-                    append(headers[n] if n < 1024 else b"$%d\r\n" % n)
+                    append(headers[n] if n < cached else b"$%d\r\n" % n)
                     append(result)
                     append(crlf)
                 elif kind is status:

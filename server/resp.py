@@ -433,7 +433,8 @@ def encode(value: Any, proto: int = 2) -> bytes:
 
 # A bulk reply goes out as three pieces, header, value and CRLF, joined with the rest of the batch:
 # b"$%d\r\n%b\r\n" % ... formats and copies the value once more, 230 ns per small reply.
-BULK_HEADER = tuple(b"$%d\r\n" % n for n in range(1024))
+BULK_HEADERS_CACHED = 1024  # values shorter than this take a cached header
+BULK_HEADER = tuple(b"$%d\r\n" % n for n in range(BULK_HEADERS_CACHED))
 CRLF = b"\r\n"
 
 
@@ -442,7 +443,7 @@ def write(out: list[bytes], value: Any, proto: int) -> None:
     kind = type(value)
     if kind is bytes:
         n = len(value)
-        out += (BULK_HEADER[n] if n < 1024 else b"$%d\r\n" % n, value, CRLF)
+        out += (BULK_HEADER[n] if n < BULK_HEADERS_CACHED else b"$%d\r\n" % n, value, CRLF)
     elif kind is SimpleString:
         out.append(value.wire)
     elif value is None:

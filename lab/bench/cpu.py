@@ -1,8 +1,10 @@
-"""Server CPU time from /proc/<pid>/stat: user + system seconds of the whole process (all its threads)."""
+"""CPU time: a server's from /proc/<pid>/stat (user + system seconds of all its threads), and this
+process's reaped children's (the clients it ran) from rusage."""
 
 from __future__ import annotations
 
 import os
+import resource
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -18,6 +20,13 @@ def cpu_seconds(pid: int) -> float | None:
     fields = raw[raw.rindex(b")") + 2 :].split()
     # After comm, fields are numbered from 3 (state); utime and stime are fields 14 and 15.
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def children_cpu_seconds() -> float:
+    """User + system seconds of every child this process has waited for: the delta around one
+    subprocess.run is that child's own CPU."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_bytes(pid: int) -> int | None:

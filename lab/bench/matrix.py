@@ -177,9 +177,9 @@ def bench_seconds(cell: Cell, plan: Plan) -> float:
     """How long redis-benchmark should run in a cell (SET and GET together).
 
     redis-benchmark times its connection set-up: each of its tests opens its 50 connections inside the
-    measured time, where the generator connects before its window. Over TLS that is 50 handshakes, about
-    45 ms of server CPU on the bundled server, which read 10-20% low in a 0.4 s test; at least
-    REUSE_BENCH_SECONDS keeps it to a few percent. With a new connection per request the set-up is the
+    measured time, where the generator connects before its window. Over TLS that is 50 handshakes at
+    560-770 µs of the bundled server's CPU each (measured in the new-connection cells), 7-10% of a 0.4 s
+    test; at least REUSE_BENCH_SECONDS keeps it to 1-2%. With a new connection per request the set-up is the
     workload itself, and the cell's own duration is kept."""
     own = plan.seconds + plan.warmup_s
     return own if cell.connection != "reuse" else max(own, REUSE_BENCH_SECONDS)
@@ -292,7 +292,8 @@ def agreement(
     in_range = min(rates) <= lab <= max(rates) if len(rates) > 1 else None
     why = None
     if not within:
-        lab_busy = _median([r.server_busy for r in runs])
+        good = [r for r in runs if r.ops > 0]
+        lab_busy = _median([r.server_busy for r in good])
         rb_busy = _median([b.server_busy for b in bench])
         slower = "the lab generator" if ratio < 1 else "redis-benchmark"
         if lab_busy is not None and rb_busy is not None:
@@ -301,10 +302,10 @@ def agreement(
                 f"and {rb_busy:.0%} under redis-benchmark: "
             )
             slower_busy = lab_busy if ratio < 1 else rb_busy
-            clients = [r.client_busy for r in runs] if ratio < 1 else [b.client_busy for b in bench]
+            clients = [r.client_busy for r in good] if ratio < 1 else [b.client_busy for b in bench]
             slower_client = _median(clients)
             if min(lab_busy, rb_busy) >= SATURATED:
-                why += "the server was saturated under both" + _work_per_request(runs, bench)
+                why += "the server was saturated under both" + _work_per_request(good, bench)
             elif slower_client is not None and slower_client >= SATURATED:
                 why += (
                     f"{slower}'s own client was the limit: it used {slower_client:.0%} of its CPU while the "
@@ -333,7 +334,7 @@ def agreement(
 def _work_per_request(runs: Sequence[LoadRun], bench: Sequence[BenchmarkRun]) -> str:
     """With the server saturated under both clients, its CPU per request tells whether it was asked for
     more work under one of them (CLEAR_GAP apart) or the two differ by noise."""
-    lab_cpu = _median([r.cpu_us_per_op for r in runs if r.ops > 0])
+    lab_cpu = _median([r.cpu_us_per_op for r in runs])
     rb_cpu = _median([b.cpu_us_per_op for b in bench])
     if lab_cpu is None or rb_cpu is None:
         return ", so the difference is the request mix or noise"

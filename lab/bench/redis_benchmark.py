@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import resource
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab.bench.cpu import cpu_seconds
+from lab.bench.cpu import children_cpu_seconds, cpu_seconds
 from lab.bench.results import BenchmarkRow, BenchmarkRun, Connection, Transport
 
 KEYSPACE = 1000  # -r: random keys from a small space, like the generator's
@@ -101,14 +100,14 @@ def run_benchmark(spec: BenchmarkSpec, server_pid: int | None = None) -> Benchma
     if binary is None:
         return BenchmarkRun(tuple(argv), (), 0.0, "redis-benchmark not found: apt-get install redis-tools")
     cpu0 = cpu_seconds(server_pid) if server_pid else None
-    own0 = _children_cpu()
+    own0 = children_cpu_seconds()
     t0 = time.monotonic()
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=spec.timeout, check=False)
     except subprocess.TimeoutExpired:  # subprocess.run kills the child before raising
         return BenchmarkRun(tuple(argv), (), time.monotonic() - t0, f"timed out after {spec.timeout:.0f} s")
     seconds = time.monotonic() - t0
-    own = _children_cpu() - own0  # redis-benchmark was the only child reaped meanwhile
+    own = children_cpu_seconds() - own0  # redis-benchmark was the only child reaped meanwhile
     cpu1 = cpu_seconds(server_pid) if server_pid and cpu0 is not None else None
     rows = parse_csv(proc.stdout)
     error = None
@@ -117,11 +116,6 @@ def run_benchmark(spec: BenchmarkSpec, server_pid: int | None = None) -> Benchma
         error = f"exit {proc.returncode}: {lines[-1] if lines else 'no CSV rows'}"
     cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
     return BenchmarkRun(tuple(argv), rows, seconds, error, cpu, own)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def requests_for(expected_ops_per_s: float, seconds: float, tests: int = 2, minimum: int = 500) -> int:

@@ -1,4 +1,5 @@
-"""RESP inputs for the parser fuzz suites (test_resp_fuzz.py, test_resp_fast.py): hypothesis settings,
+"""RESP inputs for the fuzz suites (test_resp_fuzz.py, test_resp_fast.py; test_connection_fuzz.py takes the
+settings): hypothesis settings,
 strategies for random and RESP-like bytes and chunk cuts, and the helpers that build and split frames."""
 
 from __future__ import annotations

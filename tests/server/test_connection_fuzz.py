@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lab.pki import LabPKI
@@ -39,6 +39,7 @@ from tests.conftest import require_tool
 from tests.server.conftest import client_tls_context
 from tests.server.mutation import mutate
 from tests.server.rawresp import RawClient, encode_command
+from tests.server.respgen import FUZZ as PARSER_FUZZ
 
 PASSWORD = "fuzz-s3cret"
 AUTH = b"AUTH " + PASSWORD.encode() + b"\r\n"
@@ -49,13 +50,7 @@ LINE_MAX = 64 * 1024
 # The log of a server whose handler or protocol raised: asyncio's "Exception in callback ... Traceback".
 _CRASH_MARKS = ("Traceback (most recent call last)", "Exception in callback", "Fatal error")
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = settings(PARSER_FUZZ, max_examples=150)
 
 
 def _spec(kind: TargetKind) -> TargetSpec:
