@@ -357,6 +357,29 @@ async def _reuse_worker(
             t.close()
 
 
+async def _one_connection(
+    plan: _WorkerPlan, ctx: ssl.SSLContext | None, proto: _Pipeliner, t0: int
+) -> tuple[int, bool]:
+    """Connect, send proto's batch, wait for its replies, close: (connect time in µs, whether TLS resumed).
+    A resuming context is handed this connection's session for the next one."""
+    transport: asyncio.Transport | None = None
+    try:
+        transport = await _open(plan, ctx, proto)
+        connected_us = max(1, (time.perf_counter_ns() - t0) // 1000)
+        proto.send_batch(start_ns=t0)
+        async with asyncio.timeout(plan.spec.timeout):
+            failure = await proto.done
+        if failure is not None:
+            raise ConnectionError(failure)
+        sslobj = transport.get_extra_info("ssl_object")
+        if isinstance(ctx, _ResumingContext) and sslobj is not None:
+            ctx.offered = sslobj.session  # TLS 1.3 tickets have arrived by now (after the reply)
+        return connected_us, bool(sslobj is not None and sslobj.session_reused)
+    finally:
+        if transport is not None:
+            transport.close()
+
+
 async def _new_connection_client(
     plan: _WorkerPlan, ctx: ssl.SSLContext | None, stats: _Stats, conn_id: int, measure_at: int, deadline: int
 ) -> None:
@@ -370,35 +393,38 @@ async def _new_connection_client(
         want = (expect[flip], expect[flip])
         proto = _Pipeliner(batch, want, spec.pipeline, stats, measure_at, deadline, one_shot=True)
         flip ^= 1
-        transport: asyncio.Transport | None = None
         try:
-            transport = await _open(plan, ctx, proto)
-            connected_us = max(1, (time.perf_counter_ns() - t0) // 1000)
-            proto.send_batch(start_ns=t0)
-            async with asyncio.timeout(spec.timeout):
-                failure = await proto.done
-            if failure is not None:
-                raise ConnectionError(failure)
-            sslobj = transport.get_extra_info("ssl_object")
-            if proto.counted:  # its reply came inside the window: so does the connection
-                stats.connections += 1
-                stats.connect_hist.record_value(connected_us)
-                stats.resumed += bool(sslobj is not None and sslobj.session_reused)
-            if isinstance(ctx, _ResumingContext) and sslobj is not None:
-                ctx.offered = sslobj.session  # TLS 1.3 tickets have arrived by now (after the reply)
+            connected_us, resumed = await _one_connection(plan, ctx, proto, t0)
         except (TimeoutError, OSError, ssl.SSLError, ConnectionError) as exc:
             if measure_at <= time.perf_counter_ns() < deadline:
                 stats.error(f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(0.01)  # no hot loop against a dead server
-        finally:
-            if transport is not None:
-                transport.close()
+            continue
+        if proto.counted:  # its reply came inside the window: so does the connection
+            stats.connections += 1
+            stats.connect_hist.record_value(connected_us)
+            stats.resumed += resumed
+
+
+async def _prime_session(plan: _WorkerPlan, ctx: _ResumingContext, stats: _Stats) -> None:
+    """One connection before the run, so that a resuming worker has a session to offer from its very first
+    connection on, as a client that has talked to this server before. Without it the first burst of
+    connections (one per client, all at once) made full handshakes, and under a slow host some of them
+    finished inside the window, counted as connections that did not resume."""
+    spec = plan.spec
+    never = time.perf_counter_ns() + 10**12  # outside any window: nothing here counts
+    work = batches(spec.pipeline, spec.value_size, plan.first_conn_id * 100)
+    want = replies(spec.pipeline, spec.value_size)
+    proto = _Pipeliner(work, want, spec.pipeline, stats, never, never, one_shot=True)
+    await _one_connection(plan, ctx, proto, time.perf_counter_ns())
 
 
 async def _new_connection_worker(
     plan: _WorkerPlan, ctx: ssl.SSLContext | None, stats: _Stats, barrier: Barrier
 ) -> None:
     spec = plan.spec
+    if isinstance(ctx, _ResumingContext):
+        await _prime_session(plan, ctx, stats)
     barrier.wait(spec.timeout * 4)
     measure_at = time.perf_counter_ns() + int(spec.warmup_s * 1e9)
     deadline = measure_at + int(spec.seconds * 1e9)
