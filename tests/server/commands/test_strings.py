@@ -1,5 +1,5 @@
 """server.commands.strings: what reaches the AOF (absolute times, results instead of float arithmetic),
-that replaying it rebuilds the same data, and WATCH. Reply texts are covered by test_differential."""
+that replaying it rebuilds the same data, and WATCH. Reply texts are covered by the differential suite."""
 
 from __future__ import annotations
 
