@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lab.analysis.model import StreamInfo
 from lab.netlab.topology import Role
 
 
@@ -41,3 +42,22 @@ class RoleMap:
     def arrow(self, source: str, destination: str) -> str:
         """"client→attacker" for a TCP stream's client and server addresses."""
         return f"{self.label(source)}→{self.label(destination)}"
+
+
+@dataclass(frozen=True)
+class NamedStream:
+    """A captured TCP stream with the roles of its two ends (lab.analysis numbers it; the RoleMap names it)."""
+
+    stream: int
+    client: str  # "address:port" of the side that opened it
+    server: str
+    label: str  # "replica→primary", "client→attacker", ...
+    transport: str  # lab.analysis Transport: "plaintext", "tls" or "empty"
+    first_frame: int
+
+
+def name_streams(streams: Iterable[StreamInfo], roles: RoleMap) -> tuple[NamedStream, ...]:
+    return tuple(
+        NamedStream(s.stream, f"{s.client.host}:{s.client.port}", f"{s.server.host}:{s.server.port}",
+                    roles.arrow(s.client.host, s.server.host), s.transport, s.first_frame)
+        for s in streams)
