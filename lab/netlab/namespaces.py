@@ -81,7 +81,7 @@ class Network:
 
     @property
     def roles(self) -> RoleMap:
-        return RoleMap.of((h.address, h.name, h.role) for h in self.hosts)
+        return RoleMap.of((h.address, h.name, h.role, h.mac) for h in self.hosts)
 
     def host(self, name: str) -> LiveHost:
         for h in self.hosts:
