@@ -48,6 +48,7 @@ class MitmSpec:
     # Transparent: clients dial the real server and never the attacker; a redirect (lab.netlab.transparent)
     # delivers their connections here, and mitmproxy reads the original destination from the socket.
     transparent: bool = False
+    scripts: tuple[Path, ...] = ()  # further addon scripts, loaded after the lab's own
 
 
 def mitmdump_argv(spec: MitmSpec, journal: Path) -> list[str]:
@@ -69,6 +70,8 @@ def mitmdump_argv(spec: MitmSpec, journal: Path) -> list[str]:
         sets.append(("tcp_hosts", ".*"))  # whatever follows TLS is raw TCP (RESP), never parsed as HTTP
     argv = [sys.executable, "-c", "from mitmproxy.tools.main import mitmdump; mitmdump()", "--mode", mode,
             "-s", str(ADDONS_SCRIPT)]
+    for script in spec.scripts:
+        argv += ["-s", str(script)]
     for name, value in sets:
         argv += ["--set", f"{name}={value}"]
     return argv

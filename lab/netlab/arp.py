@@ -8,6 +8,7 @@ signature: one IP claimed by two MACs (the owner's and the attacker's).
 from __future__ import annotations
 
 import contextlib
+import socket
 import struct
 import subprocess
 import sys
@@ -118,11 +119,21 @@ def neighbour_mac(net: Network, host: LiveHost, address: str) -> str | None:
     return None
 
 
+def _knock(address: str) -> None:
+    """Any packet to the address makes the kernel resolve it (a closed port answers RST: enough)."""
+    with contextlib.suppress(OSError), socket.create_connection((address, 9), timeout=1):
+        pass
+
+
 @contextlib.contextmanager
 def poison(net: Network, attacker: LiveHost, a: LiveHost, b: LiveHost, workdir: Path) -> Iterator[None]:
     """Poison a's and b's caches (each other's address → the attacker) until the block ends, then restore.
     Yields once a's cache really points at the attacker."""
     require_loopback(a.address, b.address)
+    # Linux creates no cache entry from an unsolicited reply, it only overwrites one: hosts on one LAN have
+    # usually talked already; here they are made to, so the poisoning has entries to overwrite.
+    net.call(a.name, _knock, b.address)
+    net.call(b.name, _knock, a.address)
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / "arp-poison.log").open("wb")
     proc = net.popen(attacker.name, [sys.executable, "-m", "lab.netlab.arp_poison", attacker.iface, attacker.mac,

@@ -51,12 +51,14 @@ def nft_tables(net: Network, host: LiveHost) -> str:
 
 @contextlib.contextmanager
 def intercept(net: Network, attacker: LiveHost, server: str, ports: Sequence[int], tls: AttackerTLS,
-              workdir: Path, tamper: tuple[TamperRule, ...] = ()) -> Iterator[MitmProxy]:
+              workdir: Path, tamper: tuple[TamperRule, ...] = (),
+              scripts: tuple[Path, ...] = ()) -> Iterator[MitmProxy]:
     """mitmproxy (transparent) on the attacker host, with Redis traffic to server:ports redirected to it."""
     nft = shutil.which("nft")
     if nft is None:
         raise UserError("nft is not installed: apt-get install nftables")
-    spec = MitmSpec(server, ports[0], tls, tamper, listen_host=attacker.address, transparent=True)
+    spec = MitmSpec(server, ports[0], tls, tamper, listen_host=attacker.address, transparent=True,
+                    scripts=scripts)
     with contextlib.ExitStack() as stack:
         mitm = net.enter(attacker.name, run_mitm(spec, workdir), stack)
         net.call(attacker.name, _router_mode, attacker.iface)
