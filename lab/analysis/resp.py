@@ -75,9 +75,9 @@ class RespStream:
         self._chunks.append((self._fed, frame))
         client = self.direction == "c2s"
         for message in self._reader.feed(data):
-            kind, data = message.wire
-            if not client and (kind == "rdb" or (kind == "+" and isinstance(data, bytes)
-                                                 and data.startswith(b"CONTINUE"))):
+            wire = message.wire
+            if not client and (wire.kind == "rdb" or (wire.kind == "+" and isinstance(wire.data, bytes)
+                                                      and wire.data.startswith(b"CONTINUE"))):
                 self.replication = True
             args = command(message.wire) if client or self.replication else None
             first, last = self._frames(message)

@@ -2,7 +2,8 @@
 
 Allowed: loopback (127.0.0.0/8, ::1) and the addresses of the lab's own live namespace hosts (lab.netlab
 registers them while its network is up, with `lab_hosts`). Anything else is refused with a clear message,
-unless the caller passes `allow_non_loopback=True` (CLI: `--i-own-this-network`), a name that says what it does.
+unless the caller passes `allow_non_loopback=True` (CLI: `--i-own-this-network`), a name that says what
+it does.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def require_loopback(*hosts: str, allow_non_loopback: bool = False) -> None:
     for host in hosts:
         if not is_allowed(host):
             raise NotLoopbackError(
-                f"refusing to attack {host!r}: it is neither a loopback address (127.0.0.0/8, ::1) nor a host "
-                f"of a lab network that is up. The lab attacks only its own targets; if you own that network "
-                f"and mean it, pass allow_non_loopback=True (CLI: {OVERRIDE_FLAG})"
+                f"refusing to attack {host!r}: it is neither a loopback address (127.0.0.0/8, ::1) nor a "
+                f"host of a lab network that is up. The lab attacks only its own targets; if you own that "
+                f"network and mean it, pass allow_non_loopback=True (CLI: {OVERRIDE_FLAG})"
             )

@@ -94,7 +94,8 @@ def arp_evidence(pcap: Path, roles: RoleMap) -> ArpEvidence:
         else:
             pending.discard((target_ip, sender_ip))
         claims.append(ArpClaim(
-            packet.frame, "request" if op == 1 else "reply", sender_ip, sender_mac, target_ip, _mac(data[0:6]),
+            packet.frame, "request" if op == 1 else "reply", sender_ip, sender_mac, target_ip,
+            _mac(data[0:6]),
             sender_ip == target_ip, op == 2 and not solicited,
             owner is not None and owner.mac != sender_mac, roles.label_mac(_mac(data[6:12]))))
     by_ip: dict[str, list[ArpClaim]] = {}
@@ -136,8 +137,9 @@ def poison(net: Network, attacker: LiveHost, a: LiveHost, b: LiveHost, workdir: 
     net.call(b.name, _knock, a.address)
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / "arp-poison.log").open("wb")
-    proc = net.popen(attacker.name, [sys.executable, "-m", "lab.netlab.arp_poison", attacker.iface, attacker.mac,
-                                     a.address, a.mac, b.address, b.mac],
+    argv = [sys.executable, "-m", "lab.netlab.arp_poison", attacker.iface, attacker.mac,
+            a.address, a.mac, b.address, b.mac]
+    proc = net.popen(attacker.name, argv,
                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
     try:
         assert proc.stdout is not None

@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
 
-    def reply(claim_ip: str, claim_mac: str, to_ip: str, to_mac: str) -> object:
+    def reply(claim_ip: str, claim_mac: str, to_ip: str, to_mac: str) -> Ether:
         return Ether(src=attacker, dst=to_mac) / ARP(
             op=2, psrc=claim_ip, hwsrc=claim_mac, pdst=to_ip, hwdst=to_mac)
 

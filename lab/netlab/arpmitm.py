@@ -2,7 +2,7 @@
 their traffic, and intercepts Redis with mitmproxy in transparent mode. The client dials the server's real
 address and checks its real name; nobody tells it about the attacker.
 
-The lab/mitm matrix (client posture × attacker certificate × tls-auth-clients, the expected verdicts, the
+The lab/mitm matrix (client posture, attacker certificate, tls-auth-clients, the expected verdicts, the
 outcome judged from the attacker's journal and the client's result) runs through that position. The switch
 capture keeps the ARP evidence an IDS alerts on.
 """
@@ -19,7 +19,16 @@ from lab.capture import CaptureResult
 from lab.clients import ClientOutcome, Posture
 from lab.clients.model import LIBRARIES, Library
 from lab.mitm.certs import MATRIX_SOURCES, AttackerCert, prepare_attacker
-from lab.mitm.matrix import COMMANDS, MATRIX_AUTH, MATRIX_POSTURES, PASSWORD, TAMPER, AuthClients, MatrixCell, expected_verdict
+from lab.mitm.matrix import (
+    COMMANDS,
+    MATRIX_AUTH,
+    MATRIX_POSTURES,
+    PASSWORD,
+    TAMPER,
+    AuthClients,
+    MatrixCell,
+    expected_verdict,
+)
 from lab.mitm.outcome import judge
 from lab.netlab.arp import ArpEvidence, arp_evidence, neighbour_mac, poison
 from lab.netlab.capture import bridge_capture
@@ -80,10 +89,10 @@ def run_arp_mitm(workdir: Path, attackers: Sequence[AttackerCert] = MATRIX_SOURC
                     for auth, server in servers.items():
                         for library in libraries:
                             for posture in postures:
-                                spec = client_spec(pki, server_host.fqdn, PASSWORD, posture, library,
-                                                   client_cert=auth == "yes", timeout=client_timeout)
+                                victim = client_spec(pki, server_host.fqdn, PASSWORD, posture, library,
+                                                     client_cert=auth == "yes", timeout=client_timeout)
                                 mark, log_mark = mitm.mark(), len(server.target.log_text())
-                                out = session(net, client.name, spec, server_host.address, server.tls_port,
+                                out = session(net, client.name, victim, server_host.address, server.tls_port,
                                               COMMANDS, cap.keylog)
                                 events = mitm.settle(mark)
                                 expected = expected_verdict(library, posture, auth, source)
@@ -101,5 +110,5 @@ def run_arp_mitm(workdir: Path, attackers: Sequence[AttackerCert] = MATRIX_SOURC
     result = cap.result
     report = analyze(result.path, result.keylog, ports=ports)
     streams = name_streams(report.streams, roles, stream_macs(result.path))
-    return ArpMitmResult(tuple(cells), baseline, poisoned, restored, arp_evidence(result.path, roles), streams,
-                         roles, result)
+    return ArpMitmResult(tuple(cells), baseline, poisoned, restored, arp_evidence(result.path, roles),
+                         streams, roles, result)

@@ -102,17 +102,18 @@ def run_cluster(workdir: Path, tls_cluster: bool) -> ClusterResult:
             nodes.append(start_redis(net, host, spec, workdir, stack, pki))
         ids = []
         for node, (low, high) in zip(nodes, SLOT_RANGES, strict=True):
-            spec = client_spec(pki, node.host.fqdn, PASSWORD)
+            to_node = client_spec(pki, node.host.fqdn, PASSWORD)
             commands: list[tuple[str, ...]] = [("CLUSTER", "ADDSLOTSRANGE", str(low), str(high)),
                                                ("CLUSTER", "MYID")]
             if node is nodes[0]:
-                commands += [("CLUSTER", "MEET", n.address, str(n.tls_port), str(BUS_PORT)) for n in nodes[1:]]
-            out = session(net, "client", spec, node.address, node.tls_port, commands)
+                commands += [("CLUSTER", "MEET", n.address, str(n.tls_port), str(BUS_PORT))
+                             for n in nodes[1:]]
+            out = session(net, "client", to_node, node.address, node.tls_port, commands)
             ids.append((node.host.name, str(out.replies[1]) if len(out.replies) > 1 else ""))
         ok = _cluster_ok(net, nodes, pki)
         roles = net.roles
         stack.close()
     result = cap.result
     config = node_config(tls_cluster, Path("<client.crt>"), Path("<client.key>"))
-    return ClusterResult(tls_cluster, tuple(ids), ok, roles, evidence_of(read_bus(result.path, (BUS_PORT,)), roles),
-                         config, result)
+    bus = evidence_of(read_bus(result.path, (BUS_PORT,)), roles)
+    return ClusterResult(tls_cluster, tuple(ids), ok, roles, bus, config, result)

@@ -44,7 +44,8 @@ def render(front: LiveHost, front_pem: Path, backend: Backend) -> str:
             server += f" crt {backend.client_cert.cert.with_suffix('.pem')}"
     return "\n".join([
         "global", "    maxconn 256",
-        "defaults", "    mode tcp", "    timeout connect 5s", "    timeout client 30s", "    timeout server 30s",
+        "defaults", "    mode tcp", "    timeout connect 5s", "    timeout client 30s",
+        "    timeout server 30s",
         "frontend redis_tls", f"    bind {front.address}:{FRONT_PORT} ssl crt {front_pem}",
         "    default_backend redis",
         "backend redis", server, "",

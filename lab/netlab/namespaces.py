@@ -131,7 +131,8 @@ def _owner_path(run_id: str) -> os.PathLike[str]:
 
 def _start_time(pid: int) -> str | None:
     try:
-        return open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1].split()[19]
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(") ", 1)[1].split()[19]
     except (OSError, IndexError):
         return None
 
@@ -139,7 +140,8 @@ def _start_time(pid: int) -> str | None:
 def owner_alive(run_id: str) -> bool:
     """True while the process that built run `run_id` still runs (a pid reused since does not count)."""
     try:
-        owner = json.loads(open(_owner_path(run_id)).read())
+        with open(_owner_path(run_id)) as fh:
+            owner = json.load(fh)
     except (OSError, ValueError):
         return False
     return _start_time(int(owner["pid"])) == owner.get("start")

@@ -38,7 +38,7 @@ def ns_path(name: str) -> Path:
 
 
 def join(name: str) -> None:
-    """Move the calling thread into the namespace `name` (no Python-level locks: safe between fork and exec)."""
+    """Move the calling thread into the namespace `name`."""
     fd = os.open(ns_path(name), os.O_RDONLY | os.O_CLOEXEC)
     try:
         if _setns(fd, CLONE_NEWNET) != 0:
@@ -64,13 +64,13 @@ def popen(name: str, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[byt
     kwargs.setdefault("start_new_session", True)
     try:
         # preexec_fn runs before close_fds closes the descriptor in the child
-        return subprocess.Popen(list(argv), preexec_fn=enter, **kwargs)  # noqa: PLW1509
+        return subprocess.Popen(list(argv), preexec_fn=enter, **kwargs)
     finally:
         os.close(fd)
 
 
 def call(name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """fn(*args, **kwargs) in a thread that joined namespace `name`; its result is returned, its error raised."""
+    """fn(*args, **kwargs) in a thread that joined namespace `name`; its result returned, its error raised."""
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -86,4 +86,5 @@ def call(name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         thread.join(0.1)  # short joins keep the caller interruptible by Ctrl-C
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    value: T = box["value"]
+    return value

@@ -65,7 +65,8 @@ def _segment(streams: tuple[NamedStream, ...], infos: dict[int, tuple[RespLine, 
     ids = {s.stream for s in streams}
     lines = [line for s in streams if s.transport == "plaintext" for line in infos[s.stream]]
     commands = tuple(line for line in lines if line.direction == "c2s" and line.args)
-    auth = tuple(line for line in commands if line.args[0].upper() in ("AUTH", "HELLO") and PASSWORD in line.args)
+    auth = tuple(line for line in commands
+                 if line.args[0].upper() in ("AUTH", "HELLO") and PASSWORD in line.args)
     frames = tuple(sorted({f for e in exposures if ids & set(e.streams) for f in e.frames}))
     return SegmentEvidence(streams, auth, commands, frames)
 
@@ -92,13 +93,15 @@ def run_proxy(workdir: Path, reencrypt: bool) -> ProxyResult:
         roles = net.roles
         stack.close()
     result = cap.result
-    report = analyze(result.path, result.keylog, ports=(FRONT_PORT, *redis.ports), secrets=[PASSWORD, SECRET[1]])
+    report = analyze(result.path, result.keylog, ports=(FRONT_PORT, *redis.ports),
+                     secrets=[PASSWORD, SECRET[1]])
     streams = name_streams(report.streams, roles)
     transcripts = {s.stream: s.transcript for s in report.streams}
     proxy_addr = proxy_host.address
     front = tuple(s for s in streams if s.server.split(":")[0] == proxy_addr)
     back = tuple(s for s in streams if s.client.split(":")[0] == proxy_addr)
     listeners = (("port", str(redis.port)), ("tls-port", str(redis.tls_port)))
-    return ProxyResult(reencrypt, next(line.strip() for line in conf_lines if line.strip().startswith("server")),
-                       listeners, roles, _segment(front, transcripts, report.exposures),
+    backend_line = next(line.strip() for line in conf_lines if line.strip().startswith("server"))
+    return ProxyResult(reencrypt, backend_line, listeners, roles,
+                       _segment(front, transcripts, report.exposures),
                        _segment(back, transcripts, report.exposures), report.exposures, client, result)

@@ -53,7 +53,7 @@ class RoleMap:
 
 @dataclass(frozen=True)
 class NamedStream:
-    """A captured TCP stream with the roles of its two ends (lab.analysis numbers it; the RoleMap names it)."""
+    """A captured TCP stream with the roles of its two ends (lab.analysis numbers it; RoleMap names it)."""
 
     stream: int
     client: str  # "address:port" of the side that opened it
@@ -76,8 +76,8 @@ def name_streams(streams: Iterable[StreamInfo], roles: RoleMap, macs: Macs | Non
         l2 = (macs or {}).get((s.client.host, s.client.port, s.server.host, s.server.port))
         if l2 is not None:
             label = f"{roles.label_mac(l2[0])}→{roles.label_mac(l2[1])}"
-        named.append(NamedStream(s.stream, f"{s.client.host}:{s.client.port}", f"{s.server.host}:{s.server.port}",
-                                 label, s.transport, s.first_frame))
+        named.append(NamedStream(s.stream, f"{s.client.host}:{s.client.port}",
+                                 f"{s.server.host}:{s.server.port}", label, s.transport, s.first_frame))
     return tuple(named)
 
 

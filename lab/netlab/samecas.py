@@ -21,7 +21,14 @@ from lab.netlab.arp import poison
 from lab.netlab.capture import bridge_capture
 from lab.netlab.inject_addon import INJECT_OPTION
 from lab.netlab.namespaces import network_up
-from lab.netlab.replication import AFTER_SYNC, BEFORE_SYNC, CLIENT_PASSWORD, MASTERAUTH, MASTERUSER, REPLICATION_USER
+from lab.netlab.replication import (
+    AFTER_SYNC,
+    BEFORE_SYNC,
+    CLIENT_PASSWORD,
+    MASTERAUTH,
+    MASTERUSER,
+    REPLICATION_USER,
+)
 from lab.netlab.roles import RoleMap
 from lab.netlab.servers import host_cert, start_redis
 from lab.netlab.sessions import client_spec, session, wait_for_value
@@ -64,8 +71,9 @@ def run_same_ca(workdir: Path, ca_per_role: bool) -> SameCaResult:
         primary_host, replica_host = net.one(Role.PRIMARY), net.one(Role.REPLICA)
         attacker = net.one(Role.ATTACKER)
         primary = start_redis(net, primary_host, TargetSpec(
-            kind="redis-server", plaintext=False, tls=True, tls_auth_clients="yes", requirepass=CLIENT_PASSWORD,
-            users=(REPLICATION_USER,), extra=(("repl-diskless-sync-delay", "0"),)), workdir, stack, tier)
+            kind="redis-server", plaintext=False, tls=True, tls_auth_clients="yes",
+            requirepass=CLIENT_PASSWORD, users=(REPLICATION_USER,),
+            extra=(("repl-diskless-sync-delay", "0"),)), workdir, stack, tier)
         cap = stack.enter_context(bridge_capture(net, primary.ports, workdir / "replication-same-ca.pcapng"))
         to_primary = client_spec(tier, primary_host.fqdn, CLIENT_PASSWORD)
         session(net, "client", to_primary, primary.address, primary.tls_port, [("SET", *BEFORE_SYNC)],
@@ -83,10 +91,12 @@ def run_same_ca(workdir: Path, ca_per_role: bool) -> SameCaResult:
                                              workdir / "attacker", scripts=(INJECT_SCRIPT,)))
         link_cert = host_cert(tier, replica_host, purpose="client")
         replica = start_redis(net, replica_host, TargetSpec(
-            kind="redis-server", plaintext=False, tls=True, tls_auth_clients="yes", requirepass=CLIENT_PASSWORD,
+            kind="redis-server", plaintext=False, tls=True, tls_auth_clients="yes",
+            requirepass=CLIENT_PASSWORD,
             extra=(("replicaof", f"{primary.address} {primary.tls_port}"), ("masteruser", MASTERUSER),
                    ("masterauth", MASTERAUTH), ("tls-replication", "yes"),
-                   ("tls-client-cert-file", str(link_cert.cert)), ("tls-client-key-file", str(link_cert.key)))),
+                   ("tls-client-cert-file", str(link_cert.cert)),
+                   ("tls-client-key-file", str(link_cert.key)))),
             workdir, stack, tier)
         to_replica = client_spec(tier, replica_host.fqdn, CLIENT_PASSWORD)
         link_up = wait_for_value(net, "client", to_replica, replica.address, replica.tls_port, *BEFORE_SYNC,
@@ -102,4 +112,5 @@ def run_same_ca(workdir: Path, ca_per_role: bool) -> SameCaResult:
                          if "certificate" in line.lower() or "SSL" in line)
         roles = net.roles
         stack.close()
-    return SameCaResult(ca_per_role, link_up, credentials, on_replica, on_primary, refusals, roles, cap.result)
+    return SameCaResult(ca_per_role, link_up, credentials, on_replica, on_primary, refusals, roles,
+                        cap.result)

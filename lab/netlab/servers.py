@@ -52,7 +52,7 @@ def start_redis(net: Network, host: LiveHost, spec: TargetSpec, workdir: Path, s
     """Start redis-server per `spec` on `host` (kept running until `stack` closes)."""
     if pki is not None and cert is None and spec.tls:
         cert = host_cert(pki, host)
-    # Redis keeps the last `bind`: the host's address for its peers, loopback for lab.targets' readiness probe.
+    # Redis keeps the last `bind`: the host's address for its peers, loopback for lab.targets' readiness.
     spec = dataclasses.replace(spec, kind="redis-server",
                                extra=(("bind", f"{host.address} 127.0.0.1"), *spec.extra))
     target = net.enter(host.name, start_target(spec, workdir / host.name, pki, cert), stack)

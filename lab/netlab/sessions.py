@@ -14,7 +14,7 @@ from lab.pki import LabPKI
 
 def client_spec(pki: LabPKI, server_name: str, password: str | None, posture: Posture = Posture.TLS_FULL,
                 library: Library = "redis-py", client_cert: bool = True, timeout: float = 3.0) -> ClientSpec:
-    """A client trusting the lab CA that checks `server_name` (the host's real name) where its posture does."""
+    """A client trusting the lab CA, checking `server_name` (the host's real name) where its posture does."""
     return ClientSpec.from_pki(pki, library, posture, client_cert=client_cert, password=password,
                                server_hostname=server_name, timeout=timeout)
 

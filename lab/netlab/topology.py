@@ -129,14 +129,16 @@ def parse_topology(table: Mapping[str, object], file: Path | str = "<topology>",
             raise ValueError
         block = ipaddress.IPv4Network(raw_block)
     except ValueError:
-        raise TopologyError(file, f"{key}.block", 'an IPv4 network such as "198.18.0.0/24"', raw_block) from None
+        raise TopologyError(file, f"{key}.block", 'an IPv4 network such as "198.18.0.0/24"',
+                            raw_block) from None
     if block.num_addresses < 16:
-        raise TopologyError(file, f"{key}.block", "a block of at least 16 addresses (/28 or larger)", raw_block)
+        raise TopologyError(file, f"{key}.block", "a block of at least 16 addresses (/28 or larger)",
+                            raw_block)
     capture = _enum(CapturePoint, table.get("capture", CapturePoint.SWITCH.value), file, f"{key}.capture")
     hosts_raw = table.get("hosts")
     if not isinstance(hosts_raw, list) or not hosts_raw:
-        raise TopologyError(file, f"{key}.hosts", "an array of host tables ([[topology.hosts]]), at least one",
-                            hosts_raw)
+        raise TopologyError(file, f"{key}.hosts",
+                            "an array of host tables ([[topology.hosts]]), at least one", hosts_raw)
     explicit: dict[int, ipaddress.IPv4Address] = {}
     names: list[str] = []
     roles: list[Role] = []

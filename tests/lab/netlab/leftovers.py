@@ -29,7 +29,8 @@ def lab_links() -> list[str]:
 
 def alive(pid: int) -> bool:
     try:
-        state = open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1][0]
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(") ", 1)[1][0]
     except OSError:
         return False
     return state != "Z"

@@ -17,7 +17,8 @@ from tests.lab.netlab.leftovers import lab_links, lab_namespaces
 def test_the_matrix_through_a_poisoned_network_and_the_arp_evidence(redis_host: None, tmp_path: Path) -> None:
     require_tool("nft")
     require_tool("redis-cli")
-    result = run_arp_mitm(tmp_path, attackers=(AttackerCert.SAME_CA_OTHER_HOST, AttackerCert.STOLEN_CLIENT_CERT))
+    result = run_arp_mitm(tmp_path,
+                          attackers=(AttackerCert.SAME_CA_OTHER_HOST, AttackerCert.STOLEN_CLIENT_CERT))
     assert result.baseline.ok and result.poisoned and result.restored
     assert result.unmet == (), [(c.library, c.posture, c.tls_auth_clients, c.attacker, c.observed)
                                 for c in result.unmet]

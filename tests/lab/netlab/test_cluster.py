@@ -1,4 +1,4 @@
-"""cluster-bus on three redis-server hosts: the bus decoded from the switch without tls-cluster, not with it."""
+"""cluster-bus on three redis-server hosts: the bus decoded from the switch without tls-cluster only."""
 
 from __future__ import annotations
 

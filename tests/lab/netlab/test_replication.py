@@ -1,4 +1,4 @@
-"""replication-in-clear on real redis-server 7.0: the switch reads the link; with tls-replication it does not."""
+"""replication-in-clear on redis-server 7.0: the switch reads the link; with tls-replication it does not."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def test_without_tls_replication_the_switch_reads_auth_the_full_sync_and_every_w
     assert ev.readable
 
 
-def test_the_fix_tls_replication_yes_leaves_the_same_observer_nothing(redis_host: None, tmp_path: Path) -> None:
+def test_the_fix_tls_replication_yes_leaves_the_same_observer_nothing(redis_host: None,
+                                                                      tmp_path: Path) -> None:
     result = run_replication(tmp_path, tls_replication=True)
     assert result.replicated  # replication still works, so "nothing seen" is not "nothing sent"
     ev = result.evidence

@@ -32,13 +32,14 @@ def test_a_scenario_table_parses_verbatim_with_addresses_assigned_around_explici
     ]
     assert topo.capture is CapturePoint.SWITCH
     assert topo.one(Role.SERVER).name == "server"
-    with pytest.raises(UserError, match="2 hosts with role client|0 hosts with role primary"):
+    with pytest.raises(UserError, match="0 hosts with role primary"):
         topo.one(Role.PRIMARY)
 
 
 @pytest.mark.parametrize(("table", "message"), [
     ({"hosts": [{"name": "a", "role": "client"}], "blok": "x"},
-     'arp.toml: topology.blok: expected one of the known keys: block, capture, hosts (did you mean "block"?)'),
+     'arp.toml: topology.blok: expected one of the known keys: block, capture, hosts '
+     '(did you mean "block"?)'),
     ({"hosts": [{"name": "a", "rol": "client"}]}, 'topology.hosts[0].rol: expected one of the known keys'),
     ({"hosts": [{"name": "a", "role": "sniffer"}]},
      'topology.hosts[0].role: expected one of "client", "server", "attacker", "primary", "replica", "node", '
@@ -54,7 +55,8 @@ def test_a_scenario_table_parses_verbatim_with_addresses_assigned_around_explici
     ({"hosts": [{"name": "a", "role": "client", "address": 7}]}, "an IPv4 address inside"),
     ({"hosts": []}, "topology.hosts: expected an array of host tables"),
     ({"hosts": [{"name": "a", "role": "client"}], "block": "198.18.0.0/30"}, "at least 16 addresses"),
-    ({"hosts": [{"name": "a", "role": "client"}], "capture": "tap"}, 'topology.capture: expected one of "switch"'),
+    ({"hosts": [{"name": "a", "role": "client"}], "capture": "tap"},
+     'topology.capture: expected one of "switch"'),
     ({"hosts": [{"name": "a", "role": "client", "address": "198.18.0.20"},
                 {"name": "b", "role": "client", "address": "198.18.0.20"}]}, "a different address for every"),
 ])
