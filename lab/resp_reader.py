@@ -194,8 +194,30 @@ def _command(buf: bytearray, pos: int) -> tuple[Value, int] | None:
     return Value("*", tuple(args)), at
 
 
+_EOF_MARK = 40  # `$EOF:<40 random bytes>`: a diskless full sync ends its snapshot with the same 40 bytes
+
+
+def _rdb(buf: bytearray, pos: int) -> tuple[Value, int]:
+    """The snapshot a primary sends after +FULLRESYNC: `$<size>` then size bytes with no CRLF, or (diskless)
+    `$EOF:<mark>` then the bytes up to the mark. Value("rdb", snapshot bytes)."""
+    raw, start = _line(buf, pos + 1, lenient=False)
+    if raw.startswith(b"EOF:") and len(raw) == 4 + _EOF_MARK:
+        end = buf.find(raw[4:], start)
+        if end < 0:
+            raise _Incomplete(len(buf) + 1)
+        return Value("rdb", bytes(buf[start:end])), end + _EOF_MARK
+    size = _int(raw, lenient=False)
+    if start + size > len(buf):
+        raise _Incomplete(start + size)
+    return Value("rdb", bytes(buf[start : start + size])), start + size
+
+
 class RespReader:
-    """One direction of one connection: feed() the bytes in order, get the frames they complete, in order."""
+    """One direction of one connection: feed() the bytes in order, get the frames they complete, in order.
+
+    A strict reader also follows a replication link: after `+FULLRESYNC` the snapshot comes as one frame of
+    kind "rdb" (it is not RESP: no CRLF ends it), then the primary's command stream as ordinary arrays.
+    """
 
     def __init__(self, mode: Mode = "strict") -> None:
         self.mode: Mode = mode
@@ -203,6 +225,7 @@ class RespReader:
         self._buf = bytearray()
         self._base = 0  # stream offset of _buf[0]
         self._need = 0  # a frame cut short: parse again only once the buffer is this long
+        self._snapshot_next = False  # the last frame was +FULLRESYNC: an RDB snapshot follows
 
     @property
     def pending(self) -> bytes:
@@ -228,6 +251,9 @@ class RespReader:
                 parsed = _command(buf, pos) if first == 42 and mode != "strict" else None
                 if parsed is not None:
                     value, end = parsed
+                elif self._snapshot_next and first == 36:
+                    value, end = _rdb(buf, pos)
+                    self._snapshot_next = False
                 elif mode == "commands" and first != 42:
                     if not buf[pos : pos + 1].isalpha():
                         raise _Garbage(f"not RESP: starts with {bytes(buf[pos : pos + 16])!r}")
@@ -239,6 +265,8 @@ class RespReader:
                         item, end = Value("_", None), len(buf)  # unreadable: passed on whole, as a null
                     value = Value("$", item) if isinstance(item, bytes) else item
                 frames.append(Frame(value, view[pos:end].tobytes(), self._base + pos))
+                if mode == "strict" and value.kind == "+" and isinstance(value.data, bytes):
+                    self._snapshot_next = value.data.startswith(b"FULLRESYNC ")
                 pos = end
             self._need = 0
         except _Incomplete as more:

@@ -61,6 +61,9 @@ class RespStream:
         self.auth_frames: list[int] = []
         self.first_is_command: bool | None = None
         self.broken = ""
+        # A replica's link, seen from the primary's side: after the snapshot (or +CONTINUE) the primary sends
+        # commands, which are shown with their arguments like a client's.
+        self.replication = False
         self._reader = RespReader("commands" if direction == "c2s" else "strict")
         self._fed = 0  # stream offset after the last byte fed
         self._chunks: deque[tuple[int, int]] = deque()  # (end offset, frame) of bytes not yet in a message
@@ -72,7 +75,11 @@ class RespStream:
         self._chunks.append((self._fed, frame))
         client = self.direction == "c2s"
         for message in self._reader.feed(data):
-            args = command(message.wire) if client else None
+            wire = message.wire
+            if not client and (wire.kind == "rdb" or (wire.kind == "+" and isinstance(wire.data, bytes)
+                                                      and wire.data.startswith(b"CONTINUE"))):
+                self.replication = True
+            args = command(message.wire) if client or self.replication else None
             first, last = self._frames(message)
             if client and self.first_is_command is None:
                 self.first_is_command = args is not None
@@ -85,6 +92,8 @@ class RespStream:
             self.broken = self._reader.broken.reason
 
     def _line(self, first: int, last: int, args: tuple[bytes, ...] | None, value: Value) -> RespLine:
+        if value.kind == "rdb" and isinstance(value.data, bytes):
+            return RespLine(self.direction, first, last, "rdb", f"(RDB snapshot, {len(value.data)} bytes)")
         if args is not None:
             shown = tuple(show(a) for a in args)
             return RespLine(self.direction, first, last, value.kind, " ".join(shown)[:MAX_TEXT], shown)

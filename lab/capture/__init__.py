@@ -42,6 +42,7 @@ class Capture:
         out: Path,
         method: Literal["auto", "dumpcap", "relay"] = "auto",
         interface: str = "lo",
+        also: str = "",
     ) -> None:
         if not ports:
             raise CaptureError("no ports to capture: pass the server ports of the run")
@@ -50,6 +51,7 @@ class Capture:
         self.keylog = keylog_path_for(out)
         self._method = method
         self._interface = interface
+        self._also = also  # more BPF for dumpcap, ORed with the ports (the relay records TCP only)
         self._dumpcap: DumpcapSession | None = None
         self._relay: RelaySession | None = None
         self._note = ""
@@ -59,7 +61,7 @@ class Capture:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         if self._method in ("auto", "dumpcap"):
             try:
-                self._dumpcap = DumpcapSession(self.ports, self.out, self._interface)
+                self._dumpcap = DumpcapSession(self.ports, self.out, self._interface, self._also)
                 return self
             except DumpcapPermissionError as exc:
                 if self._method == "dumpcap":

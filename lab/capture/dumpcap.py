@@ -32,14 +32,16 @@ class DumpcapPermissionError(CaptureError):
     """dumpcap runs but may not capture: the relay fallback applies."""
 
 
-def bpf_for_ports(ports: Sequence[int]) -> str:
-    return " or ".join(f"tcp port {int(p)}" for p in ports)
+def bpf_for_ports(ports: Sequence[int], also: str = "") -> str:
+    """The capture filter: TCP on the ports, or whatever `also` matches (e.g. "arp" on a lab bridge)."""
+    tcp = " or ".join(f"tcp port {int(p)}" for p in ports)
+    return f"({tcp}) or ({also})" if also else tcp
 
 
 class DumpcapSession:
     """A running dumpcap; `stop()` always ends it (SIGINT, SIGKILL if it hangs) and counts packets."""
 
-    def __init__(self, ports: Sequence[int], out: Path, interface: str = "lo") -> None:
+    def __init__(self, ports: Sequence[int], out: Path, interface: str = "lo", also: str = "") -> None:
         binary = shutil.which("dumpcap")
         if binary is None:
             raise DumpcapPermissionError(
@@ -48,7 +50,7 @@ class DumpcapSession:
         self._lines: list[str] = []
         self._ready = threading.Event()
         self._proc = subprocess.Popen(
-            [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf_for_ports(ports), "-w", str(out)],
+            [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf_for_ports(ports, also), "-w", str(out)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -61,9 +61,9 @@ class MitmOutcome:
         return self.verdict == "compromised"
 
 
-def mitm_notices(log_text: str, client_ports: Sequence[int]) -> list[Notice]:
+def mitm_notices(log_text: str, client_peers: Sequence[tuple[str, int]]) -> list[Notice]:
     """mitmproxy's own warnings about these client connections, from its log ("[time][peer] message")."""
-    wanted = {f"127.0.0.1:{p}" for p in client_ports}
+    wanted = {f"{host}:{port}" for host, port in client_peers}
     notices = []
     for line in log_text.splitlines():
         m = _MITM_LINE.match(line.strip())
@@ -88,13 +88,13 @@ def judge(events: Sequence[Event], client: ClientView, mitm_log: str = "",
     """Decide one session's outcome from the attacker's events for it and the client's own result."""
     learned = learn(events)
     kinds = {e["kind"] for e in events}
-    ports = [e["peer"][1] for e in events if e["kind"] == "client_connected"]
+    peers = [(e["peer"][0], e["peer"][1]) for e in events if e["kind"] == "client_connected"]
     noticed: list[Notice] = []
     if not client.connected or client.error_class:
         noticed.append(Notice("client", f"{client.error_class}: {client.error_text}"))
     noticed += [Notice("mitmproxy", e["error"]) for e in events
                 if e["kind"] in ("tls_client_failed", "tls_server_failed", "blocked_upstream", "tcp_error")]
-    noticed += [n for n in mitm_notices(mitm_log, ports) if n not in noticed]
+    noticed += [n for n in mitm_notices(mitm_log, peers) if n not in noticed]
     noticed += [Notice("server", line.strip()) for line in server_log_lines if _SERVER_REFUSAL.search(line)]
 
     tampers = [e for e in events if e["kind"] == "tamper.applied"]

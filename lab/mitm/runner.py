@@ -45,6 +45,10 @@ class MitmSpec:
     tamper: tuple[TamperRule, ...] = ()
     listen_host: str = "127.0.0.1"
     allow_non_loopback: bool = False
+    # Transparent: clients dial the real server and never the attacker; a redirect (lab.netlab.transparent)
+    # delivers their connections here, and mitmproxy reads the original destination from the socket.
+    transparent: bool = False
+    scripts: tuple[Path, ...] = ()  # further addon scripts, loaded after the lab's own
 
 
 def mitmdump_argv(spec: MitmSpec, journal: Path) -> list[str]:
@@ -60,9 +64,14 @@ def mitmdump_argv(spec: MitmSpec, journal: Path) -> list[str]:
         (TAMPER_OPTION, rules_to_option(spec.tamper)),
         *spec.attacker.options,
     ]
-    argv = [sys.executable, "-c", "from mitmproxy.tools.main import mitmdump; mitmdump()",
-            "--mode", f"reverse:tls://{spec.upstream_host}:{spec.upstream_port}@{spec.listen_host}:0",
+    mode = (f"transparent@{spec.listen_host}:0" if spec.transparent
+            else f"reverse:tls://{spec.upstream_host}:{spec.upstream_port}@{spec.listen_host}:0")
+    if spec.transparent:
+        sets.append(("tcp_hosts", ".*"))  # whatever follows TLS is raw TCP (RESP), never parsed as HTTP
+    argv = [sys.executable, "-c", "from mitmproxy.tools.main import mitmdump; mitmdump()", "--mode", mode,
             "-s", str(ADDONS_SCRIPT)]
+    for script in spec.scripts:
+        argv += ["-s", str(script)]
     for name, value in sets:
         argv += ["--set", f"{name}={value}"]
     return argv
