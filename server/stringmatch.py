@@ -73,7 +73,8 @@ def _lower(c: int) -> int:
     return c + 32 if 65 <= c <= 90 else c
 
 
-def _match(pattern: bytes, p: int, string: bytes, s: int, nocase: bool, search: _Search, nesting: int) -> bool:
+def _match(pattern: bytes, p: int, string: bytes, s: int, nocase: bool, search: _Search, nesting: int
+           ) -> bool:  # fmt: skip
     """stringmatchlen_impl: pattern[p:] against string[s:]."""
     search.steps += 1
     if nesting > MAX_NESTING:
