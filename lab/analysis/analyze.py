@@ -54,7 +54,7 @@ def analyze(
         outcome: list[TsharkOutcome] = []
         if subset.frames:
             table.name_values(value_names(NAMED_FIELDS))
-            for columns in rows(subset_path, keylog, outcome):
+            for columns in rows(subset_path, keylog, outcome, table.tls_server_ports()):
                 table.feed_tls(columns)
     streams = table.finish()
     if known is not None:
