@@ -206,6 +206,12 @@ class Database:
         self._exp_pos = 0
         self._scans.clear()
 
+    def forget_walks(self) -> None:
+        """Drop the expiry and SCAN snapshots (the key set was replaced wholesale: SWAPDB)."""
+        self._exp_sample = []
+        self._exp_pos = 0
+        self._scans.clear()
+
     # ---- WATCH -------------------------------------------------------------------------------
 
     def watch(self, key: bytes, w: WatchState) -> None:

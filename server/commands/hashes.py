@@ -3,7 +3,9 @@ HINCRBYFLOAT HKEYS HVALS. Field order is insertion order, which is what Redis sh
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
+from typing import Any
 
 from server.commands.redisnum import (
     LLONG_MAX,
@@ -14,10 +16,12 @@ from server.commands.redisnum import (
     parse_ld,
     parse_ll,
 )
-from server.commands.registry import NOT_FLOAT, NOT_INTEGER, CommandError, command
+from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.scanning import cursor_arg, scan_options, walk
 from server.commands.values import arity_error, typed
 from server.context import Ctx
 from server.keyspace import Database
+from server.resp import OK, SimpleString
 
 
 def _hash_for_write(db: Database, key: bytes) -> dict[bytes, bytes]:
@@ -163,3 +167,72 @@ def hincrbyfloat(ctx: Ctx, args: list[bytes]) -> bytes:
     db.touch(key)
     ctx.log_as([b"HSET", key, field, new])
     return new
+
+
+@command("hmset", -4, "write denyoom fast", keys=(1, 1, 1))
+def hmset(ctx: Ctx, args: list[bytes]) -> SimpleString:
+    if len(args) % 2:
+        raise arity_error("hmset")
+    hset(ctx, args)
+    return OK
+
+
+@command("hstrlen", 3, "readonly fast", keys=(1, 1, 1))
+def hstrlen(ctx: Ctx, args: list[bytes]) -> int:
+    h = typed(ctx.db, args[1], dict)
+    value = None if h is None else h.get(args[2])
+    return 0 if value is None else len(value)
+
+
+def random_count(arg: bytes) -> int:
+    """getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) as HRANDFIELD and SRANDMEMBER use it."""
+    count = parse_ll(arg)
+    if count is None:
+        raise CommandError(NOT_INTEGER)
+    if count == LLONG_MIN:
+        raise CommandError(
+            f"ERR value is out of range, value must between {-LLONG_MAX} and {LLONG_MAX}"
+        )
+    return count
+
+
+@command("hrandfield", -2, "readonly", keys=(1, 1, 1))
+def hrandfield(ctx: Ctx, args: list[bytes]) -> Any:
+    if len(args) == 2:
+        h = typed(ctx.db, args[1], dict)
+        return None if not h else random.choice(list(h))
+    count = random_count(args[2])
+    with_values = False
+    if len(args) > 4 or (len(args) == 4 and args[3].lower() != b"withvalues"):
+        raise CommandError(SYNTAX)
+    if len(args) == 4:
+        with_values = True
+        if not -LLONG_MAX // 2 <= count <= LLONG_MAX // 2:
+            raise CommandError("ERR value is out of range")
+    h = typed(ctx.db, args[1], dict)
+    if h is None or count == 0:
+        return []
+    fields = list(h)
+    if count < 0:
+        picked = random.choices(fields, k=-count)
+    elif count >= len(fields):
+        picked = fields
+    else:
+        picked = random.sample(fields, count)
+    if not with_values:
+        return picked
+    if ctx.client.proto == 2:
+        return [part for f in picked for part in (f, h[f])]
+    return [[f, h[f]] for f in picked]
+
+
+@command("hscan", -3, "readonly", keys=(1, 1, 1))
+def hscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
+    cursor = cursor_arg(args[2])
+    h = typed(ctx.db, args[1], dict)
+    if h is None:
+        return [b"0", []]
+    count, match = scan_options(args, 3)
+    cursor, batch = walk(list(h.items()), cursor, count)
+    found = [part for f, v in batch if match is None or match(f) for part in (f, v)]
+    return [str(cursor).encode(), found]

@@ -7,10 +7,10 @@ from itertools import islice
 from typing import Any
 
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, CommandError, command
+from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.commands.values import arity_error, typed
 from server.context import Ctx
-from server.resp import NULL_ARRAY
+from server.resp import NULL_ARRAY, OK
 
 
 def _push(ctx: Ctx, args: list[bytes], left: bool) -> int:
@@ -98,3 +98,289 @@ def lrange(ctx: Ctx, args: list[bytes]) -> list[bytes]:
 def llen(ctx: Ctx, args: list[bytes]) -> int:
     items = typed(ctx.db, args[1], deque)
     return 0 if items is None else len(items)
+
+
+def _push_existing(ctx: Ctx, args: list[bytes], left: bool) -> int:
+    items = typed(ctx.db, args[1], deque)
+    if items is None:
+        ctx.log_as()
+        return 0
+    return _push(ctx, args, left)
+
+
+@command("lpushx", -3, "write denyoom fast", keys=(1, 1, 1))
+def lpushx(ctx: Ctx, args: list[bytes]) -> int:
+    return _push_existing(ctx, args, left=True)
+
+
+@command("rpushx", -3, "write denyoom fast", keys=(1, 1, 1))
+def rpushx(ctx: Ctx, args: list[bytes]) -> int:
+    return _push_existing(ctx, args, left=False)
+
+
+def _long(arg: bytes) -> int:
+    value = parse_ll(arg)
+    if value is None:
+        raise CommandError(NOT_INTEGER)
+    return value
+
+
+@command("lindex", 3, "readonly", keys=(1, 1, 1))
+def lindex(ctx: Ctx, args: list[bytes]) -> bytes | None:
+    items = typed(ctx.db, args[1], deque)
+    if items is None:
+        return None
+    index = _long(args[2])
+    if index < 0:
+        index += len(items)
+    return items[index] if 0 <= index < len(items) else None
+
+
+@command("lset", 4, "write denyoom", keys=(1, 1, 1))
+def lset(ctx: Ctx, args: list[bytes]) -> Any:
+    items = typed(ctx.db, args[1], deque)
+    if items is None:
+        raise CommandError("ERR no such key")
+    index = _long(args[2])
+    if index < 0:
+        index += len(items)
+    if not 0 <= index < len(items):
+        raise CommandError("ERR index out of range")
+    items[index] = args[3]
+    ctx.db.touch(args[1])
+    return OK
+
+
+@command("linsert", 5, "write denyoom", keys=(1, 1, 1))
+def linsert(ctx: Ctx, args: list[bytes]) -> int:
+    where = args[2].lower()
+    if where not in (b"before", b"after"):
+        raise CommandError(SYNTAX)
+    items = typed(ctx.db, args[1], deque)
+    if items is None:
+        ctx.log_as()
+        return 0
+    try:
+        pos = items.index(args[3])
+    except ValueError:
+        ctx.log_as()
+        return -1
+    items.insert(pos + (where == b"after"), args[4])
+    ctx.db.touch(args[1])
+    return len(items)
+
+
+@command("lrem", 4, "write", keys=(1, 1, 1))
+def lrem(ctx: Ctx, args: list[bytes]) -> int:
+    count = _long(args[2])
+    key, element = args[1], args[3]
+    items = typed(ctx.db, key, deque)
+    if items is None:
+        ctx.log_as()
+        return 0
+    limit = abs(count) or len(items)
+    kept: list[bytes] = []
+    removed = 0
+    source = reversed(items) if count < 0 else iter(items)
+    for item in source:
+        if removed < limit and item == element:
+            removed += 1
+        else:
+            kept.append(item)
+    if not removed:
+        ctx.log_as()
+        return 0
+    if count < 0:
+        kept.reverse()
+    items.clear()
+    items.extend(kept)
+    if items:
+        ctx.db.touch(key)
+    else:
+        ctx.db.delete(key)
+    return removed
+
+
+@command("ltrim", 4, "write", keys=(1, 1, 1))
+def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
+    start, end = _long(args[2]), _long(args[3])
+    key = args[1]
+    items = typed(ctx.db, key, deque)
+    if items is None:
+        ctx.log_as()
+        return OK
+    n = len(items)
+    if start < 0:
+        start += n
+    if end < 0:
+        end += n
+    start = max(start, 0)
+    if start > end or start >= n:
+        left, right = n, 0
+    else:
+        end = min(end, n - 1)
+        left, right = start, n - end - 1
+    for _ in range(min(left, n)):
+        items.popleft()
+    for _ in range(right):
+        items.pop()
+    if not items:
+        ctx.db.delete(key)
+    elif left or right:
+        ctx.db.touch(key)
+    return OK
+
+
+RANK_ZERO = (
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+    "or use negative to start from the end of the list"
+)
+
+
+def _non_negative(arg: bytes, message: str) -> int:
+    value = parse_ll(arg)
+    if value is None or value < 0:
+        raise CommandError(message)
+    return value
+
+
+@command("lpos", -3, "readonly", keys=(1, 1, 1))
+def lpos(ctx: Ctx, args: list[bytes]) -> Any:
+    rank, count, maxlen = 1, -1, 0
+    j, argc = 3, len(args)
+    while j < argc:
+        opt, more = args[j].lower(), j + 1 < argc
+        if opt == b"rank" and more:
+            rank = _long(args[j + 1])
+            if rank == 0:
+                raise CommandError(RANK_ZERO)
+        elif opt == b"count" and more:
+            count = _non_negative(args[j + 1], "ERR COUNT can't be negative")
+        elif opt == b"maxlen" and more:
+            maxlen = _non_negative(args[j + 1], "ERR MAXLEN can't be negative")
+        else:
+            raise CommandError(SYNTAX)
+        j += 2
+    items = typed(ctx.db, args[1], deque)
+    if items is None:
+        return [] if count != -1 else None
+    backwards = rank < 0
+    rank = abs(rank)
+    n = len(items)
+    found: list[int] = []
+    matches = 0
+    source = reversed(items) if backwards else iter(items)
+    for index, item in enumerate(source):
+        if maxlen and index >= maxlen:
+            break
+        if item == args[2]:
+            matches += 1
+            if matches >= rank:
+                found.append(n - index - 1 if backwards else index)
+                if count == -1 or (count and matches - rank + 1 >= count):
+                    break
+    if count != -1:
+        return found
+    return found[0] if found else None
+
+
+def where_arg(arg: bytes) -> bool:
+    """getListPositionFromObjectOrReply: True for LEFT, False for RIGHT."""
+    where = arg.lower()
+    if where not in (b"left", b"right"):
+        raise CommandError(SYNTAX)
+    return where == b"left"
+
+
+def move_element(ctx: Ctx, src_key: bytes, dst_key: bytes, from_left: bool, to_left: bool) -> bytes | None:
+    """LMOVE's work: None when the source is missing; WRONGTYPE for a destination of another type."""
+    db = ctx.db
+    src = typed(db, src_key, deque)
+    if not src:
+        return None
+    dst = typed(db, dst_key, deque)
+    value = src.popleft() if from_left else src.pop()
+    if dst is None:
+        dst = deque()
+        db.set(dst_key, dst)
+    if to_left:
+        dst.appendleft(value)
+    else:
+        dst.append(value)
+    db.touch(dst_key)
+    if src:
+        db.touch(src_key)
+    elif src is not dst:
+        db.delete(src_key)
+    return value
+
+
+@command("lmove", 5, "write denyoom", keys=(1, 2, 1))
+def lmove(ctx: Ctx, args: list[bytes]) -> bytes | None:
+    from_left, to_left = where_arg(args[3]), where_arg(args[4])
+    value = move_element(ctx, args[1], args[2], from_left, to_left)
+    if value is None:
+        ctx.log_as()
+    return value
+
+
+@command("rpoplpush", 3, "write denyoom", keys=(1, 2, 1))
+def rpoplpush(ctx: Ctx, args: list[bytes]) -> bytes | None:
+    value = move_element(ctx, args[1], args[2], False, True)
+    if value is None:
+        ctx.log_as()
+    return value
+
+
+def mpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
+    """LMPOP / BLMPOP after the timeout: numkeys key... LEFT|RIGHT [COUNT n] -> (keys, left, count)."""
+    numkeys = parse_ll(args[first])
+    if numkeys is None or numkeys < 1:
+        raise CommandError("ERR numkeys should be greater than 0")
+    where_idx = first + numkeys + 1
+    if where_idx >= len(args):
+        raise CommandError(SYNTAX)
+    left = where_arg(args[where_idx])
+    count = -1
+    j = where_idx + 1
+    while j < len(args):
+        if count == -1 and args[j].lower() == b"count" and j + 1 < len(args):
+            count = parse_ll(args[j + 1]) or 0
+            if count < 1:
+                raise CommandError("ERR count should be greater than 0")
+            j += 2
+        else:
+            raise CommandError(SYNTAX)
+    return args[first + 1 : where_idx], left, max(count, 1)
+
+
+def pop_first(ctx: Ctx, keys: list[bytes], left: bool, count: int | None) -> list[Any] | None:
+    """The first non-empty list among keys: [key, element] (count None) or [key, [elements]]; the pop
+    is logged as LPOP/RPOP. None when every list is empty; WRONGTYPE stops the walk where it is met."""
+    db = ctx.db
+    for key in keys:
+        items = typed(db, key, deque)
+        if not items:
+            continue
+        pop = items.popleft if left else items.pop
+        name = b"LPOP" if left else b"RPOP"
+        if count is None:
+            reply: list[Any] = [key, pop()]
+            ctx.log_as([name, key])
+        else:
+            reply = [key, [pop() for _ in range(min(count, len(items)))]]
+            ctx.log_as([name, key, b"%d" % count])
+        if items:
+            db.touch(key)
+        else:
+            db.delete(key)
+        return reply
+    ctx.log_as()
+    return None
+
+
+@command("lmpop", -4, "write", keys=(0, 0, 0))
+def lmpop(ctx: Ctx, args: list[bytes]) -> Any:
+    keys, left, count = mpop_args(args, 1)
+    reply = pop_first(ctx, keys, left, count)
+    return NULL_ARRAY if reply is None else reply

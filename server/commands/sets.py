@@ -3,7 +3,13 @@ Replies are sets: RESP3 '~' sets, RESP2 arrays (member order is unspecified, as 
 
 from __future__ import annotations
 
-from server.commands.registry import command
+import random
+from typing import Any
+
+from server.commands.hashes import random_count
+from server.commands.redisnum import parse_ll
+from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.scanning import cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.context import Ctx
 
@@ -104,3 +110,155 @@ def sdiff(ctx: Ctx, args: list[bytes]) -> set[bytes]:
     if first is None:
         return set()
     return first.difference(*(s for s in rest if s is not None))
+
+
+@command("spop", -2, "write random fast", keys=(1, 1, 1))
+def spop(ctx: Ctx, args: list[bytes]) -> Any:
+    if len(args) > 3:
+        raise CommandError(SYNTAX)
+    db = ctx.db
+    key = args[1]
+    if len(args) == 3:
+        count = parse_ll(args[2])
+        if count is None:
+            raise CommandError(NOT_INTEGER)
+        if count < 0:
+            raise CommandError("ERR value is out of range, must be positive")
+        s = typed(db, key, set)
+        if s is None or count == 0:
+            ctx.log_as()
+            return set()
+        if count >= len(s):
+            popped = set(s)
+            db.delete(key)
+            ctx.log_as([b"DEL", key])
+            return popped
+        chosen = set(random.sample(list(s), count))
+        s.difference_update(chosen)
+        db.touch(key)
+        ctx.log_as([b"SREM", key, *chosen])
+        return chosen
+    s = typed(db, key, set)
+    if s is None:
+        ctx.log_as()
+        return None
+    member = random.choice(list(s))
+    s.discard(member)
+    if s:
+        db.touch(key)
+    else:
+        db.delete(key)
+    ctx.log_as([b"SREM", key, member])
+    return member
+
+
+@command("srandmember", -2, "readonly random", keys=(1, 1, 1))
+def srandmember(ctx: Ctx, args: list[bytes]) -> Any:
+    if len(args) > 3:
+        raise CommandError(SYNTAX)
+    if len(args) == 2:
+        s = typed(ctx.db, args[1], set)
+        return None if not s else random.choice(list(s))
+    count = random_count(args[2])
+    s = typed(ctx.db, args[1], set)
+    if s is None or count == 0:
+        return []
+    if count >= len(s):
+        return set(s)
+    members = list(s)
+    return random.choices(members, k=-count) if count < 0 else random.sample(members, count)
+
+
+@command("smove", 4, "write fast", keys=(1, 2, 1))
+def smove(ctx: Ctx, args: list[bytes]) -> int:
+    db = ctx.db
+    src_key, dst_key, member = args[1], args[2], args[3]
+    if db.lookup(src_key) is None:
+        ctx.log_as()
+        return 0
+    src = typed(db, src_key, set)
+    dst = typed(db, dst_key, set)
+    assert src is not None
+    if src is dst:
+        ctx.log_as()
+        return int(member in src)
+    if member not in src:
+        ctx.log_as()
+        return 0
+    src.discard(member)
+    if src:
+        db.touch(src_key)
+    else:
+        db.delete(src_key)
+    if dst is None:
+        db.set(dst_key, {member})
+    else:
+        dst.add(member)
+        db.touch(dst_key)
+    return 1
+
+
+def _store(ctx: Ctx, dest: bytes, result: set[bytes]) -> int:
+    db = ctx.db
+    if result:
+        db.set(dest, result)
+    elif not db.delete(dest):
+        ctx.log_as()
+    return len(result)
+
+
+@command("sinterstore", -3, "write denyoom", keys=(1, -1, 1))
+def sinterstore(ctx: Ctx, args: list[bytes]) -> int:
+    return _store(ctx, args[1], sinter(ctx, args[1:]))
+
+
+@command("sunionstore", -3, "write denyoom", keys=(1, -1, 1))
+def sunionstore(ctx: Ctx, args: list[bytes]) -> int:
+    return _store(ctx, args[1], sunion(ctx, args[1:]))
+
+
+@command("sdiffstore", -3, "write denyoom", keys=(1, -1, 1))
+def sdiffstore(ctx: Ctx, args: list[bytes]) -> int:
+    return _store(ctx, args[1], sdiff(ctx, args[1:]))
+
+
+NUMKEYS = "ERR numkeys should be greater than 0"
+TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args"
+
+
+def numkeys_arg(arg: bytes, available: int) -> int:
+    numkeys = parse_ll(arg)
+    if numkeys is None or numkeys < 1:
+        raise CommandError(NUMKEYS)
+    if numkeys > available:
+        raise CommandError(TOO_MANY_KEYS)
+    return numkeys
+
+
+@command("sintercard", -3, "readonly", keys=(0, 0, 0))
+def sintercard(ctx: Ctx, args: list[bytes]) -> int:
+    numkeys = numkeys_arg(args[1], len(args) - 2)
+    limit = 0
+    j = 2 + numkeys
+    while j < len(args):
+        if args[j].lower() == b"limit" and j + 1 < len(args):
+            value = parse_ll(args[j + 1])
+            if value is None or value < 0:
+                raise CommandError("ERR LIMIT can't be negative")
+            limit = value
+            j += 2
+        else:
+            raise CommandError(SYNTAX)
+    result = len(sinter(ctx, [b"sintercard", *args[2 : 2 + numkeys]]))
+    return min(result, limit) if limit else result
+
+
+@command("sscan", -3, "readonly", keys=(1, 1, 1))
+def sscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
+    cursor = cursor_arg(args[2])
+    s = typed(ctx.db, args[1], set)
+    if s is None:
+        return [b"0", []]
+    count, match = scan_options(args, 3)
+    cursor, batch = walk(sorted(s), cursor, count)
+    return [str(cursor).encode(), [m for m in batch if match is None or match(m)]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from server.commands.bitmaps import check_length
 from server.commands.redisnum import (
     LLONG_MAX,
     LLONG_MIN,
@@ -286,3 +287,157 @@ def getex(ctx: Ctx, args: list[bytes]) -> bytes | None:
     elif flags & _PERSIST and db.persist(key):
         ctx.log_as([b"PERSIST", key])
     return value
+
+
+@command("getset", 3, "write denyoom fast", keys=(1, 1, 1))
+def getset(ctx: Ctx, args: list[bytes]) -> bytes | None:
+    db = ctx.db
+    old = typed(db, args[1], bytes)
+    db.set(args[1], args[2])
+    return old
+
+
+@command("msetnx", -3, "write denyoom", keys=(1, -1, 2))
+def msetnx(ctx: Ctx, args: list[bytes]) -> int:
+    if len(args) % 2 == 0:
+        raise arity_error("msetnx")
+    db = ctx.db
+    if any(db.lookup(args[i]) is not None for i in range(1, len(args), 2)):
+        ctx.log_as()
+        return 0
+    for i in range(1, len(args), 2):
+        db.set(args[i], args[i + 1])
+    return 1
+
+
+@command("setrange", 4, "write denyoom", keys=(1, 1, 1))
+def setrange(ctx: Ctx, args: list[bytes]) -> int:
+    offset = parse_ll(args[2])
+    if offset is None:
+        raise CommandError(NOT_INTEGER)
+    if offset < 0:
+        raise CommandError("ERR offset is out of range")
+    key, value = args[1], args[3]
+    db = ctx.db
+    old = typed(db, key, bytes)
+    if not value:
+        ctx.log_as()
+        return 0 if old is None else len(old)
+    check_length(ctx, offset + len(value))
+    base = old or b""
+    new = base[:offset].ljust(offset, b"\0") + value + base[offset + len(value) :]
+    if old is None:
+        db.set(key, new)
+    else:
+        db.replace(key, new)
+    return len(new)
+
+
+@command("getrange", 4, "readonly", keys=(1, 1, 1))
+@command("substr", 4, "readonly", keys=(1, 1, 1))
+def getrange(ctx: Ctx, args: list[bytes]) -> bytes:
+    start, end = parse_ll(args[2]), parse_ll(args[3])
+    if start is None or end is None:
+        raise CommandError(NOT_INTEGER)
+    value = typed(ctx.db, args[1], bytes)
+    if value is None:
+        return b""
+    n = len(value)
+    if start < 0 and end < 0 and start > end:
+        return b""
+    if start < 0:
+        start += n
+    if end < 0:
+        end += n
+    start, end = max(start, 0), max(end, 0)
+    end = min(end, n - 1)
+    if start > end or n == 0:
+        return b""
+    return value[start : end + 1]
+
+
+LCS_BOTH = "ERR If you want both the length and indexes, please just use IDX."
+LCS_TYPES = "ERR The specified keys must contain string values"
+
+
+@command("lcs", -3, "readonly", keys=(1, 1, 1))
+def lcs(ctx: Ctx, args: list[bytes]) -> Any:
+    db = ctx.db
+    a, b = db.lookup(args[1]), db.lookup(args[2])
+    if (a is not None and type(a) is not bytes) or (b is not None and type(b) is not bytes):
+        raise CommandError(LCS_TYPES)
+    get_idx = get_len = with_len = False
+    min_len = 0
+    j = 3
+    while j < len(args):
+        opt = args[j].lower()
+        if opt == b"idx":
+            get_idx = True
+        elif opt == b"len":
+            get_len = True
+        elif opt == b"withmatchlen":
+            with_len = True
+        elif opt == b"minmatchlen" and j + 1 < len(args):
+            value = parse_ll(args[j + 1])
+            if value is None:
+                raise CommandError(NOT_INTEGER)
+            min_len = max(value, 0)
+            j += 1
+        else:
+            raise CommandError(SYNTAX)
+        j += 1
+    if get_idx and get_len:
+        raise CommandError(LCS_BOTH)
+    return lcs_reply(a or b"", b or b"", get_idx, get_len, with_len, min_len)
+
+
+def lcs_reply(a: bytes, b: bytes, get_idx: bool, get_len: bool, with_len: bool, min_len: int) -> Any:
+    """Redis's dynamic-programming LCS and its walk back from the end, ranges emitted as found."""
+    alen, blen = len(a), len(b)
+    table = [[0] * (blen + 1) for _ in range(alen + 1)]
+    for i in range(1, alen + 1):
+        row, prev, ca = table[i], table[i - 1], a[i - 1]
+        for k in range(1, blen + 1):
+            row[k] = prev[k - 1] + 1 if ca == b[k - 1] else max(prev[k], row[k - 1])
+    total = table[alen][blen]
+    if get_len:
+        return total
+    result = bytearray(total)
+    idx, i, k = total, alen, blen
+    a_start, a_end, b_start, b_end = alen, 0, 0, 0  # a_start == alen: no range open
+    matches: list[Any] = []
+    while i > 0 and k > 0:
+        emit = False
+        if a[i - 1] == b[k - 1]:
+            result[idx - 1] = a[i - 1]
+            if a_start == alen:
+                a_start = a_end = i - 1
+                b_start = b_end = k - 1
+            elif a_start == i and b_start == k:
+                a_start -= 1
+                b_start -= 1
+            else:
+                emit = True
+            if a_start == 0 or b_start == 0:
+                emit = True
+            idx -= 1
+            i -= 1
+            k -= 1
+        else:
+            if table[i - 1][k] > table[i][k - 1]:
+                i -= 1
+            else:
+                k -= 1
+            if a_start != alen:
+                emit = True
+        if emit:
+            length = a_end - a_start + 1
+            if get_idx and (min_len == 0 or length >= min_len):
+                match: list[Any] = [[a_start, a_end], [b_start, b_end]]
+                if with_len:
+                    match.append(length)
+                matches.append(match)
+            a_start = alen
+    if get_idx:
+        return {b"matches": matches, b"len": total}
+    return bytes(result)

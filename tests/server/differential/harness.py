@@ -159,7 +159,8 @@ def _scan_to_end(client: RawClient, argv: list[bytes], reply: Reply) -> Reply:
         keys.update(value for _, value in batch[1])
         if cursor[1] == b"0":
             return ("scan", tuple(sorted(keys)))
-        reply = client.call(argv[0], cursor[1], *argv[2:])
+        at = 1 if argv[0].upper() == b"SCAN" else 2  # HSCAN / SSCAN / ZSCAN: key, then cursor
+        reply = client.call(*argv[:at], cursor[1], *argv[at + 1 :])
 
 
 def _normalise(mode: str, reply: Reply) -> Any:

@@ -28,6 +28,10 @@ COMMANDS: Commands = {
     "HKEYS": (2, "hash", "k"),
     "HVALS": (2, "hash", "k"),
     "HSETNX": (4, "hash", "k f v"),
+    "HMSET": (-4, None, "k f v"),
+    "HSTRLEN": (3, "hash", "k f"),
+    "HRANDFIELD": (-2, "hash", "k"),
+    "HSCAN": (-3, "hash", "k 0"),
 }
 
 # fmt: off
@@ -59,6 +63,19 @@ SEQUENCES: list[tuple[str, ...]] = [
      "HINCRBY h n 1", "HINCRBY h n 0", "HGET h n", "HINCRBY h n -0"),
     ("HINCRBYFLOAT h f 1e-20", "HINCRBYFLOAT h g 10.5", "HINCRBYFLOAT h g -10.5", "HINCRBYFLOAT h g 0x1p4",
      "HINCRBYFLOAT h g \"\"", "HGETALL h"),
+    # HMSET HSTRLEN HRANDFIELD HSCAN
+    ("HMSET h a 1 b 2", "HGETALL h", "HMSET h a", "HMSET h a 1 b", "HSTRLEN h a", "HSTRLEN h nof",
+     "HSTRLEN nokey a", "HSET h long 123456", "HSTRLEN h long"),
+    ("HSET h f v", "HRANDFIELD h", "HRANDFIELD h 1", "HRANDFIELD h -3", "HRANDFIELD h 5", "HRANDFIELD h 0",
+     "HRANDFIELD h 1 WITHVALUES", "HRANDFIELD h -2 WITHVALUES", "HRANDFIELD h 3 WITHVALUES",
+     "HRANDFIELD h 1 FOO", "HRANDFIELD h 1 WITHVALUES x", "HRANDFIELD h x", "HRANDFIELD nokey",
+     "HRANDFIELD nokey 2", "HRANDFIELD nokey -2 WITHVALUES", "HRANDFIELD h -9223372036854775808",
+     "HRANDFIELD h 9223372036854775807 WITHVALUES", "HRANDFIELD h -4611686018427387904 WITHVALUES",
+     "HRANDFIELD h 4611686018427387904 WITHVALUES", "HRANDFIELD nokey -9223372036854775808"),
+    ("HSET h a 1 b 2 c 3", "~sort HRANDFIELD h 3", "~sort HRANDFIELD h 10", "HRANDFIELD h 0 WITHVALUES"),
+    ("HSET h a 1 b 2 ab 3", "HSCAN h 0", "HSCAN h 0 MATCH a*", "HSCAN h 0 COUNT 1", "HSCAN h 0 COUNT 0",
+     "HSCAN h 0 COUNT x", "HSCAN h 0 MATCH", "HSCAN h 0 TYPE string", "HSCAN h x", "HSCAN nokey 0",
+     "HSCAN nokey 0 FOO bar", "HSCAN h 0 FOO bar", "HSCAN h -1", "HSCAN h 0 MATCH *b NOVALUES"),
 ]
 # fmt: on
 

@@ -33,6 +33,14 @@ COMMANDS: Commands = {
     "DBSIZE": (1, None, ""),
     "FLUSHDB": (-1, None, ""),
     "FLUSHALL": (-1, None, ""),
+    "EXPIRETIME": (2, None, "k"),
+    "PEXPIRETIME": (2, None, "k"),
+    "RANDOMKEY": (1, None, ""),
+    "RENAMENX": (3, None, "k k2"),
+    "COPY": (-3, None, "k k2"),
+    "MOVE": (3, None, "k 1"),
+    "SWAPDB": (3, None, "0 1"),
+    "TOUCH": (-2, None, "k"),
 }
 
 # fmt: off
@@ -89,6 +97,25 @@ SEQUENCES: list[tuple[str, ...]] = [
      "~sort KEYS *"),
     ("SET k v", "EXPIRE k 100", "RENAME k k", "~ttl TTL k", "SET j w", "RENAME j k", "TTL k", "GET k"),
     ("RPUSH l a", "SET s v", "RENAME l s", "TYPE s", "LRANGE s 0 -1", "EXISTS l"),
+    # EXPIRETIME PEXPIRETIME RANDOMKEY RENAMENX COPY MOVE SWAPDB TOUCH
+    ("SET k v", "EXPIRETIME k", "PEXPIRETIME k", "EXPIRETIME nokey", "PEXPIRETIME nokey",
+     "EXPIREAT k {s+100}", "EXPIRETIME k", "PEXPIREAT k {ms+100000}", "PEXPIRETIME k", "EXPIRETIME k"),
+    ("RANDOMKEY", "SET k v", "RANDOMKEY", "PEXPIRE k 1", "SLEEP 0.01", "RANDOMKEY", "DBSIZE"),
+    ("SET a 1", "SET b 2", "RENAMENX a b", "RENAMENX a c", "GET c", "EXISTS a", "RENAMENX nokey x",
+     "RENAMENX c c", "EXPIRE c 100", "RENAMENX c d", "~ttl TTL d"),
+    ("SET a 1", "COPY a b", "GET b", "COPY a b", "COPY a b REPLACE", "COPY a a", "COPY nokey x", "COPY a b DB",
+     "COPY a b DB x", "COPY a b DB 16", "COPY a b DB -1", "COPY a b FOO", "COPY a b DB 1", "SELECT 1", "GET b",
+     "COPY b b", "COPY b b DB 0", "SELECT 0", "COPY a a DB 1 REPLACE", "COPY a b DB 1 REPLACE"),
+    ("RPUSH l a b", "COPY l l2", "RPUSH l2 c", "LRANGE l 0 -1", "LRANGE l2 0 -1", "HSET h f v", "COPY h h2",
+     "HGETALL h2", "SADD s m", "COPY s s2", "~sort SMEMBERS s2", "ZADD z 1 a 2 b", "COPY z z2",
+     "ZRANGE z2 0 -1 WITHSCORES", "SET t v EX 100", "COPY t t2", "~ttl TTL t2"),
+    ("SET k v", "MOVE k 1", "EXISTS k", "SELECT 1", "GET k", "MOVE k 1", "MOVE k 0", "SELECT 0", "SET k w",
+     "SELECT 1", "MOVE k 0", "MOVE nokey 0", "MOVE k x", "MOVE k 16", "MOVE k -1", "SELECT 0", "GET k"),
+    ("SET k v", "EXPIRE k 100", "MOVE k 3", "SELECT 3", "~ttl TTL k"),
+    ("SET a 0", "SELECT 1", "SET b 1", "SWAPDB 0 1", "GET a", "GET b", "SELECT 0", "GET a", "GET b",
+     "SWAPDB 0 0", "SWAPDB x 0", "SWAPDB 0 x", "SWAPDB 0 16", "SWAPDB -1 0", "SWAPDB 1 0", "GET a"),
+    ("SET a 1", "WATCH a", "@2 SELECT 1", "@2 SET a 2", "@2 SWAPDB 0 1", "MULTI", "GET a", "EXEC"),
+    ("SET a 1", "SET b 2", "TOUCH a b nokey", "TOUCH nokey", "TOUCH a a"),
 ]
 # fmt: on
 

@@ -25,10 +25,18 @@ COMMANDS: Commands = {
     "SINTER": (-2, "set", "k"),
     "SUNION": (-2, "set", "k"),
     "SDIFF": (-2, "set", "k"),
+    "SPOP": (-2, "set", "k"),
+    "SRANDMEMBER": (-2, "set", "k"),
+    "SMOVE": (4, "set", "k k2 m"),
+    "SINTERSTORE": (-3, None, "d k"),
+    "SUNIONSTORE": (-3, None, "d k"),
+    "SDIFFSTORE": (-3, None, "d k"),
+    "SINTERCARD": (-3, None, "1 k"),
+    "SSCAN": (-3, "set", "k 0"),
 }
 
 # replies whose element order Redis leaves unspecified (compared sorted in the WRONGTYPE cases)
-SORTED = {"SINTER", "SUNION", "SDIFF"}
+SORTED = {"SINTER", "SUNION", "SDIFF", "SPOP", "SRANDMEMBER"}
 
 # fmt: off
 SEQUENCES: list[tuple[str, ...]] = [
@@ -51,6 +59,29 @@ SEQUENCES: list[tuple[str, ...]] = [
     ("SADD s a b", "SMISMEMBER s a a z", "~sort SINTER s s", "~sort SUNION s nokey s", "SREM s a a b",
      "SCARD s"),
     ("SADD a 1 2 3", "SADD b 2", "SET str v", "SDIFF a b str", "SUNION a str", "SINTER str", "SDIFF str"),
+    # SPOP SRANDMEMBER SMOVE S*STORE SINTERCARD SSCAN
+    ("SADD s a", "SPOP s", "EXISTS s", "SPOP s", "SADD s a b c", "~sort SPOP s 5", "EXISTS s", "SPOP nokey 2",
+     "SADD s a", "SPOP s 0", "SPOP s -1", "SPOP s x", "SPOP s 1 2", "SCARD s", "SPOP s 1", "SPOP s 1"),
+    ("SADD s a b c d", "SPOP s 2", "SCARD s", "SPOP s 1", "SCARD s"),
+    ("SADD s a", "SRANDMEMBER s", "SRANDMEMBER s 1", "SRANDMEMBER s -3", "SRANDMEMBER s 0", "SRANDMEMBER s 5",
+     "SRANDMEMBER s x", "SRANDMEMBER s 1 2", "SRANDMEMBER nokey", "SRANDMEMBER nokey 3", "SRANDMEMBER nokey -3",
+     "SRANDMEMBER s -9223372036854775808", "SADD s b c", "~sort SRANDMEMBER s 3", "~sort SRANDMEMBER s 10",
+     "SCARD s"),
+    ("SADD a x y", "SADD b z", "SMOVE a b x", "~sort SMEMBERS a", "~sort SMEMBERS b", "SMOVE a b nom",
+     "SMOVE nokey b x", "SMOVE a a y", "SMOVE a a nom", "SMOVE a c y", "EXISTS a", "~sort SMEMBERS c",
+     "SET str v", "SMOVE c str z", "SMOVE str c z", "SMOVE nokey str z", "SMOVE c str nom"),
+    ("SADD a 1 2 3", "SADD b 2 3 4", "SINTERSTORE d a b", "~sort SMEMBERS d", "SUNIONSTORE d a b",
+     "~sort SMEMBERS d", "SDIFFSTORE d a b", "~sort SMEMBERS d", "SINTERSTORE d a nokey", "EXISTS d",
+     "SUNIONSTORE d nokey", "SDIFFSTORE d a a", "EXISTS d", "SET str v", "SINTERSTORE d a str",
+     "SINTERSTORE d nokey str", "SUNIONSTORE d a str", "SDIFFSTORE d str a", "SINTERSTORE a a b",
+     "~sort SMEMBERS a", "SET d v", "SUNIONSTORE d b", "TYPE d", "SDIFFSTORE str a", "TYPE str"),
+    ("SADD a 1 2 3", "SADD b 2 3 4", "SINTERCARD 2 a b", "SINTERCARD 2 a b LIMIT 1", "SINTERCARD 2 a b LIMIT 0",
+     "SINTERCARD 1 a", "SINTERCARD 2 a nokey", "SINTERCARD 0 a", "SINTERCARD x a", "SINTERCARD -1 a",
+     "SINTERCARD 3 a b", "SINTERCARD 2 a b LIMIT -1", "SINTERCARD 2 a b LIMIT x", "SINTERCARD 2 a b LIMIT",
+     "SINTERCARD 2 a b FOO", "SET str v", "SINTERCARD 2 a str", "SINTERCARD 2 nokey str"),
+    ("SADD s a b ab", "~scan SSCAN s 0", "~scan SSCAN s 0 MATCH a*", "~scan SSCAN s 0 COUNT 1",
+     "SSCAN s 0 COUNT 0", "SSCAN s 0 COUNT x", "SSCAN s 0 MATCH", "SSCAN s 0 TYPE set", "SSCAN s x",
+     "SSCAN nokey 0", "SSCAN nokey 0 FOO", "SSCAN s 0 FOO bar"),
 ]
 # fmt: on
 

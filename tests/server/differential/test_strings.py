@@ -32,6 +32,12 @@ COMMANDS: Commands = {
     "STRLEN": (2, "string", "k"),
     "GETDEL": (2, "string", "k"),
     "GETEX": (-2, "string", "k"),
+    "GETSET": (3, "string", "k v"),
+    "MSETNX": (-3, None, "k v"),
+    "SETRANGE": (4, "string", "k 0 v"),
+    "GETRANGE": (4, "string", "k 0 -1"),
+    "SUBSTR": (4, "string", "k 0 -1"),
+    "LCS": (-3, "string", "k k2"),
 }
 
 # fmt: off
@@ -95,6 +101,24 @@ SEQUENCES: list[tuple[str, ...]] = [
      "APPEND k x", "TTL k", "GET k", "INCR k"),
     ("MSET a 1 b 2", "MGET a b c a", "MSET a x b", 'MSET "" empty', 'MGET ""', 'SETNX "" z', 'GET ""'),
     ("SET big 123", "APPEND big 456", "INCR big", "DECRBY big 123456", "STRLEN big", "GET big"),
+    # GETSET MSETNX SETRANGE GETRANGE SUBSTR LCS
+    ("GETSET k v", "GETSET k w", "GET k", "SET k v EX 100", "GETSET k x", "TTL k", "HSET h f v", "GETSET h x"),
+    ("MSETNX a 1 b 2", "MGET a b", "MSETNX b 3 c 4", "MGET a b c", "MSETNX a", "MSETNX a 1 b", "MSETNX x 1 x 2",
+     "GET x"),
+    ("SETRANGE k 5 hi", "GET k", "SETRANGE k 0 HELLO", "GET k", "SETRANGE k 2 \"\"", "SETRANGE nokey 3 \"\"",
+     "EXISTS nokey", "SETRANGE k -1 x", "SETRANGE k x y", "SETRANGE k 536870911 ab",
+     "STRLEN k", "DEL k", "SET k 12345", "SETRANGE k 1 x", "GET k", "SET n 10", "INCR n", "SETRANGE n 0 9",
+     "GET n"),
+    ("SET k \"Hello World\"", "GETRANGE k 0 4", "GETRANGE k -5 -1", "GETRANGE k 0 -1", "GETRANGE k 5 2",
+     "GETRANGE k -1 -5", "GETRANGE k 0 100", "GETRANGE k -100 -50", "GETRANGE k 20 30", "GETRANGE nokey 0 1",
+     "GETRANGE k x 1", "GETRANGE nokey x 1", "SUBSTR k 0 2", "SUBSTR k -3 -1", 'SET e ""', "GETRANGE e 0 -1",
+     "GETRANGE e 0 0", "GETRANGE k -1 -1", "GETRANGE k 9223372036854775807 -1"),
+    ("SET a ohmytext", "SET b mynewtext", "LCS a b", "LCS a b LEN", "LCS a b IDX", "LCS a b IDX MINMATCHLEN 4",
+     "LCS a b IDX WITHMATCHLEN", "LCS a b IDX MINMATCHLEN 2 WITHMATCHLEN", "LCS a b LEN IDX", "LCS a b foo",
+     "LCS a b MINMATCHLEN", "LCS a b MINMATCHLEN x", "LCS a b IDX MINMATCHLEN -5", "LCS a nokey", "LCS nokey nokey2 IDX",
+     "RPUSH l x", "LCS a l", "LCS l a LEN"),
+    ("SET a ABCBDAB", "SET b BDCABA", "LCS a b", "LCS a b IDX WITHMATCHLEN", "SET c aaaa", "SET d aa",
+     "LCS c d IDX", "LCS d c IDX", 'SET z ""', "LCS z a IDX", "LCS a a IDX"),
 ]
 # fmt: on
 
