@@ -41,7 +41,10 @@ from tests.server.rawresp import RawClient, Reply
 Commands = dict[str, tuple[int, str | None, str]]
 
 # A command that creates a key of each type, for the WRONGTYPE cases.
-MAKE = {"string": "SET k sv", "hash": "HSET k f hv", "set": "SADD k m", "list": "RPUSH k e"}
+MAKE = {
+    "string": "SET k sv", "hash": "HSET k f hv", "set": "SADD k m", "list": "RPUSH k e",
+    "zset": "ZADD k 1 zm",
+}  # fmt: skip
 
 
 def arity_cases(commands: Commands) -> Iterator[tuple[str, ...]]:
