@@ -58,7 +58,8 @@ CATEGORIES = frozenset(
     }
 )
 _FAMILY_CATEGORY = {"keys": "keyspace", "strings": "string", "hashes": "hash", "sets": "set", "lists": "list",
-                    "connection": "connection", "transactions": "transaction"}  # fmt: skip
+                    "connection": "connection", "transactions": "transaction", "zsets": "sortedset",
+                    "pubsub": "pubsub"}  # fmt: skip
 # Not admin-flagged, yet Redis files them under @dangerous.
 _DANGEROUS = frozenset(
     {"keys", "flushall", "flushdb", "info", "sort", "swapdb", "migrate", "restore", "role"}
