@@ -254,6 +254,14 @@ class RespReader:
                 elif self._snapshot_next and first == 36:
                     value, end = _rdb(buf, pos)
                     self._snapshot_next = False
+                elif mode == "commands" and first in (10, 13):
+                    eol = buf.find(
+                        b"\n", pos
+                    )  # an empty line: redis-server skips it (redis-cli --pipe sends one)
+                    if eol < 0:
+                        raise _Incomplete(len(buf) + 1)
+                    pos = eol + 1
+                    continue
                 elif mode == "commands" and first != 42:
                     if not buf[pos : pos + 1].isalpha():
                         raise _Garbage(f"not RESP: starts with {bytes(buf[pos : pos + 16])!r}")

@@ -11,13 +11,14 @@ an argument next to it.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import hmac
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from server.stringmatch import compile_pattern
 
 if TYPE_CHECKING:
     from server.commands.registry import CommandSpec
@@ -57,7 +58,8 @@ CATEGORIES = frozenset(
     }
 )
 _FAMILY_CATEGORY = {"keys": "keyspace", "strings": "string", "hashes": "hash", "sets": "set", "lists": "list",
-                    "connection": "connection", "transactions": "transaction"}  # fmt: skip
+                    "connection": "connection", "transactions": "transaction", "zsets": "sortedset",
+                    "pubsub": "pubsub"}  # fmt: skip
 # Not admin-flagged, yet Redis files them under @dangerous.
 _DANGEROUS = frozenset(
     {"keys", "flushall", "flushdb", "info", "sort", "swapdb", "migrate", "restore", "role"}
@@ -105,8 +107,9 @@ def _raw(text: str | bytes) -> bytes:
 
 
 def _glob(pattern: str, subject: bytes) -> bool:
-    # Redis globs use [^x]; fnmatch spells negation [!x]. latin-1 keeps every byte a single character.
-    return fnmatch.fnmatchcase(subject.decode("latin-1"), pattern.replace("[^", "[!"))
+    # Redis's own matcher, as for KEYS: fnmatch reads a backslash as a plain byte (so `~lit\*` denied
+    # `lit*` and allowed `lit\x`), which let a user reach keys outside its patterns.
+    return compile_pattern(_raw(pattern))(subject)
 
 
 def categories_of(spec: CommandSpec) -> frozenset[str]:

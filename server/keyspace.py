@@ -15,9 +15,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-Value = bytes | dict[bytes, bytes] | set[bytes] | deque[bytes]
+from server.zset import ZSet
 
-TYPE_NAMES: dict[type, bytes] = {bytes: b"string", dict: b"hash", set: b"set", deque: b"list"}
+Value = bytes | dict[bytes, bytes] | set[bytes] | deque[bytes] | ZSet
+
+TYPE_NAMES: dict[type, bytes] = {bytes: b"string", dict: b"hash", set: b"set", deque: b"list", ZSet: b"zset"}
 
 # Redis 7 active expiry: sample 20 keys with a TTL per round; another round of the same database
 # while more than 10% of the sample had expired (ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE).
@@ -359,6 +361,9 @@ def _rebuild(key: bytes, value: Value) -> Iterator[list[bytes]]:
     if isinstance(value, dict):
         items: list[bytes] = [part for pair in value.items() for part in pair]
         name, step = b"HSET", 2 * REWRITE_ITEMS_PER_CMD
+    elif isinstance(value, ZSet):
+        items = [part for score, member in value for part in (b"%.17g" % score, member)]
+        name, step = b"ZADD", 2 * REWRITE_ITEMS_PER_CMD
     else:
         items = list(value)
         name, step = (b"SADD" if isinstance(value, set) else b"RPUSH"), REWRITE_ITEMS_PER_CMD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +13,23 @@ from lab.jsonable import plain
 Direction = Literal["c2s", "s2c"]
 Transport = Literal["plaintext", "tls", "empty"]
 Severity = Literal["high", "medium", "low", "info"]
+
+
+class Confidence(StrEnum):
+    """How sure the analysis is that a stream is Redis."""
+
+    NONE = "none"  # not Redis (or nothing to judge)
+    PORT = "port"  # only the server port says so (TLS without keys, an empty or silent stream)
+    LIKELY = "likely"  # RESP-shaped requests, but no reply to confirm them
+    CERTAIN = "certain"  # well-formed RESP requests answered with RESP replies
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the capture that could not be read; the rest of the report stands."""
+
+    frame: int
+    what: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,8 @@ class CertInfo:
     self_signed: bool  # issuer == subject and the signature verifies with the cert's own key
     frame: int
     visible_without_keys: bool  # TLS <= 1.2 sends certificates in clear; TLS 1.3 encrypts them
+    key_type: str = ""  # "RSA-2048", "EC-secp256r1", "DSA-2048", "unknown (<oid>)"
+    parse_error: str = ""  # set when fields could not be read (the other fields are then empty)
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,8 @@ class StreamInfo:
     auth_frames: tuple[int, ...] = ()  # every AUTH / HELLO AUTH, also beyond the kept transcript
     record_sizes: tuple[RecordSize, ...] = ()  # the first `record_limit` records
     records: int = 0  # all records (TLS) or payload segments (plaintext)
+    problems: tuple[Problem, ...] = ()  # frames of this stream that could not be parsed
+    redis_confidence: Confidence = Confidence.NONE
 
     @property
     def server_cert(self) -> CertInfo | None:
@@ -122,11 +144,19 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    reason: str
+    frames: int
+    first_frame: int
+
+
+@dataclass(frozen=True)
 class ReadStats:
     packets: int  # frames read from the file
     tcp_packets: int
     truncated: bool  # the file ends in the middle of a packet: everything before it was analysed
     message: str = ""  # tshark's own words about the problem
+    skipped: tuple[Skipped, ...] = ()  # frames not analysed, by reason (tunnel, IP fragment, not IP)
 
 
 @dataclass(frozen=True)

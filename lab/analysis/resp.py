@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import deque
 
 from lab.analysis.model import Direction, RespLine
+from lab.analysis.redis_commands import NAMES
 from lab.resp_reader import Frame, Item, RespReader, Value, command, show
 
 MAX_TEXT = 200  # rendered lines are cut here; the args keep the full values
@@ -60,6 +61,11 @@ class RespStream:
         self.count = 0
         self.auth_frames: list[int] = []
         self.first_is_command: bool | None = None
+        # Evidence that this is Redis at all: how many commands came as arrays, how many as text lines, and
+        # how many named no Redis command (a text protocol's lines parse as inline commands too).
+        self.multibulk = 0
+        self.inline = 0
+        self.unknown_names = 0
         self.broken = ""
         # A replica's link, seen from the primary's side: after the snapshot (or +CONTINUE) the primary sends
         # commands, which are shown with their arguments like a client's.
@@ -76,13 +82,22 @@ class RespStream:
         client = self.direction == "c2s"
         for message in self._reader.feed(data):
             wire = message.wire
-            if not client and (wire.kind == "rdb" or (wire.kind == "+" and isinstance(wire.data, bytes)
-                                                      and wire.data.startswith(b"CONTINUE"))):
+            if not client and (
+                wire.kind == "rdb"
+                or (wire.kind == "+" and isinstance(wire.data, bytes) and wire.data.startswith(b"CONTINUE"))
+            ):
                 self.replication = True
             args = command(message.wire) if client or self.replication else None
             first, last = self._frames(message)
             if client and self.first_is_command is None:
                 self.first_is_command = args is not None
+            if client and args is not None:
+                if wire.kind == "inline":
+                    self.inline += 1
+                else:
+                    self.multibulk += 1
+                if args[0].upper() not in NAMES:
+                    self.unknown_names += 1
             if args is not None and is_auth(args):
                 self.auth_frames.append(first)
             if self.count < self.limit:

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lab.analysis.certs import cert_info
-from lab.analysis.model import CertInfo, Direction, Endpoint, RecordSize, StreamInfo, Transport
+from lab.analysis.model import (
+    CertInfo,
+    Confidence,
+    Direction,
+    Endpoint,
+    Problem,
+    RecordSize,
+    StreamInfo,
+    Transport,
+)
 from lab.analysis.pcapread import PcapngSubset, RawPacket
 from lab.analysis.reassembly import Reassembler
 from lab.analysis.resp import RespStream
@@ -34,6 +43,20 @@ _SYN, _ACK = 0x02, 0x10
 PRE_TLS_KEEP = 16  # packets of a stream held until its first payload says whether it is TLS
 _HS_CLIENT_HELLO, _HS_SERVER_HELLO, _HS_CERTIFICATE = "1", "2", "11"
 _ALERT_LEVEL = {"1": "warning", "2": "fatal"}
+
+
+def is_tls_start(payload: bytes) -> bool:
+    """A TLS record header, or an SSLv2-format ClientHello (old clients offering SSLv2/SSLv3/TLS 1.0)."""
+    if payload[:1] == b"\x16" and payload[1:2] == b"\x03":
+        return True
+    # SSLv2 record: 2-byte length with the top bit set, message type 1 (CLIENT-HELLO), version 0x0002-0x0303.
+    return (
+        len(payload) >= 5
+        and payload[0] & 0x80 != 0
+        and payload[2] == 1
+        and payload[3] in (0, 3)
+        and payload[4] <= 4
+    )
 
 
 def _ints(column: str) -> list[int]:
@@ -74,6 +97,8 @@ class StreamState:
         default_factory=lambda: {True: RecordScanner(), False: RecordScanner()}
     )
     subset_done: bool = False  # the handshake is over and nothing more is decryptable: tshark needs no more
+    server_spoke_first: bool = False  # with the SYN seen: the server sent bytes before the client (not Redis)
+    problems: list[Problem] = field(default_factory=list)
 
 
 class StreamTable:
@@ -143,7 +168,8 @@ class StreamTable:
         from_client = from_a == st.client_is_a
         direction: Direction = "c2s" if from_client else "s2c"
         if st.transport == "empty":
-            st.transport = "tls" if payload[:1] == b"\x16" and payload[1:2] == b"\x03" else "plaintext"
+            st.server_spoke_first = not from_client
+            st.transport = "tls" if is_tls_start(payload) else "plaintext"
             if st.transport == "tls":
                 for held, held_from_a in st.held:
                     self._to_subset(held, st, held_from_a)
@@ -175,10 +201,17 @@ class StreamTable:
         self._subset_meta.append((st, from_a))
 
     def _looks_like_client(self, sport: int, dport: int, payload: bytes) -> bool:
-        if dport in self.redis_ports or payload[:2] == b"\x16\x03" or payload[:1] == b"*":
+        """Who sent the first payload of a stream whose SYN is not in the capture."""
+        # The ports decide first: a capture that starts mid-connection often starts with a server's reply,
+        # and an array reply looks just like a command.
+        if (dport in self.redis_ports) != (sport in self.redis_ports):
+            return dport in self.redis_ports
+        if is_tls_start(payload) and payload[5:6] != b"\x02":  # a handshake that is not a ServerHello
             return True
-        if sport in self.redis_ports:
-            return False
+        if payload[:1] in (b"+", b"-", b":", b"$", b"%", b"_", b"|", b">"):
+            return False  # RESP reply types a client never sends
+        if payload[:1] == b"*":
+            return True
         return sport > dport  # ephemeral ports are the high ones
 
     def _in_order(
@@ -193,18 +226,38 @@ class StreamTable:
             if ctype == ALERT and st.subset_done:
                 st.alerts.append(f"{direction} encrypted alert (frame {frame})")
 
+    def tls_server_ports(self) -> tuple[int, ...]:
+        """The server ports of the TLS streams (tshark is told they carry TLS)."""
+        ports = set()
+        for st in self.streams.values():
+            if st.transport == "tls":
+                client_is_a = st.client_is_a if st.client_is_a is not None else st.a.port > st.b.port
+                ports.add(st.b.port if client_is_a else st.a.port)
+        return tuple(sorted(ports))
+
     def name_values(self, names: dict[str, dict[int, str]]) -> None:
         """tshark's names for cipher suites and alerts, needed only when there is TLS to describe."""
         self._ciphers = names.get("tls.handshake.ciphersuite", {})
         self._alerts = names.get("tls.alert_message.desc", {})
 
     def feed_tls(self, c: Sequence[str]) -> None:
-        """One tshark row for a frame of the TLS subset (frame numbers are the subset's)."""
-        index = int(c[F_FRAME]) - 1
+        """One tshark row for a frame of the TLS subset (frame numbers are the subset's).
+
+        A row that cannot be read is a Problem of its stream, never the end of the analysis."""
+        try:
+            index = int(c[F_FRAME]) - 1
+        except ValueError:
+            return
         if not 0 <= index < len(self._subset_meta):
             return
         st, from_a = self._subset_meta[index]
         frame = self._subset.frames[index]
+        try:
+            self._tls_row(st, from_a, frame, c)
+        except Exception as exc:
+            st.problems.append(Problem(frame, f"TLS fields not readable: {type(exc).__name__}: {exc}"))
+
+    def _tls_row(self, st: StreamState, from_a: bool, frame: int, c: Sequence[str]) -> None:
         from_client = from_a == st.client_is_a
         direction: Direction = "c2s" if from_client else "s2c"
         types = c[F_HSTYPE].split(",") if c[F_HSTYPE] else []
@@ -229,6 +282,11 @@ class StreamTable:
                 for der in c[F_CERT].split(",")
                 if der
                 if (info := cert_info(bytes.fromhex(der), frame, clear)) is not None
+            )
+            st.problems.extend(
+                Problem(frame, f"certificate {cert.key_type} not parsed: {cert.parse_error}")
+                for cert in certs
+                if cert.parse_error
             )
             if from_client:
                 st.client_certs = (st.client_certs or ()) + certs
@@ -264,9 +322,11 @@ class StreamTable:
         client, server = (st.a, st.b) if client_is_a else (st.b, st.a)
         bytes_c2s, bytes_s2c = (st.bytes_a, st.bytes_b) if client_is_a else (st.bytes_b, st.bytes_a)
         c2s, s2c = st.resp[True], st.resp[False]
-        by_content = bool(c2s.first_is_command) and not c2s.broken and not s2c.broken
-        by_port = server.port in self.redis_ports
+        content = self._content_confidence(st)
+        by_content = content is not Confidence.NONE
+        by_port = server.port in self.redis_ports and st.transport != "empty"  # a bare SYN is no Redis
         evidence = "+".join(name for name, hit in (("port", by_port), ("content", by_content)) if hit)
+        confidence = content if by_content else Confidence.PORT if by_port else Confidence.NONE
         transcript = tuple(sorted(c2s.lines + s2c.lines, key=lambda line: (line.last_frame, line.direction)))
         gaps = sum(asm.gaps for asm in st.reassembly.values())
         notes = [f"{d}: {r.broken}" for d, r in (("c2s", c2s), ("s2c", s2c)) if r.broken]
@@ -305,7 +365,28 @@ class StreamTable:
             auth_frames=tuple(c2s.auth_frames),
             record_sizes=tuple(st.records),
             records=st.record_count,
+            problems=tuple(st.problems),
+            redis_confidence=confidence,
         )
+
+    @staticmethod
+    def _content_confidence(st: StreamState) -> Confidence:
+        """Positive RESP evidence only: any text line parses as an inline command, lines alone prove nothing.
+
+        CERTAIN: Redis-named commands answered by RESP replies (arrays, or text lines that all name Redis
+        commands). LIKELY: arrays of bulk strings naming Redis commands with no reply seen (a silent or
+        unseen server). A server that speaks first (banner protocols: POP3, FTP, SMTP) is never Redis.
+        """
+        c2s, s2c = st.resp[True], st.resp[False]
+        if not c2s.first_is_command or c2s.broken or s2c.broken or st.server_spoke_first:
+            return Confidence.NONE
+        if c2s.unknown_names * 2 > c2s.count:  # mostly non-Redis words; a few may be typos or modules
+            return Confidence.NONE
+        if c2s.inline and c2s.unknown_names:
+            return Confidence.NONE  # text lines that are not all Redis commands: another text protocol
+        if s2c.count:
+            return Confidence.CERTAIN
+        return Confidence.LIKELY if c2s.multibulk else Confidence.NONE
 
     @staticmethod
     def _client_cert_present(st: StreamState) -> bool | None:

@@ -48,7 +48,31 @@ def tshark_binary() -> str:
     return path
 
 
-def _command(path: Path, keylog: Path | None) -> list[str]:
+@functools.cache  # one tshark run per process
+def app_protocols() -> tuple[str, ...]:
+    """Every protocol tshark would hand decrypted TLS bytes to (by port, ALPN or heuristic).
+
+    Disabled for the TLS subset, so decrypted application data always comes out as `data.data`, on 443
+    as on any port; the lab reads RESP (or learns it is not RESP) itself.
+    """
+    binary = tshark_binary()
+    names = {"http", "http2"}  # ALPN h2 / http/1.1
+    decodes = subprocess.run([binary, "-G", "decodes"], capture_output=True, text=True, timeout=60)
+    for line in decodes.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0] == "tls.port":
+            names.add(parts[2])
+    heuristics = subprocess.run(
+        [binary, "-G", "heuristic-decodes"], capture_output=True, text=True, timeout=60
+    )
+    for line in heuristics.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0] == "tls":
+            names.add(parts[1])
+    return tuple(sorted(n for n in names if n and n not in ("data", "tls")))
+
+
+def _command(path: Path, keylog: Path | None, tls_ports: Sequence[int] = ()) -> list[str]:
     cmd = [
         tshark_binary(),
         "-r",
@@ -69,12 +93,20 @@ def _command(path: Path, keylog: Path | None) -> list[str]:
     ]
     if keylog is not None:
         cmd += ["-o", f"tls.keylog_file:{keylog}"]
+    for proto in app_protocols():
+        cmd += ["--disable-protocol", proto]
+    # The lab already knows these streams are TLS (it read their first bytes): say so, so that TLS on port
+    # 80 or an SSLv2-format ClientHello is dissected as TLS, not as whatever the port usually carries.
+    for port in sorted(set(tls_ports)):
+        cmd += ["-d", f"tcp.port=={int(port)},tls"]
     for field in FIELDS:
         cmd += ["-e", field]
     return cmd
 
 
-def rows(path: Path, keylog: Path | None, outcome: list[TsharkOutcome]) -> Iterator[Sequence[str]]:
+def rows(
+    path: Path, keylog: Path | None, outcome: list[TsharkOutcome], tls_ports: Sequence[int] = ()
+) -> Iterator[Sequence[str]]:
     """Yield the field columns of each TLS frame; append the read outcome to `outcome` when done.
 
     Raises UserError for a missing file or a file that is not a capture.
@@ -83,7 +115,7 @@ def rows(path: Path, keylog: Path | None, outcome: list[TsharkOutcome]) -> Itera
         raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(
-            _command(path, keylog),
+            _command(path, keylog, tls_ports),
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,

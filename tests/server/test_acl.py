@@ -116,3 +116,32 @@ def test_categories() -> None:
     assert categories_of(GET) == {"read", "fast", "string"}
     assert categories_of(CONFIG) == {"admin", "dangerous", "slow"}
     assert "dangerous" in categories_of(FLUSHALL)
+
+
+BACKSLASH_KEYS = [b"lit*", b"lit\\x", b"litx", b"lit\\*", b"lit", b"lit**"]
+
+
+def test_key_pattern_backslash_escapes_as_in_redis(tmp_path: Path) -> None:
+    """`~lit\\*` is the one key `lit*` in Redis: the backslash escapes, it is no literal byte."""
+    _, users = _users(tmp_path, "user esc on nopass ~lit\\* +@all\n")
+    esc = users.users["esc"]
+    allowed = [key for key in BACKSLASH_KEYS if esc.allowed(GET, [b"get", key]) is None]
+    assert allowed == [b"lit*"]
+
+
+def test_key_pattern_backslash_matches_redis_server(tmp_path: Path) -> None:
+    from tests.server.rawresp import RawClient
+    from tests.server.reference import reference_redis
+
+    _, users = _users(tmp_path, "user esc on nopass ~lit\\* ~a\\[b] ~x\\\\y +@all\n")
+    esc = users.users["esc"]
+    keys = [*BACKSLASH_KEYS, b"a[b]", b"ab", b"a\\b]", b"x\\y", b"xy"]
+    with reference_redis(tmp_path / "redis") as target:
+        assert target.port is not None
+        with RawClient(target.host, target.port) as client:
+            assert client.call("ACL", "SETUSER", "esc", "on", "nopass", "~lit\\*", "~a\\[b]", "~x\\\\y",
+                               "+@all") == ("+", b"OK")  # fmt: skip
+            redis_allowed = [key for key in keys
+                             if client.call("ACL", "DRYRUN", "esc", "GET", key)[0] == "+"]  # fmt: skip
+    assert [key for key in keys if esc.allowed(GET, [b"get", key]) is None] == redis_allowed
+    assert b"lit*" in redis_allowed and b"lit\\x" not in redis_allowed

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.stringmatch import compile_pattern
+from server.stringmatch import compile_pattern, match_steps, stringmatch
 from tests.server.rawresp import RawClient
 from tests.server.reference import reference_redis
 
@@ -97,3 +97,48 @@ def test_same_matches_as_redis_keys(redis_keys: RawClient, pattern: bytes) -> No
     expected = sorted(value for _, value in reply)
     match = compile_pattern(pattern)
     assert [key for key in KEYS if match(key)] == expected, pattern
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=8).map(lambda raw: bytes(ALPHABET[b % len(ALPHABET)] for b in raw)))
+def test_redis_algorithm_same_matches_as_redis_keys(redis_keys: RawClient, pattern: bytes) -> None:
+    """The bounded search itself (used for globs with several '*'), for every pattern shape."""
+    if pattern == b"*":
+        return
+    _, reply = redis_keys.call(b"KEYS", pattern)
+    assert [key for key in KEYS if stringmatch(pattern, key)] == sorted(value for _, value in reply), pattern
+
+
+EVIL = b"a*a*a*a*a*a*a*a*a*a*b"
+
+
+def test_abusive_pattern_work_is_bounded() -> None:
+    """The glob that froze the server (a backtracking regex): Redis's search does ~pattern x key steps."""
+    key = b"a" * 60
+    matched, steps = match_steps(EVIL, key)
+    assert matched is False
+    assert steps < 20 * len(key)
+    assert compile_pattern(EVIL)(key) is False
+    assert compile_pattern(EVIL)(key + b"b") is True
+    matched, steps = match_steps(EVIL, b"a" * 100_000)
+    assert matched is False and steps < 200_000
+
+
+@pytest.mark.parametrize(("stars", "expected"), [(999, True), (1000, True), (1001, False), (1002, False)])
+def test_nesting_limit_as_redis(redis_keys: RawClient, stars: int, expected: bool) -> None:
+    """Deeper than 1000 '*' levels Redis answers "no match" (checked on redis-server here)."""
+    key = b"a" * (stars + 5)
+    pattern = b"a*" * stars + b"a"
+    assert compile_pattern(pattern)(key) is expected
+    redis_keys.call(b"SET", key, b"v")
+    try:
+        _, reply = redis_keys.call(b"KEYS", pattern)
+        assert (len(reply) == 1) is expected
+    finally:
+        redis_keys.call(b"DEL", key)
+
+
+def test_nocase_as_redis_acl_and_sets() -> None:
+    assert stringmatch(b"H[A-C]llo", b"hbllo", nocase=True)
+    assert not stringmatch(b"H[A-C]llo", b"hbllo")
+    assert stringmatch(b"h\\Ello", b"hello", nocase=True)

@@ -13,6 +13,7 @@ from lab.analysis.checks import (
     plaintext_redis,
     secrets_in_clear,
     tls_version,
+    unparsed,
     weak_cipher,
 )
 from lab.analysis.checks.base import CheckContext
@@ -27,6 +28,7 @@ CHECKS: tuple[ModuleType, ...] = (
     cert_self_signed,
     client_cert_in_clear,
     no_sni,
+    unparsed,
 )
 
 

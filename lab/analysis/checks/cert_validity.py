@@ -17,6 +17,8 @@ def check(ctx: CheckContext) -> list[Finding]:
     for s in ctx.tls_streams:
         for role, certs in (("server", s.server_certs[:1]), ("client", s.client_certs[:1])):
             for cert in certs:
+                if cert.parse_error:
+                    continue  # no dates to judge: reported by could-not-parse
                 if (cert.subject, cert.not_after) in seen:
                     continue  # one finding per certificate, not per connection
                 seen.add((cert.subject, cert.not_after))
