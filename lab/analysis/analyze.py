@@ -9,12 +9,13 @@ from pathlib import Path
 
 from lab.analysis.checks import run_checks
 from lab.analysis.keylog import client_randoms
-from lab.analysis.model import CaptureReport, ReadStats
+from lab.analysis.model import CaptureReport, ReadStats, Skipped
 from lab.analysis.pcapread import PcapngSubset, ReadState, read_packets
 from lab.analysis.secrets import SecretFinder
 from lab.analysis.streams import DEFAULT_REDIS_PORTS, StreamTable
 from lab.analysis.tcpdecode import decode
 from lab.analysis.tshark import TsharkOutcome, rows, value_names
+from lab.analysis.tunnels import unwrap
 from lab.errors import UserError
 
 NAMED_FIELDS = ("tls.handshake.ciphersuite", "tls.alert_message.desc")
@@ -46,10 +47,17 @@ def analyze(
             table = StreamTable(
                 DEFAULT_REDIS_PORTS | frozenset(ports), finder, subset, transcript_limit, decryptable=known
             )
+            skipped: dict[str, list[int]] = {}  # reason -> [frames, first frame]
             for packet in read_packets(path, state):
                 segment = decode(packet.linktype, packet.data)
-                if segment is not None:
-                    table.feed(packet, segment)
+                if segment is None:
+                    inner = unwrap(packet.linktype, packet.data)
+                    if isinstance(inner, str):
+                        count = skipped.setdefault(inner, [0, packet.frame])
+                        count[0] += 1
+                        continue
+                    segment = inner
+                table.feed(packet, segment)
         table.flush()
         outcome: list[TsharkOutcome] = []
         if subset.frames:
@@ -65,7 +73,11 @@ def analyze(
                 "pass the key log written while this capture was taken"
             )
     read = ReadStats(
-        packets=state.packets, tcp_packets=table.tcp_frames, truncated=state.truncated, message=state.message
+        packets=state.packets,
+        tcp_packets=table.tcp_frames,
+        truncated=state.truncated,
+        message=state.message,
+        skipped=tuple(Skipped(reason, n, first) for reason, (n, first) in sorted(skipped.items())),
     )
     exposures = finder.exposures()
     checks = run_checks(streams, exposures)

@@ -119,6 +119,8 @@ def mitm_matrix(session: Session, params: MitmMatrix) -> WorkloadResult:
         "compromised": sum(1 for c in cells if c.observed == "compromised"),
         "password_leaked_though_blocked": sum(1 for c in cells if c.observed == "blocked-at-server"
                                               and c.outcome and c.outcome.learned.credentials),
+        # cells whose client sent its password through the attacker, whoever blocked the session after
+        "leaked": [_cell_id(c) for c in cells if c.outcome and c.outcome.learned.credentials],
         "table": table(cells),
     }
     return WorkloadResult((), observations, ())

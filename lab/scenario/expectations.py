@@ -53,7 +53,8 @@ class ClientOutcome:
 
 
 def client_outcome(p: ClientOutcome, ev: CaseEvidence) -> Check:
-    expected = (
+    # the row names its client: two rows "connects" in one case say nothing about who
+    expected = f"{p.client} " + (
         "connects" if p.connects else "refused" + (f" (/{p.error_matches}/)" if p.error_matches else "")
     )
     obs = ev.client(p.client)
