@@ -135,6 +135,7 @@ class RedisProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closing = True
+        self._parser.reset()  # a half-received request's memory goes with its client
         client = self.client
         if client is not None:
             self._listener.server.forget_client(client)

@@ -1,0 +1,88 @@
+"""The bundled server probed as a hostile client would: no single request may freeze it or keep memory.
+
+No timed assertions: each test checks that another client is served while the hostile request is in
+flight (with generous socket timeouts), or what the server holds afterwards.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+from lab.targets import RunningTarget
+from tests.server.conftest import StartBundled
+
+HOST = "127.0.0.1"
+PATIENCE_S = 60.0  # socket timeouts: only a frozen server exceeds them
+
+
+def _connect(port: int) -> socket.socket:
+    return socket.create_connection((HOST, port), timeout=PATIENCE_S)
+
+
+def _reply(sock: socket.socket, data: bytes) -> bytes:
+    sock.sendall(data)
+    return sock.recv(1 << 16)
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_abusive_keys_pattern_answers_and_others_are_served(bundled: RunningTarget) -> None:
+    port = bundled.port or 0
+    with _connect(port) as a, _connect(port) as b:
+        key = b"a" * 60
+        assert _reply(a, b"*3\r\n$3\r\nSET\r\n$60\r\n%b\r\n$1\r\nv\r\n" % key) == b"+OK\r\n"
+        pattern = b"a*a*a*a*a*a*a*a*a*a*b"
+        for cmd in (b"KEYS", b"SCAN 0 MATCH"):
+            a.sendall(cmd + b" " + pattern + b"\r\n")
+            assert _reply(b, b"PING\r\n") == b"+PONG\r\n"
+            got = a.recv(1 << 16)
+            assert got in (b"*0\r\n", b"*2\r\n$1\r\n0\r\n*0\r\n"), got
+        assert _reply(a, b"DEL " + key + b"\r\n") == b":1\r\n"
+
+
+def test_huge_command_in_flight_does_not_starve_others(bundled: RunningTarget) -> None:
+    """DEL with 1,000,000 one-byte arguments (7 MB): while half of it is in, another client gets PONG,
+    and the whole command is answered once the rest arrives."""
+    port = bundled.port or 0
+    n = 1_000_000
+    data = b"*%d\r\n$3\r\nDEL\r\n" % (n + 1) + b"$1\r\nx\r\n" * n
+    half = len(data) // 2
+    with _connect(port) as big, _connect(port) as other:
+        big.sendall(data[:half])
+        for _ in range(3):
+            assert _reply(other, b"PING\r\n") == b"+PONG\r\n"
+        big.sendall(data[half:])
+        assert big.recv(100) == b":0\r\n"
+        assert _reply(other, b"PING\r\n") == b"+PONG\r\n"
+
+
+def test_half_received_requests_are_freed_on_disconnect(start_bundled: StartBundled) -> None:
+    """Four clients declare 500 MB bulks, send 48 MiB each and leave: the server gives the memory back."""
+    target = start_bundled()
+    port = target.port or 0
+    with _connect(port) as probe:
+        assert _reply(probe, b"PING\r\n") == b"+PONG\r\n"
+        start = _rss_kib(target.pid)
+        chunk = b"x" * (1 << 20)
+        clients = [_connect(port) for _ in range(4)]
+        for sock in clients:
+            sock.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$500000000\r\n")
+        for _ in range(48):
+            for sock in clients:
+                sock.sendall(chunk)
+        assert _reply(probe, b"PING\r\n") == b"+PONG\r\n"  # every byte sent above has been read
+        assert _rss_kib(target.pid) > start + 150 * 1024
+        for sock in clients:
+            sock.close()
+        deadline = time.monotonic() + PATIENCE_S
+        while _rss_kib(target.pid) > start + 32 * 1024 and time.monotonic() < deadline:
+            assert _reply(probe, b"PING\r\n") == b"+PONG\r\n"
+            time.sleep(0.1)
+        assert _rss_kib(target.pid) <= start + 32 * 1024
