@@ -20,7 +20,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from server.resp import split_args  # Redis's sdssplitargs: config lines and inline commands alike
 
@@ -320,6 +320,16 @@ def argv_to_text(overrides: Sequence[str]) -> bytes:
 Callback = Callable[[], None]
 
 
+class LoadObserver(Protocol):
+    """Sees every directive as the file is read (a config audit keeps where each came from)."""
+
+    def directive(self, source: str | None, lineno: int, name: str, args: list[str]) -> None: ...
+
+    def unknown(self, name: str, args: list[str]) -> bool:
+        """A directive this server does not implement: True takes it as read, False makes it an error."""
+        ...
+
+
 class Config:
     """Typed values of every directive. `cfg["port"]` is a plain dict lookup (hot paths use it)."""
 
@@ -332,12 +342,15 @@ class Config:
             self._values[d.name] = self._parse(d, list(d.default))
         self.path: str | None = None
         self._save_seen = False  # the first `save` line of a file replaces the default points
+        self._observer: LoadObserver | None = None
 
     # -- loading
 
     @classmethod
-    def load(cls, path: str | None = None, overrides: Sequence[str] = ()) -> Config:
+    def load(cls, path: str | None = None, overrides: Sequence[str] = (),
+             observer: LoadObserver | None = None) -> Config:
         cfg = cls()
+        cfg._observer = observer
         text = b""
         if path is not None:
             cfg.path = os.path.abspath(path)
@@ -345,7 +358,7 @@ class Config:
         options = argv_to_text(overrides)
         if options:
             text += b"\n" + options
-        cfg._load_text(text)
+        cfg._load_text(text, cfg.path)
         return cfg
 
     @staticmethod
@@ -356,7 +369,7 @@ class Config:
         except OSError as e:
             raise ConfigFileError(f"Fatal error, can't open config file '{path}': {e.strerror}") from None
 
-    def _load_text(self, text: bytes) -> None:
+    def _load_text(self, text: bytes, source: str | None = None) -> None:
         for lineno, raw_line in enumerate(text.split(b"\n"), 1):
             line = raw_line.strip(b" \t\r\n")
             if not line or line.startswith(b"#"):
@@ -368,6 +381,8 @@ class Config:
             if not argv_b:
                 continue
             argv = [_text(a) for a in argv_b]
+            if self._observer is not None:
+                self._observer.directive(source, lineno, argv[0].lower(), argv[1:])
             try:
                 self._load_directive(argv[0].lower(), argv[1:])
             except ConfigValueError as e:
@@ -387,7 +402,7 @@ class Config:
             self._save_seen = self._save_seen or d.name == "save"
             self._values[d.name] = value
         elif name == "include" and len(args) == 1:
-            self._load_text(self._read(args[0]))
+            self._load_text(self._read(args[0]), os.path.abspath(args[0]))
         elif name == "user" and args:
             from server.acl import ERR_DUPLICATE_USER, check_user_line  # acl owns the rule syntax
 
@@ -398,7 +413,7 @@ class Config:
                 index, reason = problem
                 raise ConfigValueError(f"Error in user declaration '{args[index]}': {reason}")
             self.user_lines.append(tuple(args))
-        else:
+        elif self._observer is None or not self._observer.unknown(name, args):
             raise ConfigValueError("Bad directive or wrong number of arguments")
 
     @staticmethod
