@@ -125,6 +125,17 @@ class StreamInfo:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """The bytes around one occurrence of a secret, as the reader of that frame saw them (escaped text)."""
+
+    frame: int  # the frame holding the secret's first byte
+    before: str
+    secret: str  # masked like SecretExposure.label: the report does not repeat the secret
+    after: str
+    decrypted: bool  # read only with the key log
+
+
+@dataclass(frozen=True)
 class SecretExposure:
     """A given secret and every frame where its bytes cross the wire in clear."""
 
@@ -132,6 +143,7 @@ class SecretExposure:
     frames: tuple[int, ...]
     streams: tuple[int, ...]
     decrypted_frames: tuple[int, ...] = ()  # seen only after decryption with the key log (not in clear)
+    excerpts: tuple[Excerpt, ...] = ()  # the first few occurrences, bytes around the secret
 
 
 @dataclass(frozen=True)
