@@ -16,8 +16,17 @@ from lab.errors import UserError
 
 # A new subcommand: one module in lab/cli/ and one line here.
 SUBCOMMANDS: tuple[str, ...] = (
-    "server", "analyze", "run", "list", "bench", "report", "course", "audit", "audit-client",
-)  # fmt: skip  (a "-" in a command's name is a "_" in its module's)
+    "server",
+    "analyze",
+    "run",
+    "list",
+    "bench",
+    "report",
+    "course",
+    "audit",
+    "watch",
+    "audit-client",  # a "-" in a command's name is a "_" in its module's
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
