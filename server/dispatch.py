@@ -11,6 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from server import resp
+from server.commands.pubsub import SUBSCRIBED_MODE_COMMANDS as SUBSCRIBED_MODE
+from server.commands.pubsub import subscribed_mode_error
 from server.commands.registry import CommandError, CommandSpec, Handler
 
 if TYPE_CHECKING:
@@ -137,6 +139,7 @@ class Dispatcher:
                 or not client.authenticated
                 or client.multi is not None
                 or not client.user.unrestricted
+                or client.subscribed
             ):
                 self.execute(client, argv, out)
             else:
@@ -176,7 +179,8 @@ class Dispatcher:
                 self._reject(client, found, out)
                 return
             entry = found
-        if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
+        usual = client.authenticated and client.multi is None and client.user.unrestricted
+        if usual and not client.subscribed:
             result = self.run(client, entry, argv)
             if type(result) is resp.SimpleString:
                 out.append(result.wire)
@@ -195,6 +199,9 @@ class Dispatcher:
             if denied is not None:
                 self._reject(client, denied, out)
                 return
+        if client.subscribed and client.proto == 2 and entry.spec.name.split("|")[0] not in SUBSCRIBED_MODE:
+            self._reject(client, subscribed_mode_error(entry.name), out)
+            return
         if client.multi is not None and entry.queued:
             client.multi.append(argv)
             out.append(resp.QUEUED.wire)

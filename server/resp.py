@@ -458,6 +458,18 @@ class Verbatim:
         self.text = text
 
 
+class Push(list[Any]):
+    """An out-of-band message (pub/sub): a RESP3 push frame ('>'), a plain array in RESP2."""
+
+    __slots__ = ()
+
+
+class Replies(list[Any]):
+    """Several top-level replies from one command (SUBSCRIBE a b answers once per channel)."""
+
+    __slots__ = ()
+
+
 class _NullArray:
     __slots__ = ()
 
@@ -554,6 +566,17 @@ def _write_set(out: list[bytes], value: set[Any] | frozenset[Any], proto: int) -
         write(out, item, proto)
 
 
+def _write_push(out: list[bytes], value: Push, proto: int) -> None:
+    out.append(b">%d\r\n" % len(value) if proto == 3 else b"*%d\r\n" % len(value))
+    for item in value:
+        write(out, item, proto)
+
+
+def _write_replies(out: list[bytes], value: Replies, proto: int) -> None:
+    for item in value:
+        write(out, item, proto)
+
+
 def _write_error(out: list[bytes], value: ErrorReply, proto: int) -> None:
     out.append(error_bytes(value.message))
 
@@ -595,6 +618,8 @@ _WRITERS: dict[type, Callable[[list[bytes], Any, int], None]] = {
     set: _write_set,
     frozenset: _write_set,
     ErrorReply: _write_error,
+    Push: _write_push,
+    Replies: _write_replies,
     _NullArray: _write_null_array,
     Verbatim: _write_verbatim,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab.bench import summary_cost
 from lab.bench.results import BenchReport, Cell, CellResult, Published, WireSample
 
 AES_GCM_BYTES_PER_S = 3e9  # one core of this host class (shared field notes); the crypto floor
@@ -346,6 +347,7 @@ def render(report: BenchReport) -> str:
         "",
     ]
     out += _headline(report)
+    out += summary_cost.headline_lines(report)
     out += ["## What was run", ""] + [f"- {p}" for p in report.plan] + [""]
     out += ["## TLS vs plaintext (medians)", "", *_overhead_lines(report)]
     out += [
@@ -356,6 +358,10 @@ def render(report: BenchReport) -> str:
         *_latency_lines(report),
     ]
     out += _handshake_lines(report)
+    out += summary_cost.floor_lines(report)
+    out += summary_cost.attribution_lines(report)
+    out += summary_cost.capacity_lines(report)
+    out += summary_cost.storm_lines(report)
     out += _wire_lines(report.wire)
     out += ["## Lab generator vs redis-benchmark", "", *_agreement_lines(report)]
     out += _where_lines(report)

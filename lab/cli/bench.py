@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -73,9 +74,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"ratio table: {out / 'server-ratios.md'}  results: {out / 'server-ratios.json'}")
         return 0 if any(r.ratio is not None for r in ratio_report.rows) else 1
 
+    from lab.bench.progress import Bar, Lines
     from lab.bench.suite import run_bench
 
-    report = run_bench(targets, args.quick, out, captures, run_id, progress=_progress)
+    # A bar with cells done and time left on a terminal; plain lines in a log or a pipe.
+    steps = Bar() if sys.stderr.isatty() else Lines(_progress)
+    try:
+        report = run_bench(targets, args.quick, out, captures, run_id, progress=steps)
+    finally:
+        if isinstance(steps, Bar):
+            steps.close()
     if args.json is not None:
         write_json(report, args.json)
     print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")

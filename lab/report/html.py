@@ -10,7 +10,7 @@ Public API:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["basename"] = lambda p: Path(str(p)).name
+    env.filters["masked"] = views.masked
     return env
 
 
@@ -91,6 +92,15 @@ def _scenario_page(env: jinja2.Environment, s: JsonDict, data: RunData, common: 
     )
 
 
+def _num(value: float | None, digits: int = 0) -> str:
+    """A results field as the performance page prints it ("-" when it was not measured)."""
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _calls(pair: Sequence[float] | None) -> str:
+    return "-" if pair is None else f"{pair[0]:.2f} / {pair[1]:.2f}"
+
+
 def _performance_page(env: jinja2.Environment, data: RunData, common: dict[str, Any]) -> str:
     assert data.bench is not None and data.bench_dir is not None
     b, bench_dir = data.bench, data.bench_dir
@@ -108,6 +118,8 @@ def _performance_page(env: jinja2.Environment, data: RunData, common: dict[str, 
         overheads=b.get("overheads", ()),
         figures=figs,
         pct=_pct,
+        num=_num,
+        calls=_calls,
         results_href=views.relative(bench_dir / "results.json", data.reports_dir),
         summary_href=views.relative(summary, data.reports_dir) if summary.is_file() else None,
         summary_html=to_html(summary.read_text("utf-8")) if summary.is_file() else "",

@@ -1,5 +1,17 @@
 """The command families the server serves: each module declares its handlers with @command."""
 
-from server.commands import connection, hashes, keys, lists, server, sets, strings, transactions, zsets
+from server.commands import (
+    connection,
+    hashes,
+    keys,
+    lists,
+    objects,
+    pubsub,
+    server,
+    sets,
+    strings,
+    transactions,
+    zsets,
+)
 
-FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets)
+FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects)

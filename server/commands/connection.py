@@ -18,6 +18,8 @@ REDIS_VERSION = "7.0.15"  # what HELLO and INFO report: clients pick features by
 def ping(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 2:
         raise CommandError("ERR wrong number of arguments for 'ping' command")
+    if ctx.client.subscribed and ctx.client.proto == 2:  # subscribed mode: a message-shaped answer
+        return [b"pong", b"" if len(args) == 1 else args[1]]
     return resp.PONG if len(args) == 1 else args[1]
 
 
@@ -120,6 +122,7 @@ def reset(ctx: Ctx, args: list[bytes]) -> Any:
     if client.monitor:
         client.monitor = False
         server.monitors.remove(client)
+    server.pubsub.forget(client)
     client.db_index = 0
     client.proto = 2
     client.name = None

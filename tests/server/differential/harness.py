@@ -9,7 +9,8 @@ both servers run once per test session (conftest.py).
 Case syntax: one string per command. Tokens are split on blanks; a token in double quotes may hold blanks and
 Python escapes ("a\\x00b", "" is the empty string); other tokens are literal (glob patterns keep their
 backslashes). `{s+N}` / `{ms+N}` become the unix time in seconds / milliseconds plus N (the same value for
-both servers). `@2 CMD` runs CMD on a second connection. `SLEEP 0.05` waits client-side.
+both servers). `@2 CMD` runs CMD on a second connection. `SLEEP 0.05` waits client-side. `READ` sends
+nothing and reads the connection's next reply (pub/sub messages, a SUBSCRIBE's later confirmations).
 A prefix says how replies compare:
   ~sort  element order is unspecified (sets, KEYS): compare sorted
   ~ttl   TTL-like integers: equal within 1 (seconds) ; ~pttl within 1000 (milliseconds)
@@ -140,7 +141,7 @@ def run(target: RunningTarget, plan: list[Step]) -> list[Any]:
                 if step.conn == 1:
                     clients[1].call(b"FLUSHALL")
             client = clients[step.conn]
-            reply = client.call(*step.argv)
+            reply = client.read_reply() if step.argv == [b"READ"] else client.call(*step.argv)
             if step.mode == "scan":
                 reply = _scan_to_end(client, step.argv, reply)
             out.append((step, reply))
