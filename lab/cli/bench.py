@@ -87,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(report, args.json)
     print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")
+    if args.out is None:  # reports/<run-id>/bench: its run folder gets the HTML pages (`tlslab report` too)
+        from lab.report.html import render_run
+
+        render_run(out.parent)
+        print(f"performance page: {out.parent / 'performance.html'}")
     for note in report.notes:
         print(f"note: {note}")
     return 0 if report.cells else 1
