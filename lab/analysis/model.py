@@ -66,6 +66,16 @@ class RespLine:
 
 
 @dataclass(frozen=True)
+class TlsAlert:
+    """A TLS alert as dissected (in clear, or decrypted); encrypted ones have name "encrypted"."""
+
+    direction: Direction
+    level: str  # "warning", "fatal", "alert" (level unknown), "" (encrypted)
+    name: str  # tshark's description: "Unknown CA", "Bad Certificate", ...
+    frame: int
+
+
+@dataclass(frozen=True)
 class RecordSize:
     """One TLS record (or, for plaintext, one TCP segment payload) on the wire."""
 
@@ -105,11 +115,24 @@ class StreamInfo:
     record_sizes: tuple[RecordSize, ...] = ()  # the first `record_limit` records
     records: int = 0  # all records (TLS) or payload segments (plaintext)
     problems: tuple[Problem, ...] = ()  # frames of this stream that could not be parsed
+    tls_alerts: tuple[TlsAlert, ...] = ()  # the alerts above, as data
+    resets: int = 0  # TCP segments with RST
     redis_confidence: Confidence = Confidence.NONE
 
     @property
     def server_cert(self) -> CertInfo | None:
         return self.server_certs[0] if self.server_certs else None
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The bytes around one occurrence of a secret, as the reader of that frame saw them (escaped text)."""
+
+    frame: int  # the frame holding the secret's first byte
+    before: str
+    secret: str  # masked like SecretExposure.label: the report does not repeat the secret
+    after: str
+    decrypted: bool  # read only with the key log
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,7 @@ class SecretExposure:
     frames: tuple[int, ...]
     streams: tuple[int, ...]
     decrypted_frames: tuple[int, ...] = ()  # seen only after decryption with the key log (not in clear)
+    excerpts: tuple[Excerpt, ...] = ()  # the first few occurrences, bytes around the secret
 
 
 @dataclass(frozen=True)

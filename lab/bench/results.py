@@ -398,6 +398,20 @@ class MemoryRow:
 
 
 @dataclass(frozen=True)
+class TypeMemoryRow:
+    """RSS after one key of `type` grows to `elements` elements, on a fresh server."""
+
+    type: str
+    elements: int
+    bundled_rss_bytes: int | None
+    redis_rss_bytes: int | None
+    bundled_baseline_bytes: int | None
+    redis_baseline_bytes: int | None
+    ratio: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class ServerBenchReport:
     run_id: str
     started_utc: str
@@ -409,3 +423,4 @@ class ServerBenchReport:
     memory: MemoryRow
     runs: tuple[BenchmarkRun, ...]
     notes: tuple[str, ...]
+    type_memory: tuple[TypeMemoryRow, ...] = ()

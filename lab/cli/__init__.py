@@ -15,7 +15,17 @@ from typing import Any
 from lab.errors import UserError
 
 # A new subcommand: one module in lab/cli/ and one line here.
-SUBCOMMANDS: tuple[str, ...] = ("server", "analyze", "run", "list", "bench", "report", "course")
+SUBCOMMANDS: tuple[str, ...] = (
+    "server",
+    "analyze",
+    "run",
+    "list",
+    "bench",
+    "report",
+    "course",
+    "audit",
+    "watch",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["basename"] = lambda p: Path(str(p)).name
+    env.filters["masked"] = views.masked
     return env
 
 

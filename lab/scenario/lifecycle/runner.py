@@ -103,7 +103,8 @@ def run_case(
         observations=observations,
         secrets=secrets,
         capture=capture,
-        at_rest=scan_at_rest(stopped.data_dir, secrets),
+        at_rest=scan_at_rest(stopped.data_dir, secrets,
+                             stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None),
         duration_s=time.monotonic() - t0,
     )
 
