@@ -15,7 +15,7 @@ from typing import Any
 
 from lab.attacks import scenario_steps as attack_steps
 from lab.mitm import scenario_steps as mitm_steps
-from lab.scenario.workloads import durability, fast_safe, sessions, tls_probe
+from lab.scenario.workloads import durability, fast_safe, sessions, tls_cost, tls_probe
 from lab.scenario.workloads.result import WorkloadResult
 
 
@@ -39,6 +39,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "aof-replay": Workload(durability.AofReplay, durability.aof_replay),
         "tls-internals": Workload(tls_probe.TlsInternals, tls_probe.tls_internals),
         "session-resumption": Workload(tls_probe.SessionResumption, tls_probe.session_resumption),
+        "tls-cost": Workload(tls_cost.TlsCost, tls_cost.tls_cost),
         "mitm-matrix": Workload(mitm_steps.MitmMatrix, mitm_steps.mitm_matrix),
         "secret-read-back": Workload(mitm_steps.SecretReadBack, mitm_steps.secret_read_back),
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection),
