@@ -30,14 +30,9 @@ class MitmAttacker:
     """cert: an AttackerCert value (mitm-ca, rogue-ca, same-ca-other-host, stolen-client-cert, expired,
     self-signed). forge_get / forge_value: the reply to GET <forge_get> becomes forge_value ("": none)."""
 
-    cert: str = "mitm-ca"
+    cert: AttackerCert = AttackerCert.MITM_CA
     forge_get: str = ""
     forge_value: str = "forged-by-attacker"
-
-    def __post_init__(self) -> None:
-        names = [c.value for c in AttackerCert]
-        if self.cert not in names:
-            raise ValueError(f"cert {self.cert!r} is not an attacker certificate source; use one of {names}")
 
 
 class _ScenarioMitm:
@@ -54,6 +49,10 @@ class _ScenarioMitm:
 
     def observations(self) -> Mapping[str, Json]:
         return summarize(self._mitm.events())
+
+
+MITM_OBSERVES = ("passwords", "keys", "values", "commands_read", "replies_read", "tampered",
+                 "client_tls_refusals", "blocked_upstream", "noticed")
 
 
 def summarize(events: tuple[Event, ...]) -> dict[str, Json]:
@@ -80,7 +79,7 @@ def start_mitm(session: Session, params: MitmAttacker) -> Iterator[_ScenarioMitm
     upstream = session.server_port("tls")
     workdir = session.prepared.workdir / "attacker"
     rules = (TamperRule("GET", params.forge_value, key=params.forge_get),) if params.forge_get else ()
-    spec = MitmSpec("127.0.0.1", upstream, prepare_attacker(AttackerCert(params.cert), pki, workdir),
+    spec = MitmSpec("127.0.0.1", upstream, prepare_attacker(params.cert, pki, workdir),
                     tamper=rules)
     with run_mitm(spec, workdir) as mitm:
         yield _ScenarioMitm(mitm, upstream)
@@ -90,7 +89,7 @@ def start_mitm(session: Session, params: MitmAttacker) -> Iterator[_ScenarioMitm
 class MitmMatrix:
     """Run the matrix on this case's target: every library x posture against each attacker cert source."""
 
-    attackers: tuple[str, ...] = tuple(c.value for c in MATRIX_SOURCES)
+    attackers: tuple[AttackerCert, ...] = tuple(MATRIX_SOURCES)
     client_timeout: float = 3.0
 
 
@@ -110,7 +109,7 @@ def mitm_matrix(session: Session, params: MitmMatrix) -> WorkloadResult:
         raise RuntimeError("the mitm-matrix covers tls-auth-clients no and yes; set one of them")
     cells = run_matrix_on(target, auth, pki, session.prepared.workdir / "matrix",
                           session.case.target.requirepass or "",
-                          attackers=[AttackerCert(a) for a in params.attackers],
+                          attackers=list(params.attackers),
                           client_timeout=params.client_timeout)
     observations: dict[str, Json] = {
         "cells": {_cell_id(c): c.observed for c in cells},

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from lab.analysis.checks import CHECKS
 from lab.scenario.evidence import CaseEvidence, Exposure, Json
+from lab.scenario.strict import FieldError, choices
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,11 @@ class Observation:
         if all(v is None for v in given):
             raise ValueError("at least one of equals, at-least, at-most, matches, is-nil")
 
+    @property
+    def observation_key(self) -> str:
+        """The loader checks this against the fields the case's workload and attacker declare."""
+        return self.key
+
 
 _MISSING = object()
 
@@ -292,10 +299,17 @@ def observation(p: Observation, ev: CaseEvidence) -> Check:
 # --- finding: an analysis check that fired (or did not) ------------------------------------------
 
 
+CHECK_IDS: tuple[str, ...] = tuple(sorted(m.ID for m in CHECKS))
+
+
 @dataclass(frozen=True)
 class Finding:
-    check: str
+    check: str  # the id of one of the capture analysis's checks
     present: bool = True
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECK_IDS:
+            raise FieldError("check", f"the id of an analysis check ({choices(CHECK_IDS)})", self.check)
 
 
 def finding(p: Finding, ev: CaseEvidence) -> Check:

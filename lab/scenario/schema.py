@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lab.clients.model import Posture
 from lab.scenario.strict import SchemaError, build, convert
 
 ServerCert = Literal["valid", "expired", "not-yet-valid", "wrong-host", "self-signed", "none"]
-Posture = Literal["plaintext", "tls-no-verify", "tls-chain-only", "tls-full", "tls-pinned"]
 TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 ClaimKind = Literal["myth", "pitfall", "promise"]
 DEFAULT_CASE = "main"
@@ -47,7 +47,7 @@ class ClientConfig:
 
     name: str = ""  # the key of its [clients.NAME] table, filled in by the parser
     library: Literal["redis-py", "redis-cli"] = "redis-py"
-    posture: Posture = "tls-full"
+    posture: Posture = Posture.TLS_FULL
     port: Literal["plaintext", "tls"] | None = (
         None  # default: "plaintext" for the plaintext posture, else "tls"
     )
@@ -160,6 +160,9 @@ class Registries:
     workloads: Mapping[str, type]
     attackers: Mapping[str, type]
     expectations: Mapping[str, type]
+    # the observation fields each workload / attacker declares (what `observation` keys may name)
+    workload_observes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    attacker_observes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def _step(table: Mapping[str, object], registry: Mapping[str, type], what: str, file: Path, key: str) -> Step:
@@ -212,10 +215,36 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
     return Case(over.name, target, clients, workload, attacker, capture)
 
 
+def _observed_fields(case: Case, reg: Registries) -> tuple[str, ...]:
+    """The observation keys a case can have: its workload's fields, plus attacker.<field> with an attacker."""
+    fields = tuple(reg.workload_observes.get(case.workload.name, ()))
+    if case.attacker is not None:
+        fields += tuple(f"attacker.{f}" for f in reg.attacker_observes.get(case.attacker.name, ()))
+    return fields
+
+
+def _check_observation_key(
+    key: str, where: str, cases: tuple[Case, ...], file: Path, reg: Registries
+) -> None:
+    """An `observation` expectation names a field its cases' workload (or attacker) declares, or it could
+    never be observed and would pass whenever it asks for nil."""
+    for case in cases:
+        fields = _observed_fields(case, reg)
+        parts = key.split(".")
+        head = ".".join(parts[:2]) if parts[0] == "attacker" else parts[0]
+        if head not in fields:
+            what = f"workload {case.workload.name}"
+            if case.attacker is not None:
+                what += f" / attacker {case.attacker.name}"
+            expected = f"a field that {what} reports (one of {', '.join(fields)})"
+            raise SchemaError(file, f"{where}.key", expected, key)
+
+
 def _expectation(
-    table: Mapping[str, object], index: int, case_names: tuple[str, ...], file: Path, reg: Registries
+    table: Mapping[str, object], index: int, all_cases: tuple[Case, ...], file: Path, reg: Registries
 ) -> Expectation:
     key = f"expect[{index}]"
+    case_names = tuple(c.name for c in all_cases)
     kind = table.get("kind")
     if not isinstance(kind, str) or kind not in reg.expectations:
         raise SchemaError(
@@ -230,7 +259,11 @@ def _expectation(
                     file, f"{key}.cases", f"names of this file's cases ({', '.join(case_names)})", name
                 )
     params = {k: v for k, v in table.items() if k not in ("kind", "cases")}
-    return Expectation(kind, cases, build(reg.expectations[kind], params, file, key))
+    built: object = build(reg.expectations[kind], params, file, key)
+    observed_key = getattr(built, "observation_key", None)
+    if isinstance(observed_key, str) and reg.workload_observes:
+        _check_observation_key(observed_key, key, tuple(c for c in all_cases if c.name in cases), file, reg)
+    return Expectation(kind, cases, built)
 
 
 def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Scenario:
@@ -249,7 +282,7 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
     cases = tuple(_case(header, t, f"case[{i}]", file, reg) for i, t in enumerate(tables))
     if not header.expect:
         raise SchemaError(file, "expect", "at least one [[expect]] entry (a scenario must be able to fail)")
-    expect = tuple(_expectation(t, i, names, file, reg) for i, t in enumerate(header.expect))
+    expect = tuple(_expectation(t, i, cases, file, reg) for i, t in enumerate(header.expect))
     return Scenario(
         name=header.name,
         title=header.title,

@@ -5,6 +5,7 @@ from server.commands import (
     hashes,
     keys,
     lists,
+    objects,
     pubsub,
     server,
     sets,
@@ -13,4 +14,4 @@ from server.commands import (
     zsets,
 )
 
-FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub)
+FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects)

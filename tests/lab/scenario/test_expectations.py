@@ -43,7 +43,7 @@ CAPTURE = CaptureEvidence(
         ),
     ),
     exposures=(Exposure("password", frames=(4, 9), ports=(7001,), decrypted_frames=(12,)),),
-    findings=({"check": "plaintext-auth", "title": "AUTH in clear"},),
+    findings=({"check": "plaintext-redis", "title": "AUTH in clear"},),
 )
 EV = CaseEvidence(
     case="main",
@@ -103,8 +103,8 @@ EV = CaseEvidence(
         ("observation", Observation("missing", equals=1), False),
         ("observation", Observation("libs", matches="libssl"), True),
         ("observation", Observation("neg.group", equals="X25519"), True),
-        ("finding", Finding("plaintext-auth"), True),
-        ("finding", Finding("plaintext-auth", present=False), False),
+        ("finding", Finding("plaintext-redis"), True),
+        ("finding", Finding("plaintext-redis", present=False), False),
     ],
 )
 def test_each_kind(kind: str, params: object, met: bool) -> None:

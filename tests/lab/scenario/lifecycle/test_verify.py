@@ -32,12 +32,12 @@ def test_judge_covers_every_case_and_survives_a_broken_check() -> None:
         "workload": {"name": "ping"},
         "case": [{"name": "a"}, {"name": "b"}],
         "expect": [
-            {"kind": "observation", "key": "n", "at-least": 1},
+            {"kind": "observation", "key": "connected", "at-least": 1},
             {"kind": "target-start", "starts": True, "cases": ["b"]},
         ],
     }
     scenario = parse_scenario(doc, Path("s.toml"), REGISTRIES)
-    weird = CaseEvidence(case="a", target_kind="bundled", started=True, observations={"n": "x"})
+    weird = CaseEvidence(case="a", target_kind="bundled", started=True, observations={"connected": "x"})
     results = judge(scenario, {"a": weird})
     assert [(r.case, r.met) for r in results] == [("a", False), ("b", False), ("b", False)]
     assert results[1].expected == "(case did not run)"
