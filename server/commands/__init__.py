@@ -1,6 +1,7 @@
 """The command families the server serves: each module declares its handlers with @command."""
 
 from server.commands import (
+    acls,
     connection,
     hashes,
     keys,
@@ -14,4 +15,6 @@ from server.commands import (
     zsets,
 )
 
-FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects)
+FAMILIES = (
+    connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
+)  # fmt: skip
