@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from lab.attacks import scenario_steps as attack_steps
-from lab.mitm import scenario_steps as mitm_steps
+from lab.scenario.workloads import attacks as attack_steps
 from lab.scenario.workloads import durability, fast_safe, sessions, tls_probe
+from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
 
@@ -59,7 +59,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
              "full_handshake_ms_median", "resumed_handshake_ms_median")),
         "mitm-matrix": Workload(mitm_steps.MitmMatrix, mitm_steps.mitm_matrix,
             ("cells", "expected", "unmet", "unmet_count", "compromised",
-             "password_leaked_though_blocked", "table")),
+             "password_leaked_though_blocked", "leaked", "table")),
         "secret-read-back": Workload(mitm_steps.SecretReadBack, mitm_steps.secret_read_back,
             ("read_back", "connected")),
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection,
