@@ -334,11 +334,17 @@ class Config:
     """Typed values of every directive. `cfg["port"]` is a plain dict lookup (hot paths use it)."""
 
     def __init__(self) -> None:
-        self.directives: dict[str, Directive] = {d.name: d for d in DIRECTIVES}
+        from server.config_catalog import ALIASES, CATALOG  # the rest of Redis 7.0's parameters
+
+        own = {d.name for d in DIRECTIVES}
+        every = (*DIRECTIVES, *(d for d in CATALOG if d.name not in own))
+        self.directives: dict[str, Directive] = {d.name: d for d in every}
+        for alias, name in ALIASES.items():  # an alias shares its directive, hence its value
+            self.directives[alias] = self.directives[name]
         self._values: dict[str, Any] = {}
         self._callbacks: dict[str, list[Callback]] = {}
         self.user_lines: list[tuple[str, ...]] = []  # `user` directives, arguments after the keyword
-        for d in DIRECTIVES:
+        for d in every:
             self._values[d.name] = self._parse(d, list(d.default))
         self.path: str | None = None
         self._save_seen = False  # the first `save` line of a file replaces the default points
@@ -432,7 +438,7 @@ class Config:
 
     def render(self, name: str) -> str:
         d = self.directives[name]
-        return d.kind.render(self._values[name])
+        return d.kind.render(self._values[d.name])
 
     def get_pattern(self, pattern: str) -> dict[str, str]:
         """CONFIG GET: an exact name answers under the name as given; a glob matches case-insensitively."""
@@ -474,14 +480,16 @@ class Config:
                 shown = name.partition("\0")[0]  # Redis quotes it with %s, which stops at a NUL
                 raise ConfigSetError(f"ERR Unknown option or number of arguments for CONFIG SET - '{shown}'")
         seen: set[str] = set()
+        spelled: set[str] = set()  # an alias and its name may both be set (the later one wins), as in Redis
         for name, _ in given:
             d = self.directives[name.lower()]
             if IMMUTABLE in d.flags:
                 raise _set_error(name, "can't set immutable config")
             if PROTECTED in d.flags and not self._protected_allowed(local_client):
                 raise _set_error(name, "can't set protected config")
-            if d.name in seen:
+            if name.lower() in spelled:
                 raise _set_error(name, "duplicate parameter")
+            spelled.add(name.lower())
             seen.add(d.name)
 
         old = {d: self._values[d] for d in seen}

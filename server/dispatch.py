@@ -194,9 +194,10 @@ class Dispatcher:
             self._reject(client, "ERR Command not allowed inside a transaction", out)
             return
         user = client.user
-        if not user.unrestricted:
+        if not user.unrestricted and not entry.no_auth:  # AUTH, HELLO, QUIT, RESET bypass ACLs, as in Redis
             denied = user.allowed(entry.spec, argv)
             if denied is not None:
+                self._log_denied(client, entry, argv, denied)
                 self._reject(client, denied, out)
                 return
         if client.subscribed and client.proto == 2 and entry.spec.name.split("|")[0] not in SUBSCRIBED_MODE:
@@ -207,6 +208,25 @@ class Dispatcher:
             out.append(resp.QUEUED.wire)
             return
         resp.write(out, self.run(client, entry, argv), client.proto)
+
+    def _log_denied(self, client: ClientState, entry: Entry, argv: list[bytes], denied: str) -> None:
+        """An ACL LOG entry for a NOPERM: the command (as 'name|sub'), or the key that was refused."""
+        from server.commands.connection import client_line
+
+        server = self.server
+        spec = entry.spec
+        if "keys" in denied:
+            reason = "key"
+            last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
+            keys = argv[spec.first_key : last + 1 : spec.step or 1]
+            refused = [k for k in keys if client.user.allowed(spec, [*argv[: spec.first_key], k]) is not None]
+            obj = resp.safe_text((refused or keys or [b""])[0])
+        else:
+            reason = "command"
+            obj = spec.name  # a subcommand's spec is named "config|get", as the log shows it
+        context = "multi" if client.multi is not None else "toplevel"
+        server.acl_log.add(reason, context, obj, client.user.name, client_line(server, client),
+                           server.config["acllog-max-len"])  # fmt: skip
 
     def _reject(self, client: ClientState, message: str, out: list[bytes]) -> None:
         if client.multi is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from server.acllog import AclLog
 from server.context import Ctx
 from server.pubsub import PubSub
 
@@ -135,6 +136,7 @@ class ServerState:
     clients: dict[int, ClientState] = field(default_factory=dict)
     monitors: list[ClientState] = field(default_factory=list)
     pubsub: PubSub = field(default_factory=PubSub)
+    acl_log: AclLog = field(default_factory=AclLog)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)

@@ -27,9 +27,12 @@ def analyze(
     ports: Sequence[int] = (),
     secrets: Sequence[str | bytes] = (),
     transcript_limit: int = 1_000,
+    require_keys: bool = True,
 ) -> CaptureReport:
     """Analyse a pcap/pcapng. `ports`: where Redis listens (6379 always counts); `secrets`: values to trace.
 
+    `require_keys=False` accepts a key log with no keys for this capture (a live watch: the keys of a
+    session may be written after its first packets were analysed).
     `transcript_limit` bounds the RESP lines kept per stream direction (all are parsed and counted).
 
     Raises lab.errors.UserError for input that cannot be analysed (missing file, not a capture, not a key
@@ -37,6 +40,8 @@ def analyze(
     what was read is analysed and `report.read` says where it stopped.
     """
     started = time.monotonic()
+    if keylog is not None and not require_keys and keylog.is_file() and keylog.stat().st_size == 0:
+        keylog = None  # no client has written a key yet
     known = client_randoms(keylog) if keylog is not None else None
     finder = SecretFinder([s.encode() if isinstance(s, str) else s for s in secrets])
     state = ReadState()
@@ -65,7 +70,7 @@ def analyze(
             for columns in rows(subset_path, keylog, outcome, table.tls_server_ports()):
                 table.feed_tls(columns)
     streams = table.finish()
-    if known is not None:
+    if known is not None and require_keys:
         randoms = {st.client_random for st in table.streams.values() if st.client_random}
         if randoms and not randoms & known:
             raise UserError(

@@ -66,6 +66,16 @@ class RespLine:
 
 
 @dataclass(frozen=True)
+class TlsAlert:
+    """A TLS alert as dissected (in clear, or decrypted); encrypted ones have name "encrypted"."""
+
+    direction: Direction
+    level: str  # "warning", "fatal", "alert" (level unknown), "" (encrypted)
+    name: str  # tshark's description: "Unknown CA", "Bad Certificate", ...
+    frame: int
+
+
+@dataclass(frozen=True)
 class RecordSize:
     """One TLS record (or, for plaintext, one TCP segment payload) on the wire."""
 
@@ -105,6 +115,8 @@ class StreamInfo:
     record_sizes: tuple[RecordSize, ...] = ()  # the first `record_limit` records
     records: int = 0  # all records (TLS) or payload segments (plaintext)
     problems: tuple[Problem, ...] = ()  # frames of this stream that could not be parsed
+    tls_alerts: tuple[TlsAlert, ...] = ()  # the alerts above, as data
+    resets: int = 0  # TCP segments with RST
     redis_confidence: Confidence = Confidence.NONE
 
     @property

@@ -38,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target", choices=tuple(_TARGETS), default="both", help="which server(s) (default both)"
     )
+    parser.add_argument(
+        "--key-axis",
+        action="store_true",
+        help="handshake capacity with an RSA-2048 certificate too, beside ECDSA P-256 (about 30 s more)",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results JSON to OUT")
     parser.add_argument(
         "--out",
@@ -80,13 +85,20 @@ def run(args: argparse.Namespace) -> int:
     # A bar with cells done and time left on a terminal; plain lines in a log or a pipe.
     steps = Bar() if sys.stderr.isatty() else Lines(_progress)
     try:
-        report = run_bench(targets, args.quick, out, captures, run_id, progress=steps)
+        report = run_bench(
+            targets, args.quick, out, captures, run_id, progress=steps, key_axis=args.key_axis
+        )
     finally:
         if isinstance(steps, Bar):
             steps.close()
     if args.json is not None:
         write_json(report, args.json)
     print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")
+    if args.out is None:  # reports/<run-id>/bench: its run folder gets the HTML pages (`tlslab report` too)
+        from lab.report.html import render_run
+
+        render_run(out.parent)
+        print(f"performance page: {out.parent / 'performance.html'}")
     for note in report.notes:
         print(f"note: {note}")
     return 0 if report.cells else 1

@@ -1,10 +1,12 @@
 """The command families the server serves: each module declares its handlers with @command."""
 
 from server.commands import (
+    acls,
     connection,
     hashes,
     keys,
     lists,
+    objects,
     pubsub,
     server,
     sets,
@@ -13,4 +15,6 @@ from server.commands import (
     zsets,
 )
 
-FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub)
+FAMILIES = (
+    connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
+)  # fmt: skip
