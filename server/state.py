@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from server.acllog import AclLog
 from server.context import Ctx
 from server.pubsub import PubSub
+from server.slowlog import LatencyMonitor, SlowLog
 
 if TYPE_CHECKING:
     from server.acl import User, Users
@@ -137,6 +138,8 @@ class ServerState:
     monitors: list[ClientState] = field(default_factory=list)
     pubsub: PubSub = field(default_factory=PubSub)
     acl_log: AclLog = field(default_factory=AclLog)
+    slowlog: SlowLog = field(default_factory=SlowLog)
+    latency: LatencyMonitor = field(default_factory=LatencyMonitor)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)

@@ -3,6 +3,7 @@
 from server.commands import (
     acls,
     connection,
+    diagnostics,
     hashes,
     keys,
     lists,
@@ -17,4 +18,5 @@ from server.commands import (
 
 FAMILIES = (
     connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
+    diagnostics,
 )  # fmt: skip

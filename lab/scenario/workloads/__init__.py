@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from lab.attacks import scenario_steps as attack_steps
-from lab.mitm import scenario_steps as mitm_steps
+from lab.scenario.workloads import attacks as attack_steps
 from lab.scenario.workloads import durability, fast_safe, sessions, tls_cost, tls_probe
+from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
 
@@ -69,7 +69,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection,
             ("plaintext", "tls")),
         "rst-injection": Workload(attack_steps.RstInjection, attack_steps.rst_injection,
-            ("plaintext", "tls", "blind_guess")),
+            ("plaintext", "tls", "in_window_guess", "blind_guess")),
         "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis,
             ("tls_version", "values", "exact", "correlation", "figure", "true_sizes",
              "recovered_sizes")),
