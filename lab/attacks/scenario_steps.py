@@ -44,7 +44,7 @@ def _json(value: object) -> dict[str, Json]:
 
 @dataclass(frozen=True)
 class TcpInjection:
-    """Inject `SET injected-by-attacker <marker>` into a live plaintext and a live TLS session."""
+    """Inject `SET injected-by-attacker:<marker> <marker>` into a live plaintext and a live TLS session."""
 
 
 def tcp_injection(session: Session, _p: TcpInjection) -> WorkloadResult:
@@ -57,9 +57,12 @@ def tcp_injection(session: Session, _p: TcpInjection) -> WorkloadResult:
 
 @dataclass(frozen=True)
 class RstInjection:
-    """Forge a RST into a plaintext and a TLS session (and a blind guess that misses, for contrast)."""
+    """Forge a RST into a plaintext and a TLS session, and two blind guesses that miss, for contrast: one
+    inside the receive window (RFC 5961: a challenge ACK) and one outside any possible window (dropped)."""
 
-    blind_offset: int = 100_000
+    # 1 byte off is inside any open window; half the sequence space is beyond the largest (2**30) window
+    in_window_offset: int = 1
+    blind_offset: int = 2**31
 
 
 def rst_injection(session: Session, p: RstInjection) -> WorkloadResult:
@@ -68,6 +71,8 @@ def rst_injection(session: Session, p: RstInjection) -> WorkloadResult:
     return _result({
         "plaintext": _json(reset("127.0.0.1", session.server_port("plaintext"), password=password)),
         "tls": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password)),
+        "in_window_guess": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password,
+                                       seq_offset=p.in_window_offset)),
         "blind_guess": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password,
                                    seq_offset=p.blind_offset)),
     })

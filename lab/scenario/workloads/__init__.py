@@ -69,7 +69,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection,
             ("plaintext", "tls")),
         "rst-injection": Workload(attack_steps.RstInjection, attack_steps.rst_injection,
-            ("plaintext", "tls", "blind_guess")),
+            ("plaintext", "tls", "in_window_guess", "blind_guess")),
         "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis,
             ("tls_version", "values", "exact", "correlation", "figure", "true_sizes",
              "recovered_sizes")),
