@@ -136,6 +136,7 @@ class User:
     passwords: set[str] = field(default_factory=set)  # sha256 hex digests, as ACL GETUSER shows them
     command_rules: list[tuple[bool, str, str]] = field(default_factory=list)  # (allow, "all"|"cat"|"cmd", x)
     key_patterns: list[str] = field(default_factory=list)
+    channel_patterns: list[str] = field(default_factory=list)
     all_keys: bool = False
     all_channels: bool = False
     unrestricted: bool = False  # every command on every key: the hot path skips all checks
@@ -173,12 +174,14 @@ class User:
                 raise AclRuleError(_ERR_AFTER_ALLKEYS)
             self.key_patterns.append(rule[1:])
         elif low == "allchannels" or rule == "&*":
-            self.all_channels = True
+            self.all_channels, self.channel_patterns = True, []
         elif low == "resetchannels":
-            self.all_channels = False
+            self.all_channels, self.channel_patterns = False, []
         elif rule.startswith("&"):
             if self.all_channels:
                 raise AclRuleError(_ERR_AFTER_ALLCHANNELS)
+            if rule[1:] not in self.channel_patterns:
+                self.channel_patterns.append(rule[1:])
         elif low in ("allcommands", "+@all"):
             self.command_rules = [(True, "all", "")]
         elif low in ("nocommands", "-@all"):
@@ -194,6 +197,7 @@ class User:
         elif low == "reset":  # back to a fresh, disabled user
             self.enabled = self.nopass = self.all_keys = self.all_channels = False
             self.passwords, self.command_rules, self.key_patterns = set(), [], []
+            self.channel_patterns = []
         else:
             raise AclRuleError(_ERR_SYNTAX)
         self.unrestricted = self.all_keys and self.command_rules[-1:] == [(True, "all", "")]
@@ -226,7 +230,8 @@ class User:
         for allow, kind, value in reversed(self.command_rules):
             if kind == "all":
                 return allow
-            if kind == "cmd" and (value == spec.name or (sub and value == f"{spec.name}|{sub}")):
+            parent = spec.name.split("|", 1)[0]  # a subcommand's own spec ("config|get") is its parent's too
+            if kind == "cmd" and (value in (spec.name, parent) or (sub and value == f"{spec.name}|{sub}")):
                 return allow
             if kind == "cat":
                 cats = categories_of(spec) if cats is None else cats

@@ -8,7 +8,8 @@ a client's certificate checking (`client`, against the lab's rogue server).
 
 from __future__ import annotations
 
+from lab.audit.clientaudit import Case, ClientAudit, client
 from lab.audit.model import AuditFinding, AuditReport, Source
 from lab.audit.runner import AuditOptions, audit
 
-__all__ = ["AuditFinding", "AuditOptions", "AuditReport", "Source", "audit"]
+__all__ = ["AuditFinding", "AuditOptions", "AuditReport", "Case", "ClientAudit", "Source", "audit", "client"]

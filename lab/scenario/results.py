@@ -30,6 +30,35 @@ class ExpectationResult:
 
 
 @dataclass(frozen=True)
+class FixResult:
+    """Whether the remediation was run and held: proven only when the fix case ran without error and every
+    expectation on it (the threat is gone) was met. Advice is a change the lab cannot run."""
+
+    proven: bool
+    advice: bool
+    case: str | None  # the fix case's name among the cases (None for advice)
+    checks: int  # expectations judged on the fix case
+    met: int
+    error: str | None = None  # why it is not proven, when it is not
+
+    @classmethod
+    def of(cls, advice: bool, case: str | None, expectations: tuple[ExpectationResult, ...],
+           case_error: str | None, ran: bool) -> FixResult:
+        if advice or case is None:
+            return cls(False, True, None, 0, 0, None)
+        mine = [e for e in expectations if e.case == case]
+        met = sum(e.met for e in mine)
+        error = None
+        if not ran:
+            error = "the fix case did not run"
+        elif case_error:
+            error = f"the fix case errored: {case_error}"
+        elif met < len(mine):
+            error = "; ".join(f"{e.expected}: observed {e.observed}" for e in mine if not e.met)
+        return cls(error is None and bool(mine), False, case, len(mine), met, error)
+
+
+@dataclass(frozen=True)
 class CaseResult:
     name: str
     started: bool
@@ -44,6 +73,7 @@ class CaseResult:
     at_rest: tuple[Exposure, ...]
     log_tail: tuple[str, ...]
     workdir: str
+    fix: bool = False  # the case the runner added to prove the remediation
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,7 @@ class ScenarioResult:
     expectations: tuple[ExpectationResult, ...]
     remediation: Remediation
     source: str  # the scenario file
+    fix: FixResult = FixResult(False, True, None, 0, 0)
 
     @property
     def unmet(self) -> tuple[ExpectationResult, ...]:

@@ -28,6 +28,13 @@ def echo(ctx: Ctx, args: list[bytes]) -> Any:
     return args[1]
 
 
+def log_auth_failure(ctx: Ctx, username: bytes, command: str = "AUTH") -> None:
+    """ACL LOG: a refused AUTH or HELLO AUTH, under the username that was tried."""
+    server = ctx.server
+    server.acl_log.add("auth", "toplevel", command, resp.safe_text(username), client_line(server, ctx.client),
+                       server.config["acllog-max-len"])  # fmt: skip
+
+
 @command("auth", -2, "no-auth noscript loading stale fast sentinel allow-busy")
 def auth(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 3:
@@ -35,6 +42,8 @@ def auth(ctx: Ctx, args: list[bytes]) -> Any:
     try:
         user = ctx.server.users.auth_command(args[1:])
     except AuthError as e:
+        if str(e).startswith("WRONGPASS"):
+            log_auth_failure(ctx, args[1] if len(args) == 3 else b"default")
         raise CommandError(str(e)) from None
     ctx.client.user = user
     ctx.client.authenticated = True
@@ -69,6 +78,7 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
     if credentials is not None:
         user = ctx.server.users.authenticate(*credentials)
         if user is None:
+            log_auth_failure(ctx, credentials[0], "HELLO")
             raise CommandError("WRONGPASS invalid username-password pair or user is disabled.")
         client.user = user
         client.authenticated = True

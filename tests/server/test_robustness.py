@@ -86,3 +86,63 @@ def test_half_received_requests_are_freed_on_disconnect(start_bundled: StartBund
             assert _reply(probe, b"PING\r\n") == b"+PONG\r\n"
             time.sleep(0.1)
         assert _rss_kib(target.pid) <= start + 32 * 1024
+
+
+def test_tls_handshakes_count_toward_maxclients(start_bundled: StartBundled) -> None:
+    """Silent connections to the TLS port hold a descriptor each: with maxclients 4 and four of them
+    open, a plaintext client is refused as Redis refuses it (before: they were not counted at all)."""
+    target = start_bundled(tls=True, extra=(("maxclients", "4"),))
+    silent = [_connect(target.tls_port or 0) for _ in range(4)]
+    time.sleep(1.0)  # let the server accept them: a client connecting first would be counted instead
+    try:
+        with _connect(target.port or 0) as late:
+            assert _reply(late, b"PING\r\n") == b"-ERR max number of clients reached\r\n"
+    finally:
+        for sock in silent:
+            sock.close()
+    deadline = time.monotonic() + PATIENCE_S
+    while time.monotonic() < deadline:
+        with _connect(target.port or 0) as again:
+            if _reply(again, b"PING\r\n") == b"+PONG\r\n":
+                return
+        time.sleep(0.1)
+    raise AssertionError("never served again after the silent connections left")
+
+
+def test_timeout_closes_connections_stuck_in_the_tls_handshake(start_bundled: StartBundled) -> None:
+    target = start_bundled(tls=True, extra=(("timeout", "1"),))
+    silent = [_connect(target.tls_port or 0) for _ in range(5)]
+    half_open = [_connect(target.tls_port or 0) for _ in range(5)]
+    for sock in half_open:  # the first bytes of a ClientHello, never the rest
+        sock.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+    for sock in silent + half_open:
+        assert sock.recv(100) == b""  # closed by the server (the socket timeout is PATIENCE_S)
+        sock.close()
+    log = target.log_path.read_text()
+    assert "unexpected eof" not in log.split("Ready to accept")[-1]  # expired, not a failed handshake
+
+
+def test_maxclients_fits_a_low_open_files_limit(tmp_path: Path) -> None:
+    """With `ulimit -n 256` Redis lowers maxclients to 224 and logs why; the bundled server does too."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import require_tool
+
+    require_tool("prlimit")
+    drop = ["setpriv", "--bounding-set=-sys_resource", "--"] if os.geteuid() == 0 else []  # root may raise it
+    if drop:
+        require_tool("setpriv")
+    wrap = ["prlimit", "--nofile=256:256", *drop]
+    lines = []
+    for server in ([sys.executable, "-m", "server"], ["redis-server"]):
+        if server[0] == "redis-server":
+            require_tool("redis-server")
+        proc = subprocess.Popen([*wrap, *server, "--port", "0", "--tls-port", "0"],
+                                cwd=Path(__file__).parents[2], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)  # fmt: skip
+        out, _ = proc.communicate(timeout=PATIENCE_S)
+        lines.append([line.split(" # ", 1)[1] for line in out.decode().splitlines() if "maxclients" in line])
+    assert lines[0] == lines[1]
+    assert "maxclients has been reduced to 224 to compensate for low ulimit" in lines[0][-1]

@@ -20,7 +20,7 @@ from lab.scenario.lifecycle.prepare import PreparedCase, RunPaths, prepare
 from lab.scenario.lifecycle.session import Session
 from lab.scenario.lifecycle.verify import analyse_capture, judge, scan_at_rest
 from lab.scenario.report import write_run, write_scenario
-from lab.scenario.results import CaseResult, RunResult, ScenarioResult, scenario_verdict
+from lab.scenario.results import CaseResult, FixResult, RunResult, ScenarioResult, scenario_verdict
 from lab.scenario.schema import Scenario
 from lab.scenario.workloads import WorkloadResult
 from lab.targets import TargetKind
@@ -109,7 +109,7 @@ def run_case(
     )
 
 
-def _case_result(ev: CaseEvidence, workdir: Path) -> CaseResult:
+def _case_result(ev: CaseEvidence, workdir: Path, fix: bool) -> CaseResult:
     return CaseResult(
         name=ev.case,
         started=ev.started,
@@ -124,6 +124,7 @@ def _case_result(ev: CaseEvidence, workdir: Path) -> CaseResult:
         at_rest=ev.at_rest,
         log_tail=ev.log_tail,
         workdir=str(workdir),
+        fix=fix,
     )
 
 
@@ -158,6 +159,11 @@ def run_scenario(
         if ev.error:
             errors.append(f"case {ev.case}: {ev.error}")
     expectations = judge(scenario, evidence)
+    fix_case = scenario.fix_case
+    fix_name = fix_case.name if fix_case else None
+    fix_ev = evidence.get(fix_name) if fix_name else None
+    fix = FixResult.of(scenario.remediation.advice, fix_name, expectations,
+                       fix_ev.error if fix_ev else None, fix_ev is not None)
     result = ScenarioResult(
         name=scenario.name,
         title=scenario.title,
@@ -168,10 +174,11 @@ def run_scenario(
         verdict=scenario_verdict(errors, expectations),
         error="\n".join(errors) or None,
         duration_s=time.monotonic() - t0,
-        cases=tuple(_case_result(ev, workdirs[name]) for name, ev in evidence.items()),
+        cases=tuple(_case_result(ev, workdirs[name], name == fix_name) for name, ev in evidence.items()),
         expectations=expectations,
         remediation=scenario.remediation,
         source=scenario.path,
+        fix=fix,
     )
     write_scenario(result, paths.reports)
     return result

@@ -22,7 +22,7 @@ name = "{name}"
 title = "T {name}"
 story = "S"
 claim = {{ kind = "promise", text = "C" }}
-remediation = {{ summary = "R" }}
+remediation = {{ summary = "R", advice = true }}
 capture = {capture}
 [target]
 plaintext = true
