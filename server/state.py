@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from server.acllog import AclLog
 from server.context import Ctx
 from server.pubsub import PubSub
+from server.slowlog import LatencyMonitor, SlowLog
 
 if TYPE_CHECKING:
     from server.acl import User, Users
@@ -135,6 +137,9 @@ class ServerState:
     clients: dict[int, ClientState] = field(default_factory=dict)
     monitors: list[ClientState] = field(default_factory=list)
     pubsub: PubSub = field(default_factory=PubSub)
+    acl_log: AclLog = field(default_factory=AclLog)
+    slowlog: SlowLog = field(default_factory=SlowLog)
+    latency: LatencyMonitor = field(default_factory=LatencyMonitor)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)

@@ -142,7 +142,13 @@ def read_config(path: Path, now: dt.datetime | None = None) -> ConfFacts:
             open_users.append(line[0])
     when = now or dt.datetime.now(dt.UTC)
     files = tuple(_file(d, values[d], values["tls-cert-file"], when) for d in TLS_FILES if values[d])
-    replicaof = observer.extra.get("replicaof") or observer.extra.get("slaveof") or []
+
+    def raw(name: str, default: str) -> str:
+        # the server's parser may know the directive (its catalog) or leave it to the observer
+        if name in cfg.directives:
+            return str(cfg.render(name))
+        return " ".join(observer.extra.get(name, [])) or default
+
     return ConfFacts(
         path=str(path),
         values=values,
@@ -150,8 +156,8 @@ def read_config(path: Path, now: dt.datetime | None = None) -> ConfFacts:
         requirepass_set=bool(cfg["requirepass"]),
         users=tuple(users),
         users_without_password=tuple(open_users),
-        aclfile=" ".join(observer.extra.get("aclfile", [])),
-        replicaof=" ".join(replicaof),
-        cluster_enabled=(observer.extra.get("cluster-enabled") or ["no"])[0].lower() == "yes",
+        aclfile=raw("aclfile", ""),
+        replicaof=raw("replicaof", "") or raw("slaveof", ""),
+        cluster_enabled=raw("cluster-enabled", "no").lower() == "yes",
         files=files,
     )

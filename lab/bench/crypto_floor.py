@@ -196,15 +196,19 @@ def measure(ciphers: set[str], key_types: set[str], timeout: float = 60.0) -> Cr
         version = subprocess.run(
             ["openssl", "version"], capture_output=True, text=True, check=False
         ).stdout.strip()
+    by_evp: dict[str, list[str]] = {}
     for cipher in sorted(ciphers):
         evp = evp_name(cipher)
         if evp is None:
             errors.append(f"no openssl speed name for cipher {cipher}")
-            continue
+        else:
+            by_evp.setdefault(evp, []).append(cipher)
+    for evp, names in sorted(by_evp.items()):  # TLS 1.2 and 1.3 suites often share one AEAD: measure it once
         args = ["-evp", evp]
         commands.append(f"openssl speed -mr -seconds {SPEED_SECONDS} {' '.join(args)}")
         try:
-            aead.append(parse_aead(_speed(args, timeout), cipher, evp))
+            text = _speed(args, timeout)
+            aead += [parse_aead(text, name, evp) for name in names]
         except SpeedError as exc:
             errors.append(str(exc))
     algs = [SIGN_ALGORITHMS[k] for k in sorted(key_types) if k in SIGN_ALGORITHMS] + ["ecdhx25519"]

@@ -45,10 +45,12 @@ class CapacityCell:
     connection: Connection
 
 
-def capacity_cells(targets: Sequence[TargetKind], quick: bool) -> tuple[CapacityCell, ...]:
-    """Quick: ECDSA only, plaintext and TLS 1.3 full/ticket; default: both keys, every kind (plaintext once,
-    with the ECDSA target: it has no certificate)."""
-    keys = ("ecdsa-p256",) if quick else tuple(KEY_TYPES)
+def capacity_cells(
+    targets: Sequence[TargetKind], quick: bool, key_axis: bool = False
+) -> tuple[CapacityCell, ...]:
+    """Quick: plaintext and TLS 1.3 full/ticket; default: every kind. ECDSA P-256 only unless key_axis
+    (RSA-2048 too). Plaintext once per target, with the ECDSA server: it has no certificate."""
+    keys = tuple(KEY_TYPES) if key_axis else ("ecdsa-p256",)
     kinds = QUICK_KINDS if quick else KINDS
     return tuple(
         CapacityCell(t, k, tr, res, conn)

@@ -23,7 +23,7 @@ from lab.bench.loadgen import LoadSpec, client_context, run_load
 from lab.bench.results import StormPoint, TargetKind
 from lab.targets import RunningTarget
 
-RATES = (0.0, 100.0, 200.0, 400.0, 800.0)
+RATES = (0.0, 100.0, 200.0, 400.0)
 QUICK_RATES = (0.0, 200.0)
 ESTABLISHED = 10
 

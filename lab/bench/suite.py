@@ -79,6 +79,7 @@ def run_bench(
     capture_dir: Path,
     run_id: str,
     progress: Steps | Callable[[str], None] = print,
+    key_axis: bool = False,
 ) -> BenchReport:
     """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir.
 
@@ -94,10 +95,10 @@ def run_bench(
     pki = LabPKI.create(out / "pki")
     wire: list[WireSample] = []
     cpu_plan = plan_cpus()
-    hs_cells = handshakes.capacity_cells(targets, quick)
-    hs_repeats, hs_seconds = (1, 0.4) if quick else (2, 0.5)
+    hs_cells = handshakes.capacity_cells(targets, quick, key_axis)
+    hs_repeats, hs_seconds = (1, 0.4) if quick else (2, 0.4)
     rates = storm.QUICK_RATES if quick else storm.RATES
-    storm_seconds = 0.5 if quick else 0.8
+    storm_seconds = 0.5 if quick else 0.6
     steps.plan(len(plan.cells) * plan.repeats + len(hs_cells) * hs_repeats + len(rates) * len(targets))
     ciphers: dict[str, str] = {}
     with (

@@ -112,6 +112,21 @@ def capacity_lines(report: BenchReport) -> list[str]:
             ]
         )
     bound = sum(h.client_bound for h in report.capacity)
+    unresumed = [
+        f"{h.target} {h.key_type} {h.transport} {h.resumption} ({h.resumed_fraction:.0%} resumed)"
+        for h in report.capacity
+        if h.resumption in ("ticket", "session-id")
+        and h.resumed_fraction is not None
+        and h.resumed_fraction < 0.5
+    ]
+    said = []
+    if unresumed:
+        said = [
+            "Offered a session but mostly not resumed, so these rows are full handshakes: "
+            + "; ".join(unresumed)
+            + ".",
+            "",
+        ]
     return [
         "## Handshake capacity per server core",
         "",
@@ -140,6 +155,7 @@ def capacity_lines(report: BenchReport) -> list[str]:
             ],
             rows,
         ),
+        *said,
     ]
 
 
@@ -159,6 +175,18 @@ def storm_lines(report: BenchReport) -> list[str]:
         ]
         for p in report.storm
     ]
+    short = [
+        f"{p.target} at {p.rate_asked:,.0f}/s (got {p.rate_achieved:,.0f})"
+        for p in report.storm
+        if p.rate_asked > 0 and p.rate_achieved < 0.9 * p.rate_asked
+    ]
+    said = []
+    if short:
+        said = [
+            "The arrival process fell short of its schedule (it shares the client CPU), so read these points "
+            "at their achieved rate: " + "; ".join(short) + ".",
+            "",
+        ]
     return [
         "## Handshake storm",
         "",
@@ -179,6 +207,7 @@ def storm_lines(report: BenchReport) -> list[str]:
             ],
             rows,
         ),
+        *said,
     ]
 
 

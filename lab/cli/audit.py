@@ -67,6 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page")
     parser.add_argument("--junit", type=Path, metavar="OUT", help="write JUnit XML (one test case per check)")
     parser.add_argument(
+        "--fixed-config",
+        type=Path,
+        metavar="OUT",
+        help="with --config: write the file with every fix line appended (start it, audit it again)",
+    )
+    parser.add_argument(
         "--fail-on",
         choices=SEVERITIES,
         metavar="SEVERITY",
@@ -95,6 +101,7 @@ def options_from(args: argparse.Namespace) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     from lab.audit import AuditOptions, audit
     from lab.audit.output import junit
+    from lab.errors import UserError
 
     report = audit(AuditOptions(**options_from(args)))  # type: ignore[arg-type]
     print(render(report))
@@ -111,6 +118,17 @@ def run(args: argparse.Namespace) -> int:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_text(junit(report))
         print(f"JUnit report: {args.junit}")
+    if args.fixed_config is not None:
+        if args.config is None:
+            raise UserError("--fixed-config needs --config: the file the fixes are appended to")
+        from lab.audit.prove import fixed_config
+
+        text, actions = fixed_config(args.config.read_text(), report.findings)
+        args.fixed_config.write_text(text)
+        print(
+            f"fixed config: {args.fixed_config}"
+            + (f" (also do by hand: {'; '.join(actions)})" if actions else "")
+        )
     if args.fail_on is not None and report.at_least(args.fail_on):
         return 1
     return 0

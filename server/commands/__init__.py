@@ -1,7 +1,9 @@
 """The command families the server serves: each module declares its handlers with @command."""
 
 from server.commands import (
+    acls,
     connection,
+    diagnostics,
     hashes,
     keys,
     lists,
@@ -14,4 +16,7 @@ from server.commands import (
     zsets,
 )
 
-FAMILIES = (connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects)
+FAMILIES = (
+    connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
+    diagnostics,
+)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lab.audit.checks.base import AuditContext
 from lab.audit.model import AuditFinding, Source
+from lab.targets.redisconf import quote
 
 ID = "config-drift"
 COMPARED = ("port", "tls-port", "tls-auth-clients", "protected-mode", "tls-protocols", "tls-ciphers",
@@ -24,7 +25,7 @@ def check(ctx: AuditContext) -> list[AuditFinding]:
                     f"{name} differs: the server runs {live[name]!r}",
                     f"CONFIG GET {name}: {live[name]!r}; file: {ctx.conf.at(name)}",
                     "a restart silently changes the server's posture (or the file is not the one it runs)",
-                    ("CONFIG REWRITE  # or put the intended value in the file",),
+                    (f"CONFIG SET {name} {quote(ctx.conf.values[name])}",),
                     Source.DRIFT,
                 )
             )

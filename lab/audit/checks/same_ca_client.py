@@ -19,8 +19,8 @@ def check(ctx: AuditContext) -> list[AuditFinding]:
             "any certificate of the CA is accepted as a client certificate",
             f"TLS with a certificate for another name, then PING: {conv.reply('PING')}",
             "Redis 7.0 checks client certificates against the CA only, never their names: every "
-            "service that CA ever certified can connect as a Redis client",
-            ("tls-ca-cert-file /etc/redis/tls/redis-clients-ca.crt  # a CA for Redis clients only",),
+            "service that CA ever certified can connect as a Redis client; give Redis a CA of its own",
+            ("tls-ca-cert-file /etc/redis/tls/redis-clients-ca.crt",),
             Source.LIVE,
         )
     ]

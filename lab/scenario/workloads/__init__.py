@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from lab.attacks import scenario_steps as attack_steps
-from lab.mitm import scenario_steps as mitm_steps
-from lab.scenario.workloads import durability, fast_safe, sessions, tls_probe
+from lab.scenario.workloads import attacks as attack_steps
+from lab.scenario.workloads import durability, fast_safe, sessions, tls_cost, tls_probe
+from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
 
@@ -53,19 +53,23 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
             ("keys_before", "keys_after", "mismatched_keys", "mismatches", "keys_with_ttl",
              "state_before", "state_after")),
         "tls-internals": Workload(tls_probe.TlsInternals, tls_probe.tls_internals,
-            ("server_tls_libraries", "server_tls_library_version", "negotiated", "redis_py")),
+            ("server_program", "server_tls_libraries", "server_tls_library_version", "negotiated",
+             "redis_py")),
         "session-resumption": Workload(tls_probe.SessionResumption, tls_probe.session_resumption,
             ("connections", "tls_version", "offered_session", "caching", "full", "resumed",
              "full_handshake_ms_median", "resumed_handshake_ms_median")),
+        "tls-cost": Workload(tls_cost.TlsCost, tls_cost.tls_cost,
+            ("plaintext_connect_us_median", "plaintext_round_trip_us_median", "tls_connect_us_median",
+             "tls_round_trip_us_median", "connect_ratio", "round_trip_ratio", "connections", "round_trips")),
         "mitm-matrix": Workload(mitm_steps.MitmMatrix, mitm_steps.mitm_matrix,
             ("cells", "expected", "unmet", "unmet_count", "compromised",
-             "password_leaked_though_blocked", "table")),
+             "password_leaked_though_blocked", "leaked", "table")),
         "secret-read-back": Workload(mitm_steps.SecretReadBack, mitm_steps.secret_read_back,
             ("read_back", "connected")),
         "tcp-injection": Workload(attack_steps.TcpInjection, attack_steps.tcp_injection,
             ("plaintext", "tls")),
         "rst-injection": Workload(attack_steps.RstInjection, attack_steps.rst_injection,
-            ("plaintext", "tls", "blind_guess")),
+            ("plaintext", "tls", "in_window_guess", "blind_guess")),
         "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis,
             ("tls_version", "values", "exact", "correlation", "figure", "true_sizes",
              "recovered_sizes")),

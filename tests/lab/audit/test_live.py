@@ -42,6 +42,8 @@ def test_each_defect_is_named_with_its_evidence_and_fix(defective: RunningTarget
     assert live["client-cert-not-required"].title == "client certificates are optional"
     assert live["same-ca-client-accepted"].observed.endswith("PONG")
     assert "config-readable" in live
+    pq = report.facts["post_quantum"]  # the hand-made hybrid-only hello got an answer either way
+    assert pq["error"] == "" and (pq["offered"] or "no-pq-hybrid" in live)
     # a cert that names localhost, signed by the CA given, TLS 1.2+: these checks must stay quiet
     assert not {"cert-untrusted", "cert-name-mismatch", "tls-old-protocol", "cert-self-signed"} & set(live)
     # the file names the same defects (the cert file's expiry included)
@@ -137,3 +139,66 @@ def test_unsaved_config_set_shows_as_drift(hardened: RunningTarget, pki: LabPKI)
 
 def test_non_loopback_target_is_refused(pki: LabPKI) -> None:
     assert main(["audit", "192.0.2.10:6380"]) == 2
+
+
+def test_the_proposed_fixes_start_redis_server_and_clear_the_findings(
+    defective: RunningTarget, pki: LabPKI, tmp_path: Path
+) -> None:
+    import socket
+    import subprocess
+    import time
+
+    from lab.audit.prove import fixed_config
+    from lab.pki import SERVER_NAMES
+
+    if defective.spec.kind != "redis-server":
+        return  # the claim is judged on redis-server
+    before = audit(AuditOptions(config=defective.conf_path))
+    text, actions = fixed_config(defective.conf_path.read_text(), before.findings)
+    # cert-expiry's fix is a renewal at the same paths: issue the new cert there, as an operator would
+    renewed = pki.ca.issue(*SERVER_NAMES).write(tmp_path, "renewed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = tmp_path / "fixed.conf"
+    conf.write_text(
+        text.replace(str(pki.dir / "server-10d.crt"), str(renewed.cert)).replace(
+            str(pki.dir / "server-10d.key"), str(renewed.key)
+        )
+        + f"tls-port {port}\n"
+    )
+    proc = subprocess.Popen(["redis-server", str(conf)], cwd=tmp_path, stdout=subprocess.DEVNULL)
+    try:
+        password = next(line.split()[1] for line in text.splitlines() if line.startswith("requirepass "))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        assert proc.poll() is None, "redis-server refused the fixed config"
+        after = audit(
+            AuditOptions(
+                endpoint=f"127.0.0.1:{port}",
+                ca=pki.ca_cert,
+                name="localhost",
+                cert=pki.client.cert,
+                key=pki.client.key,
+                password=password,
+                config=conf,
+            )
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    gone = {
+        "plaintext-port",
+        "no-auth",
+        "weak-cipher",
+        "client-cert-not-required",
+        "cert-expiry",
+        "config-readable",
+    }
+    assert gone <= {f.check for f in before.findings} | {"config-readable"}
+    assert not gone & {f.check for f in after.findings}, render(after)
+    assert actions == ()

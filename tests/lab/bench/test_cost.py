@@ -47,12 +47,13 @@ def test_capacity_is_the_servers_and_client_bound_rows_are_marked(cost_report: B
 
 
 def test_capacity_plan_has_the_key_and_resumption_axes() -> None:
-    cells = capacity_cells(("bundled", "redis-server"), quick=False)
+    assert {c.key_type for c in capacity_cells(("redis-server",), quick=False)} == {"ecdsa-p256"}
+    cells = capacity_cells(("bundled", "redis-server"), quick=False, key_axis=True)
     kinds = {(c.key_type, c.transport, c.resumption) for c in cells if c.target == "redis-server"}
     assert ("rsa-2048", "tls1.3", "full") in kinds and ("ecdsa-p256", "tls1.2", "session-id") in kinds
     assert ("ecdsa-p256", "tls1.2", "ticket") in kinds
     assert sum(c.transport == "plain" for c in cells) == 2  # one plaintext baseline per target
-    quick = capacity_cells(("redis-server",), quick=True)
+    quick = capacity_cells(("redis-server",), quick=True)  # plaintext, TLS 1.3 full and ticket
     assert {c.key_type for c in quick} == {"ecdsa-p256"} and len(quick) == 3
 
 
@@ -81,3 +82,17 @@ def test_cost_figures_are_drawn(cost_report: BenchReport, tmp_path: Path) -> Non
     names = {p.name: p for p in draw_all(cost_report, tmp_path)}
     for name in ("cost_attribution.png", "handshake_capacity.png", "handshake_storm.png"):
         assert name in names and png(names[name])
+
+
+def test_unresumed_offers_and_short_storms_are_said(cost_report: BenchReport) -> None:
+    import dataclasses
+
+    (full,) = cost_report.capacity
+    offered = dataclasses.replace(full, transport="tls1.2", resumption="session-id", resumed_fraction=0.01)
+    report = dataclasses.replace(cost_report, capacity=(full, offered))
+    text = render(report)
+    assert "mostly not resumed" in text and "tls1.2 session-id (1% resumed)" in text
+    assert "fell short of its schedule" not in text  # 180 of 200 is within 10%
+    short = dataclasses.replace(cost_report.storm[1], rate_achieved=100.0)
+    text = render(dataclasses.replace(cost_report, storm=(cost_report.storm[0], short)))
+    assert "redis-server at 200/s (got 100)" in text

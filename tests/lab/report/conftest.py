@@ -1,7 +1,9 @@
 """One real run shared by the report tests: cheap scenarios through the real engine, servers and capture.
 
-plaintext-sniff (secrets in clear, frames), tls-without-certs (a refused start), traffic-analysis (a figure)
-from the catalogue, and the MITM matrix cut to one attacker certificate and one tls-auth-clients mode.
+plaintext-sniff (secrets in clear, frames), tls-without-certs (a refused start), traffic-analysis (a figure),
+tls-sniff (secrets readable only with the key log), plaintext-client-to-tls-port (a password in clear on the
+TLS port), mitm-verify (an attacker in the path) from the catalogue, and the MITM matrix cut to one attacker
+certificate under both tls-auth-clients modes (mtls-yes: the password leaks though the server blocks).
 """
 
 from __future__ import annotations
@@ -36,14 +38,19 @@ attackers = ["same-ca-other-host"]
 [[case]]
 name = "mtls-no"
 target = { tls-auth-clients = "no" }
+[[case]]
+name = "mtls-yes"
+target = { tls-auth-clients = "yes" }
 [[expect]]
 kind = "observation"
 key = "unmet_count"
 equals = 0
 [remediation]
 summary = "Verify the host name in every client."
+advice = true
 """
-FROM_CATALOGUE = ("plaintext-sniff", "tls-without-certs", "traffic-analysis")
+FROM_CATALOGUE = ("plaintext-sniff", "tls-without-certs", "traffic-analysis", "tls-sniff",
+                  "plaintext-client-to-tls-port", "mitm-verify")
 
 
 @pytest.fixture(scope="session")

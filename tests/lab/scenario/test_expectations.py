@@ -148,3 +148,10 @@ def test_observed_values_are_reported() -> None:
     check = evaluate("target-start", TargetStart(starts=False, error_matches="tls-cert-file"), refused)
     assert check.met and check.observed == "refused: No tls-cert-file configured!"
     assert not evaluate("secret-in-clear", SecretInClear("password", True), refused).met  # no capture
+
+
+def test_a_client_row_names_its_client() -> None:
+    # two rows "connects" in one case told the reader nothing about who connected
+    assert evaluate("client", ClientOutcome("app", connects=True), EV).expected == "app connects"
+    refused = evaluate("client", ClientOutcome("old", connects=False, error_matches="reset"), EV)
+    assert refused.expected == "old refused (/reset/)"

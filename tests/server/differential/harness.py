@@ -16,6 +16,7 @@ A prefix says how replies compare:
   ~ttl   TTL-like integers: equal within 1 (seconds) ; ~pttl within 1000 (milliseconds)
   ~scan  run the SCAN to the end (cursor 0) and compare the sorted union of the keys it returned
   ~kind  compare only the reply's wire type (replies that carry server identity)
+  ~acllog  ACL LOG entries without their age-seconds and client-info values (time and addresses)
 
 Deliberate differences (why replies are normalised above, not compared byte for byte):
 - SCAN cursors and batch sizes: Redis walks hash-table buckets; the bundled server walks a snapshot of the
@@ -168,7 +169,22 @@ def _normalise(mode: str, reply: Reply) -> Any:
         return (reply[0], tuple(sorted(reply[1])))
     if mode == "kind":
         return reply[0]
+    if mode == "acllog" and reply[0] == "*":
+        return tuple(_without_identity(entry) for entry in reply[1])
     return reply
+
+
+_IDENTITY_FIELDS = {b"age-seconds", b"client-info"}
+
+
+def _without_identity(entry: Reply) -> Any:
+    """An ACL LOG entry (RESP2 flat array or RESP3 map) minus the fields that differ by nature."""
+    if entry[0] == "%":
+        return tuple((k, v) for k, v in entry[1] if k[1] not in _IDENTITY_FIELDS)
+    items = entry[1]
+    return tuple(
+        (items[i], items[i + 1]) for i in range(0, len(items), 2) if items[i][1] not in _IDENTITY_FIELDS
+    )
 
 
 def _same(mode: str, ours: Reply, theirs: Reply) -> bool:
