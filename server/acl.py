@@ -1,7 +1,7 @@
 """Users and AUTH as Redis 7: the `default` user, `user` lines from the config, requirepass.
 
 Supported rules: on off >pass <pass #hash !hash nopass resetpass ~pattern allkeys resetkeys
-&pattern allchannels resetchannels (accepted; there is no pub/sub) +cmd -cmd +cmd|sub +@cat -@cat
+&pattern allchannels resetchannels (checked for PUBLISH, SUBSCRIBE, PSUBSCRIBE) +cmd -cmd +cmd|sub +@cat -@cat
 allcommands nocommands reset. Command rules are evaluated in order, last match wins, which is what
 Redis's command bitmap computes. Not supported: %R~/%W~ key permissions and (selectors).
 
@@ -31,6 +31,9 @@ NO_DEFAULT_PASSWORD = (
     "Are you sure your configuration is correct?"
 )
 KEYS_DENIED = "NOPERM this user has no permissions to access one of the keys used as arguments"
+CHANNELS_DENIED = "NOPERM this user has no permissions to access one of the channels used as arguments"
+# Commands whose arguments are channels: (first channel, whether they are patterns, only the first one).
+CHANNEL_ARGS = {"publish": (1, False, True), "subscribe": (1, False, False), "psubscribe": (1, True, False)}
 
 CATEGORIES = frozenset(
     {
@@ -200,7 +203,8 @@ class User:
             self.channel_patterns = []
         else:
             raise AclRuleError(_ERR_SYNTAX)
-        self.unrestricted = self.all_keys and self.command_rules[-1:] == [(True, "all", "")]
+        everything = self.command_rules[-1:] == [(True, "all", "")]
+        self.unrestricted = self.all_keys and self.all_channels and everything
 
     def check_password(self, password: bytes) -> bool:
         if not self.enabled:
@@ -223,6 +227,21 @@ class User:
             for key in argv[spec.first_key : last + 1 : spec.step or 1]:
                 if not any(_glob(p, key) for p in self.key_patterns):
                     return KEYS_DENIED
+        channels_checked = not self.all_channels and spec.name in CHANNEL_ARGS
+        if channels_checked and self.refused_channel(spec.name, argv) is not None:
+            return CHANNELS_DENIED
+        return None
+
+    def refused_channel(self, name: str, argv: Sequence[bytes]) -> bytes | None:
+        """The first channel (or pattern, for PSUBSCRIBE) argv names outside this user's & patterns. A
+        channel must match a pattern; a PSUBSCRIBE pattern must be one of them literally, as in Redis."""
+        first, literal, single = CHANNEL_ARGS[name]
+        for channel in argv[first : first + 1] if single else argv[first:]:
+            if literal:
+                if channel not in [_raw(p) for p in self.channel_patterns]:
+                    return channel
+            elif not any(_glob(p, channel) for p in self.channel_patterns):
+                return channel
         return None
 
     def _command_allowed(self, spec: CommandSpec, sub: str) -> bool:

@@ -436,6 +436,11 @@ class Config:
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
 
+    def default_value(self, name: str) -> Any:
+        """The parsed default of a directive (CONFIG REWRITE writes only what differs)."""
+        d = self.directives[name]
+        return self._parse(d, list(d.default))
+
     def render(self, name: str) -> str:
         d = self.directives[name]
         return d.kind.render(self._values[d.name])

@@ -228,6 +228,9 @@ class Dispatcher:
             keys = argv[spec.first_key : last + 1 : spec.step or 1]
             refused = [k for k in keys if client.user.allowed(spec, [*argv[: spec.first_key], k]) is not None]
             obj = resp.safe_text((refused or keys or [b""])[0])
+        elif "channels" in denied:
+            reason = "channel"
+            obj = resp.safe_text(client.user.refused_channel(spec.name, argv) or b"")
         else:
             reason = "command"
             obj = spec.name  # a subcommand's spec is named "config|get", as the log shows it

@@ -132,8 +132,11 @@ class Watch:
         self.files += 1
         self.packets += report.read.packets
         events = []
+        servers = {s.stream: f"{s.server.host}:{s.server.port}" for s in report.streams}
         for f in report.findings:
-            key = (f.check, f.title)
+            # Once per check, severity and server: counts in titles change with every ring file.
+            where = servers.get(f.stream, f.title) if f.stream is not None else f.title
+            key = (f.check, f"{f.severity} {where}")
             if key not in self._raised:
                 self._raised.add(key)
                 self.findings.append(f)

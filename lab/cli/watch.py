@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -115,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
             "--interval must be >= 1 s and --files >= 2: the ring needs a file to write and one to read"
         )
     watch = Watch(args.port, args.keylog, args.secret)
+    # SIGINT may arrive ignored (a job started with `&`) and SIGTERM would skip the cleanup: both stop
+    # the watch the way Ctrl-C does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     out = args.json_lines.open("a", encoding="utf-8") if args.json_lines else None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tlslab-watch-") as tmp:

@@ -19,8 +19,9 @@ import jinja2
 from lab.report import figures, matrix, views
 from lab.report.markdown import to_html
 from lab.report.rundata import JsonDict, RunData, load_run, read_json
+from lab.scenario.verdict import LABELS
 
-MARKS = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+MARKS = LABELS
 ATTACKER_NAMES = {
     "mitm-ca": "mitmproxy's CA",
     "rogue-ca": "rogue CA",
@@ -172,6 +173,9 @@ def render_run(reports_dir: Path) -> Path:
         bench_run=(data.bench or {}).get("run_id", ""),
         performance_note=performance_note,
         captures_dir=views.relative(run.get("captures_dir", data.reports_dir), data.reports_dir),
+        peer=run.get("peer"),
+        peer_verdicts={v["name"]: v for v in (run.get("peer") or {}).get("verdicts", ())},
+        fixes={s["name"]: s.get("fix") or {} for s in data.scenarios},
     )
     return _write(data.reports_dir / "index.html", index)
 

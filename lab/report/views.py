@@ -126,7 +126,8 @@ def links(scenario: JsonDict, reports_dir: Path) -> Links:
         cap = case.get("capture")
         if not cap:
             continue
-        label = "pcapng" if len(scenario["cases"]) == 1 else f"{case['name']}.pcapng"
+        single = sum(not c.get("fix") for c in scenario["cases"]) == 1  # the fix case is extra evidence
+        label = "pcapng" if single and not case.get("fix") else f"{case['name']}.pcapng"
         caps.append((label, relative(cap["pcap"], reports_dir)))
         if cap.get("keylog"):
             caps.append(("key log", relative(cap["keylog"], reports_dir)))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from lab.mitm.scenario_steps import MITM_OBSERVES, MitmAttacker, start_mitm
 from lab.scenario.evidence import Json
+from lab.scenario.mitm_attacker import MITM_OBSERVES, MitmAttacker, start_mitm
 
 if TYPE_CHECKING:
     from lab.scenario.lifecycle.session import Session

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from lab.clients.model import Posture
-from lab.scenario.strict import SchemaError, build, convert
+from lab.scenario.strict import FieldError, SchemaError, build, convert
 
 ServerCert = Literal["valid", "expired", "not-yet-valid", "wrong-host", "self-signed", "none"]
 TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
@@ -69,11 +69,56 @@ class Claim:
     text: str
 
 
+FIX_CASE = "fix"
+
+
 @dataclass(frozen=True)
 class Remediation:
+    """What to change. Unless it is advice, the lab runs it: a fix case (the scenario's base case with the
+    fix applied) judged by the fix's own expectations, so the result says whether the fix held."""
+
     summary: str
-    config: tuple[str, ...] = ()  # redis.conf lines
+    config: tuple[str, ...] = ()  # redis.conf lines, each one real redis-server 7.0 accepts as written
     client: str = ""  # client code that does it right
+    advice: bool = False  # true: a change the lab cannot run (an encrypted volume, application design)
+
+
+def _outside_quotes(line: str, char: str) -> bool:
+    quote = ""
+    for c in line:
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == char:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _FixTable:
+    """[remediation.fix]: overrides on a case of the file (the first, unless `base` names one)."""
+
+    expect: tuple[dict[str, object], ...]
+    base: str | None = None
+    target: dict[str, object] = dataclasses.field(default_factory=dict)
+    clients: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
+    workload: dict[str, object] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _RemediationTable:
+    summary: str
+    config: tuple[str, ...] = ()
+    client: str = ""
+    advice: bool = False
+    fix: _FixTable | None = None
+
+    def __post_init__(self) -> None:
+        for i, line in enumerate(self.config):
+            if _outside_quotes(line, "#"):
+                raise FieldError(f"config[{i}]", "a redis.conf line without a trailing comment "
+                                 "(redis.conf has none: the server refuses to start)", line)
 
 
 @dataclass(frozen=True)
@@ -92,6 +137,7 @@ class Case:
     workload: Step
     attacker: Step | None
     capture: bool
+    fix: bool = False  # the case the runner adds to prove the remediation
 
     def client(self, name: str) -> ClientConfig:
         for c in self.clients:
@@ -121,6 +167,10 @@ class Scenario:
     remediation: Remediation
     path: str
 
+    @property
+    def fix_case(self) -> Case | None:
+        return next((c for c in self.cases if c.fix), None)
+
 
 @dataclass(frozen=True)
 class _Header:
@@ -131,7 +181,7 @@ class _Header:
     claim: Claim
     story: str
     workload: dict[str, object]
-    remediation: Remediation
+    remediation: _RemediationTable
     expect: tuple[dict[str, object], ...]
     tags: tuple[str, ...] = ()
     order: int = 100  # place in the catalogue: the story order a trainer follows (then by name)
@@ -241,9 +291,10 @@ def _check_observation_key(
 
 
 def _expectation(
-    table: Mapping[str, object], index: int, all_cases: tuple[Case, ...], file: Path, reg: Registries
+    table: Mapping[str, object], index: int, all_cases: tuple[Case, ...], file: Path, reg: Registries,
+    prefix: str = "",
 ) -> Expectation:
-    key = f"expect[{index}]"
+    key = f"{prefix}expect[{index}]"
     case_names = tuple(c.name for c in all_cases)
     kind = table.get("kind")
     if not isinstance(kind, str) or kind not in reg.expectations:
@@ -266,6 +317,40 @@ def _expectation(
     return Expectation(kind, cases, built)
 
 
+def _fix(
+    header: _Header, fix: _FixTable, tables: list[_CaseTable], file: Path, reg: Registries
+) -> tuple[Case, tuple[Expectation, ...]]:
+    """The fix case: the base case with the fix's overrides, and the fix's expectations on it alone."""
+    names = [t.name for t in tables]
+    if FIX_CASE in names:
+        raise SchemaError(file, "case", f'case names other than "{FIX_CASE}" (the runner adds that case)')
+    if fix.base is not None and fix.base not in names:
+        raise SchemaError(file, "remediation.fix.base",
+                          f"the name of a case of this file ({', '.join(names)})", fix.base)
+    base = tables[names.index(fix.base)] if fix.base is not None else tables[0]
+    clients = {n: {**base.clients.get(n, {}), **fix.clients.get(n, {})}
+               for n in {**base.clients, **fix.clients}}
+    over = _CaseTable(
+        name=FIX_CASE,
+        target={**base.target, **fix.target},
+        clients=clients,
+        workload={**base.workload, **fix.workload},
+        attacker=base.attacker,
+        capture=base.capture,
+    )
+    case = dataclasses.replace(_case(header, over, "remediation.fix", file, reg), fix=True)
+    if not fix.expect:
+        raise SchemaError(file, "remediation.fix.expect",
+                          "at least one expectation that the threat is gone")
+    for i, t in enumerate(fix.expect):
+        if "cases" in t:
+            raise SchemaError(file, f"remediation.fix.expect[{i}].cases",
+                              "no cases key (it judges the fix case)")
+    expect = tuple(_expectation(t, i, (case,), file, reg, "remediation.fix.")
+                   for i, t in enumerate(fix.expect))
+    return case, expect
+
+
 def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Scenario:
     """Turn a parsed TOML document into a Scenario, or raise SchemaError naming file, key and expectation."""
     header = build(_Header, doc, file)
@@ -283,6 +368,14 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
     if not header.expect:
         raise SchemaError(file, "expect", "at least one [[expect]] entry (a scenario must be able to fail)")
     expect = tuple(_expectation(t, i, cases, file, reg) for i, t in enumerate(header.expect))
+    rem = header.remediation
+    if rem.advice == (rem.fix is not None):
+        raise SchemaError(file, "remediation", "either a [remediation.fix] table (the lab runs the fix "
+                          "and checks that the threat is gone) or advice = true (a change it cannot run), "
+                          "not both")
+    if rem.fix is not None:
+        fix_case, fix_expect = _fix(header, rem.fix, tables, file, reg)
+        cases, expect = (*cases, fix_case), (*expect, *fix_expect)
     return Scenario(
         name=header.name,
         title=header.title,
@@ -293,6 +386,6 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
         timeout_s=header.timeout,
         cases=cases,
         expect=expect,
-        remediation=header.remediation,
+        remediation=Remediation(rem.summary, rem.config, rem.client, rem.advice),
         path=str(file),
     )

@@ -138,3 +138,26 @@ def latency_doctor(ctx: Ctx, args: list[bytes]) -> Any:
             for name, e in ctx.server.latency.events.items()
         )
     return resp.Verbatim("txt", text)
+
+
+@command("config|rewrite", 2, "admin noscript loading stale")
+def config_rewrite(ctx: Ctx, args: list[bytes]) -> Any:
+    from server.commands.acls import describe  # the user lines, as ACL LIST writes them
+    from server.config_rewrite import rewrite
+
+    server = ctx.server
+    cfg = server.config
+    if cfg.path is None:
+        raise CommandError("ERR The server is running without a config file")
+    users = server.users.users
+    lines: list[str] = []
+    if not cfg["aclfile"]:
+        for name in sorted(users):
+            line = describe(ctx, users[name])
+            if line != "user default on nopass ~* &* +@all":  # the default user as it starts
+                lines.append(line)
+    try:
+        rewrite(cfg, lines)
+    except OSError as e:
+        raise CommandError(f"ERR Rewriting config file: {e.strerror}") from None
+    return resp.OK

@@ -60,10 +60,10 @@ def prepare(scenario: Scenario, paths: RunPaths) -> tuple[PreparedCase, ...]:
     """One CA per scenario (its cases share it, as servers of one organisation would); certs per case."""
     base = paths.captures / "work" / scenario.name
     pki = LabPKI.create(base / "pki")
-    single = len(scenario.cases) == 1
+    single = sum(not c.fix for c in scenario.cases) == 1  # the fix case does not rename the main capture
     out = []
     for case in scenario.cases:
-        stem = scenario.name if single else f"{scenario.name}--{case.name}"
+        stem = scenario.name if single and not case.fix else f"{scenario.name}--{case.name}"
         no_tls_files = case.target.server_cert == "none"
         out.append(
             PreparedCase(

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from lab.attacks import scenario_steps as attack_steps
-from lab.mitm import scenario_steps as mitm_steps
+from lab.scenario.workloads import attacks as attack_steps
 from lab.scenario.workloads import durability, fast_safe, sessions, tls_cost, tls_probe
+from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
 

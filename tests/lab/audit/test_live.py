@@ -42,6 +42,8 @@ def test_each_defect_is_named_with_its_evidence_and_fix(defective: RunningTarget
     assert live["client-cert-not-required"].title == "client certificates are optional"
     assert live["same-ca-client-accepted"].observed.endswith("PONG")
     assert "config-readable" in live
+    pq = report.facts["post_quantum"]  # the hand-made hybrid-only hello got an answer either way
+    assert pq["error"] == "" and (pq["offered"] or "no-pq-hybrid" in live)
     # a cert that names localhost, signed by the CA given, TLS 1.2+: these checks must stay quiet
     assert not {"cert-untrusted", "cert-name-mismatch", "tls-old-protocol", "cert-self-signed"} & set(live)
     # the file names the same defects (the cert file's expiry included)

@@ -48,6 +48,7 @@ key = "unmet_count"
 equals = 0
 [remediation]
 summary = "Verify the host name in every client."
+advice = true
 """
 FROM_CATALOGUE = ("plaintext-sniff", "tls-without-certs", "traffic-analysis", "tls-sniff",
                   "plaintext-client-to-tls-port", "mitm-verify")

@@ -33,6 +33,10 @@ SEQUENCES: list[tuple[str, ...]] = [
     ("ACL LOG RESET", "HELLO 3 AUTH nobody x", "HELLO 3 AUTH nobody x", "~acllog ACL LOG", "ACL LOG RESET"),
     ("ACL SETUSER u on >pw ~k* +get +acl", "@2 AUTH u pw", "@2 GET k", "@2 GET x", "@2 SET k v",
      "@2 ACL WHOAMI", "~acllog @2 ACL LOG", "~acllog ACL LOG 2", "ACL LOG RESET", CLEAN),
+    ("ACL SETUSER u on >pw ~* +@all resetchannels &news.* &ops", "@2 AUTH u pw", "@2 PUBLISH news.x hi",
+     "@2 PUBLISH other hi", "@2 SUBSCRIBE ops", "@2 SUBSCRIBE news.a secret", "@2 PSUBSCRIBE news.*",
+     "@2 PSUBSCRIBE news.x*", "@2 PSUBSCRIBE *", "~acllog ACL LOG", "ACL LOG RESET",
+     CLEAN),
     ("ACL SETUSER u on >pw", "AUTH u pw", "ACL WHOAMI", "GET k", "AUTH default x", "ACL WHOAMI"),
 ]
 # fmt: on

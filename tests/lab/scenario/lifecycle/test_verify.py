@@ -28,7 +28,7 @@ def test_judge_covers_every_case_and_survives_a_broken_check() -> None:
         "title": "T",
         "story": "S",
         "claim": {"kind": "promise", "text": "C"},
-        "remediation": {"summary": "R"},
+        "remediation": {"summary": "R", "advice": True},
         "workload": {"name": "ping"},
         "case": [{"name": "a"}, {"name": "b"}],
         "expect": [

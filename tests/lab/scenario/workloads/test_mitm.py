@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from lab.mitm.scenario_steps import MitmAttacker, summarize
 from lab.scenario.attackers import ATTACKERS
+from lab.scenario.mitm_attacker import MitmAttacker, summarize
 from lab.scenario.workloads import WORKLOADS
 
 

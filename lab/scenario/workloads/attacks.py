@@ -1,4 +1,4 @@
-"""The packet attacks as scenario workloads (registered in lab.scenario.workloads by one line each).
+"""The packet attacks (lab.attacks) as scenario workloads, registered in lab.scenario.workloads.
 
 Each runs against the case's own target on loopback, on the plaintext port and on the TLS port alike, so one
 scenario shows what TLS changes and what it does not.
@@ -7,23 +7,18 @@ scenario shows what TLS changes and what it does not.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 from lab.attacks.inject import inject
 from lab.attacks.rst import reset
 from lab.attacks.traffic_analysis import analyse_sizes
 from lab.attacks.victim import Victim
 from lab.jsonable import plain
-
-if TYPE_CHECKING:
-    from lab.scenario.evidence import Json
-    from lab.scenario.lifecycle.session import Session
-    from lab.scenario.workloads.result import WorkloadResult
+from lab.scenario.evidence import Json
+from lab.scenario.lifecycle.session import Session
+from lab.scenario.workloads.result import WorkloadResult
 
 
 def _result(observations: dict[str, Json]) -> WorkloadResult:
-    from lab.scenario.workloads.result import WorkloadResult
-
     return WorkloadResult((), observations, ())
 
 
@@ -38,7 +33,7 @@ def _verbose_log(session: Session) -> None:
         victim.close()
 
 
-def _json(value: object) -> dict[str, Json]:
+def _json(value: object) -> Json:
     return plain(asdict(value))  # type: ignore[call-overload]
 
 
@@ -50,9 +45,11 @@ class TcpInjection:
 def tcp_injection(session: Session, _p: TcpInjection) -> WorkloadResult:
     pki, password = session.prepared.pki, session.case.target.requirepass
     _verbose_log(session)
-    plain = inject("127.0.0.1", session.server_port("plaintext"), password=password)
+    # no plaintext listener (`port 0`, the fix): no plaintext session exists to inject into
+    plain = (_json(inject("127.0.0.1", session.server_port("plaintext"), password=password))
+             if "plaintext" in session.ports else None)
     tls = inject("127.0.0.1", session.server_port("tls"), ca=pki.ca_cert if pki else None, password=password)
-    return _result({"plaintext": _json(plain), "tls": _json(tls)})
+    return _result({"plaintext": plain, "tls": _json(tls)})
 
 
 @dataclass(frozen=True)
