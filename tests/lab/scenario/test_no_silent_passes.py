@@ -54,8 +54,8 @@ def test_misspelt_finding_check_is_a_load_error(tmp_path: Path, capsys: pytest.C
 
 def test_misspelt_matrix_attacker_is_a_load_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # loaded, then failed only mid-run, after servers had started
-    d = _broken(tmp_path, "mitm-matrix", '[workload]\nname = "mitm-matrix"',
-                '[workload]\nname = "mitm-matrix"\nattackers = ["mitm-ca", "rogue-cca"]')
+    d = _broken(tmp_path, "mitm-matrix", 'attackers = ["mitm-ca", "rogue-ca",',
+                'attackers = ["mitm-ca", "rogue-cca",')
     err = _load_error(d, capsys)
     assert "mitm-matrix.toml" in err and "workload.attackers[1]" in err and '"rogue-cca"' in err
     assert '"rogue-ca"' in err and '"same-ca-other-host"' in err
