@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from lab.report.views import config_lines, short
 from lab.scenario.results import ScenarioResult
+from lab.scenario.verdict import LABELS
 
-VERDICT = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+VERDICT = LABELS
 SHOWN = 14
 
 

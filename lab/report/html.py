@@ -19,12 +19,14 @@ import jinja2
 from lab.report import figures, matrix, views
 from lab.report.markdown import to_html
 from lab.report.rundata import JsonDict, RunData, load_run, read_json
+from lab.scenario.verdict import LABELS
 
-MARKS = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+MARKS = LABELS
 ATTACKER_NAMES = {
     "mitm-ca": "mitmproxy's CA",
     "rogue-ca": "rogue CA",
-    "same-ca-other-host": "same CA, other host",
+    "same-ca-other-host": "same CA, other host (serverAuth only)",
+    "same-ca-any-purpose": "same CA, other host (server + client EKU)",
     "stolen-client-cert": "stolen client cert",
     "expired": "expired cert",
     "self-signed": "self-signed cert",
@@ -140,6 +142,7 @@ def render_run(reports_dir: Path) -> Path:
         "attacker_names": ATTACKER_NAMES,
         "words": matrix.WORDS,
         "legend": matrix.LEGEND,
+        "same_ca_why": matrix.SAME_CA_WHY,
     }
     performance, performance_note = None, ""
     if data.bench is not None:
@@ -170,6 +173,9 @@ def render_run(reports_dir: Path) -> Path:
         bench_run=(data.bench or {}).get("run_id", ""),
         performance_note=performance_note,
         captures_dir=views.relative(run.get("captures_dir", data.reports_dir), data.reports_dir),
+        peer=run.get("peer"),
+        peer_verdicts={v["name"]: v for v in (run.get("peer") or {}).get("verdicts", ())},
+        fixes={s["name"]: s.get("fix") or {} for s in data.scenarios},
     )
     return _write(data.reports_dir / "index.html", index)
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from lab.report.html import render_run
 from lab.scenario.evidence import Json
 from lab.scenario.results import RunResult, ScenarioResult, to_json
+from lab.scenario.verdict import LABELS
 
 log = logging.getLogger(__name__)
 
-MARK = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+MARK = LABELS
 
 
 def _short(value: Json, limit: int = 120) -> str:

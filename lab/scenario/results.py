@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from lab.jsonable import plain
 from lab.scenario.evidence import CaptureEvidence, ClientObservation, Exposure, Json
 from lab.scenario.schema import Claim, Remediation
-
-Verdict = Literal["met", "unmet", "error"]
+from lab.scenario.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,27 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True)
+class PeerVerdict:
+    """One scenario's verdict on the other target, for the side-by-side index."""
+
+    name: str
+    verdict: Verdict
+    fix_proven: bool
+    fix_advice: bool
+    page: str  # that run's scenario page, relative to this run's reports dir
+
+
+@dataclass(frozen=True)
+class PeerRun:
+    """The same scenarios run on the other target in the same `tlslab run` (its own reports dir)."""
+
+    target: str
+    run_id: str
+    reports_dir: str
+    verdicts: tuple[PeerVerdict, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     run_id: str
     target: str
@@ -108,6 +129,7 @@ class RunResult:
     reports_dir: str
     captures_dir: str
     scenarios: tuple[ScenarioResult, ...]
+    peer: PeerRun | None = None  # the other target's run of the same scenarios, when both were run
 
     @property
     def counts(self) -> dict[str, int]:
@@ -119,6 +141,13 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return not self.interrupted and all(s.verdict == "met" for s in self.scenarios)
+
+    def as_peer(self, relative_to: str) -> PeerRun:
+        """This run as the other target's column of a run whose reports dir is `relative_to`."""
+        rel = os.path.relpath(self.reports_dir, relative_to)
+        return PeerRun(self.target, self.run_id, rel, tuple(
+            PeerVerdict(s.name, s.verdict, s.fix.proven, s.fix.advice, f"{rel}/{s.name}.html")
+            for s in self.scenarios))
 
 
 def scenario_verdict(errors: list[str], expectations: tuple[ExpectationResult, ...]) -> Verdict:

@@ -36,6 +36,8 @@ REQUIRED = {
     "watch-conflict",
     "durability-kill9",
     "aof-replay",
+    "cert-rotation",
+    "expiring-cert",
 }
 HEAVY = {"durability-kill9"}  # > 5 s per target: three servers crashed and restarted under load
 # Attack scenarios are run, cell by cell, by their own tests (tests/lab/attacks, tests/lab/mitm); here they

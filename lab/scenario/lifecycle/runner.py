@@ -191,8 +191,10 @@ def run_all(
     on_start: Callable[[int, Scenario], None] = lambda i, s: None,
     on_done: Callable[[int, ScenarioResult], None] = lambda i, r: None,
     note: Note = _quiet,
+    peer: RunResult | None = None,
 ) -> RunResult:
-    """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/.
+    """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/; `peer` is the
+    same scenarios' run on the other target, shown beside this run's verdicts.
 
     Ctrl-C: the running scenario is stopped (no process, no port left), the rest is skipped, and the
     run is still reported, marked interrupted.
@@ -211,11 +213,11 @@ def run_all(
             break
         results.append(result)
         on_done(i, result)
-    return finish_run(paths, kind, started_at, t0, interrupted, results)
+    return finish_run(paths, kind, started_at, t0, interrupted, results, peer)
 
 
 def finish_run(paths: RunPaths, kind: TargetKind, started_at: str, t0: float, interrupted: bool,
-               results: Sequence[ScenarioResult]) -> RunResult:
+               results: Sequence[ScenarioResult], peer: RunResult | None = None) -> RunResult:
     """The run's result from what finished (t0 from time.monotonic()), written with reports/latest."""
     run = RunResult(
         run_id=paths.run_id,
@@ -226,6 +228,7 @@ def finish_run(paths: RunPaths, kind: TargetKind, started_at: str, t0: float, in
         reports_dir=str(paths.reports),
         captures_dir=str(paths.captures),
         scenarios=tuple(results),
+        peer=peer.as_peer(str(paths.reports)) if peer is not None else None,
     )
     write_run(run)
     return run

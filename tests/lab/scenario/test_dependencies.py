@@ -28,3 +28,8 @@ def test_no_toolkit_imports_the_scenario_framework() -> None:
             if any(m == "lab.scenario" or m.startswith("lab.scenario.") for m in _imports(path)):
                 offenders.append(str(path.relative_to(LAB)))
     assert offenders == []
+
+
+def test_the_verdict_labels_are_written_once() -> None:
+    hits = [str(p.relative_to(LAB)) for p in sorted(LAB.rglob("*.py")) if "✘ unmet" in p.read_text("utf-8")]
+    assert hits == ["scenario/verdict.py"]
