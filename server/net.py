@@ -288,6 +288,8 @@ class TlsRedisProtocol(RedisProtocol):
             if not self._closing:  # (unless one of them was QUIT or overflowed the query buffer)
                 self._read_failed(e)
             return
+        if self._outgoing.pending:  # OpenSSL answered by itself (no_renegotiation alert): send it now
+            self._flush_tls()
         if plain:
             RedisProtocol.data_received(self, plain)
         if ended and not self._closing:

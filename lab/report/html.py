@@ -25,7 +25,8 @@ MARKS = LABELS
 ATTACKER_NAMES = {
     "mitm-ca": "mitmproxy's CA",
     "rogue-ca": "rogue CA",
-    "same-ca-other-host": "same CA, other host",
+    "same-ca-other-host": "same CA, other host (serverAuth only)",
+    "same-ca-any-purpose": "same CA, other host (server + client EKU)",
     "stolen-client-cert": "stolen client cert",
     "expired": "expired cert",
     "self-signed": "self-signed cert",
@@ -141,6 +142,7 @@ def render_run(reports_dir: Path) -> Path:
         "attacker_names": ATTACKER_NAMES,
         "words": matrix.WORDS,
         "legend": matrix.LEGEND,
+        "same_ca_why": matrix.SAME_CA_WHY,
     }
     performance, performance_note = None, ""
     if data.bench is not None:

@@ -30,6 +30,16 @@ LEGEND = (
     ("not-applicable", "redis-cli cannot check the hostname or a pin: the posture does not exist there"),
     ("no-session", "neither side got a session through (a broken cell)"),
 )
+# Shown under the grid when both same-CA columns are in it: why they differ under mTLS.
+SAME_CA_WHY = (
+    "The two same-CA columns differ only in the certificate's extended key usage. Redis 7.0 (and the "
+    "bundled server) accept any client certificate that chains to tls-ca-cert-file: no check of its name "
+    "or identity. "
+    "A same-CA certificate issued for servers only (serverAuth) is not a client certificate, so the attacker "
+    "has none to present and mTLS refuses it; one issued for both ends (serverAuth + clientAuth, common in "
+    "internal PKIs) opens mTLS like the victim's own. mTLS protects only as far as every clientAuth "
+    "certificate of that CA is trusted."
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,10 @@ class Grid:
     compromised: int  # the attacker read and forged (observed "compromised")
     leaked_though_blocked: int  # the attacker holds the password though the server blocked the session
     attacker_wins: int  # compromised + leaked: every cell where the attacker got the password
+
+    @property
+    def attackers(self) -> tuple[str, ...]:
+        return tuple(a for g in self.groups for a in g.attackers)
 
 
 def _label(case: JsonDict) -> str:

@@ -16,29 +16,38 @@ from pathlib import Path
 from typing import Literal
 
 from lab.clients.model import Posture
-from lab.scenario.strict import FieldError, SchemaError, build, convert
+from lab.errors import UserError
+from lab.pki import Defect
+from lab.scenario.strict import FieldError, SchemaError, build, choices, convert
+from lab.targets.spec import TargetSpec
 
-ServerCert = Literal["valid", "expired", "not-yet-valid", "wrong-host", "self-signed", "none"]
 TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 ClaimKind = Literal["myth", "pitfall", "promise"]
 DEFAULT_CASE = "main"
 
 
-@dataclass(frozen=True)
-class TargetConfig:
-    """The server under test in redis.conf terms (bundled or redis-server is chosen at run time)."""
+# What the TLS port serves: the lab's valid cert, none at all (tls-port without cert/key), or a named defect.
+CertChoice = Defect | Literal["valid", "none"]
+_CERT_KEY = "server-cert"
 
-    plaintext: bool = True  # `port` open
-    tls: bool = False  # `tls-port` open
-    server_cert: ServerCert = "valid"  # which cert the TLS port serves ("none": tls-port without cert/key)
-    tls_auth_clients: Literal["no", "optional", "yes"] = "no"
-    tls_protocols: str | None = None
-    tls_ciphers: str | None = None
-    tls_ciphersuites: str | None = None
-    tls_session_caching: bool = True
-    requirepass: str | None = None
-    appendonly: bool = False
-    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+
+def _target(table: Mapping[str, object], file: Path, key: str) -> tuple[TargetSpec, CertChoice]:
+    """A [target] table is a TargetSpec (the one shape of a server under test) plus `server-cert`;
+    the target kind is chosen at run time (--target), never in the file."""
+    rest = {k: v for k, v in table.items() if k != _CERT_KEY}
+    if "kind" in rest:
+        raise SchemaError(file, f"{key}.kind", "no kind key (the target is chosen at run time: --target)")
+    raw = table.get(_CERT_KEY, "valid")
+    names = ["valid", "none", *(d.value for d in Defect)]
+    if raw not in names:
+        raise SchemaError(file, f"{key}.{_CERT_KEY}", choices(names), raw)
+    cert: CertChoice = raw if raw in ("valid", "none") else Defect(raw)  # type: ignore[assignment]
+    try:
+        return build(TargetSpec, rest, file, key), cert
+    except UserError as exc:
+        if isinstance(exc, SchemaError):
+            raise
+        raise SchemaError(file, key, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,8 @@ class Step:
 @dataclass(frozen=True)
 class Case:
     name: str
-    target: TargetConfig
+    target: TargetSpec  # its kind is a placeholder until the session runs it on the chosen target
+    server_cert: CertChoice
     clients: tuple[ClientConfig, ...]
     workload: Step
     attacker: Step | None
@@ -246,7 +256,7 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
     def where(part: str, overridden: bool) -> str:
         return f"{key}.{part}" if overridden else part
 
-    target = build(TargetConfig, {**header.target, **over.target}, file, where("target", bool(over.target)))
+    target, server_cert = _target({**header.target, **over.target}, file, where("target", bool(over.target)))
     workload = _step(
         {**header.workload, **over.workload},
         reg.workloads,
@@ -262,12 +272,13 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
         )
     clients = _clients(header.clients, over.clients, file, f"{key}.clients")
     capture = header.capture if over.capture is None else over.capture
-    return Case(over.name, target, clients, workload, attacker, capture)
+    return Case(over.name, target, server_cert, clients, workload, attacker, capture)
 
 
 def _observed_fields(case: Case, reg: Registries) -> tuple[str, ...]:
     """The observation keys a case can have: its workload's fields, plus attacker.<field> with an attacker."""
-    fields = tuple(reg.workload_observes.get(case.workload.name, ()))
+    own = getattr(case.workload.params, "observes", None)  # a workload whose file names its fields
+    fields = own if isinstance(own, tuple) else tuple(reg.workload_observes.get(case.workload.name, ()))
     if case.attacker is not None:
         fields += tuple(f"attacker.{f}" for f in reg.attacker_observes.get(case.attacker.name, ()))
     return fields

@@ -166,12 +166,16 @@ def set_client_name(client: ClientState, name: bytes) -> None:
 def client_line(server: ServerState, client: ClientState) -> str:
     """One CLIENT LIST / CLIENT INFO line, with Redis 7.0's fields (memory fields are ours to estimate)."""
     now = time.monotonic()
-    flags = "".join(f for f, on in (("x", client.multi is not None), ("O", client.monitor)) if on) or "N"
+    subs = server.pubsub.clients.get(client)
+    shown = (("x", client.multi is not None), ("O", client.monitor), ("P", subs is not None))
+    flags = "".join(f for f, on in shown if on) or "N"
     name = resp.safe_text(client.name or b"")
+    sub, psub = (0, 0) if subs is None else (len(subs.channels), len(subs.patterns))
+    multi = -1 if client.multi is None else len(client.multi)
     return (
         f"id={client.id} addr={client.addr} laddr={client.laddr} fd={client.fd} name={name} "
         f"age={int(now - client.created)} idle={int(now - client.last_interaction)} flags={flags} "
-        f"db={client.db_index} sub=0 psub=0 ssub=0 multi={-1 if client.multi is None else len(client.multi)} "
+        f"db={client.db_index} sub={sub} psub={psub} ssub=0 multi={multi} "
         f"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "
         f"cmd={client.last_cmd} user={client.user.name} redir=-1 resp={client.proto}"
     )

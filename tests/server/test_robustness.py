@@ -6,7 +6,11 @@ flight (with generous socket timeouts), or what the server holds afterwards.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -146,3 +150,35 @@ def test_maxclients_fits_a_low_open_files_limit(tmp_path: Path) -> None:
         lines.append([line.split(" # ", 1)[1] for line in out.decode().splitlines() if "maxclients" in line])
     assert lines[0] == lines[1]
     assert "maxclients has been reduced to 224 to compensate for low ulimit" in lines[0][-1]
+
+
+def test_tls12_client_renegotiation_gets_no_renegotiation_at_once(start_bundled: StartBundled) -> None:
+    """openssl s_client's `R` asks for a renegotiation: Redis answers the no_renegotiation alert at once
+    (before, the alert stayed in the server's buffer and the client waited for its own timeout)."""
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    require_tool("openssl")
+    target = start_bundled(tls=True, plaintext=False)
+    script = "(echo PING; sleep 0.5; echo R; sleep 30)"
+    cmd = f"{script} | openssl s_client -tls1_2 -connect {HOST}:{target.tls_port} -msg"
+    proc = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)  # fmt: skip
+    # Without the alert s_client waits forever: the watchdog ends it, and the assertions below fail.
+    watchdog = threading.Timer(PATIENCE_S, os.killpg, (proc.pid, signal.SIGKILL))
+    watchdog.start()
+    seen = ""
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen += line
+            if "no_renegotiation" in line:
+                break
+    finally:
+        watchdog.cancel()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert "+PONG" in seen and "RENEGOTIATING" in seen
+    assert "warning no_renegotiation" in seen

@@ -2,8 +2,9 @@
 
 plaintext-sniff (secrets in clear, frames), tls-without-certs (a refused start), traffic-analysis (a figure),
 tls-sniff (secrets readable only with the key log), plaintext-client-to-tls-port (a password in clear on the
-TLS port), mitm-verify (an attacker in the path) from the catalogue, and the MITM matrix cut to one attacker
-certificate under both tls-auth-clients modes (mtls-yes: the password leaks though the server blocks).
+TLS port), mitm-verify (an attacker in the path) from the catalogue, and the MITM matrix cut to the two
+same-CA attacker certificates under both tls-auth-clients modes (mtls-yes: with the serverAuth-only cert the
+password leaks though the server blocks; with the any-purpose cert the attacker passes mTLS).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ tls = true
 requirepass = "report-matrix-pw"
 [workload]
 name = "mitm-matrix"
-attackers = ["same-ca-other-host"]
+attackers = ["same-ca-other-host", "same-ca-any-purpose"]
 [[case]]
 name = "mtls-no"
 target = { tls-auth-clients = "no" }

@@ -54,8 +54,8 @@ def test_misspelt_finding_check_is_a_load_error(tmp_path: Path, capsys: pytest.C
 
 def test_misspelt_matrix_attacker_is_a_load_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # loaded, then failed only mid-run, after servers had started
-    d = _broken(tmp_path, "mitm-matrix", '[workload]\nname = "mitm-matrix"',
-                '[workload]\nname = "mitm-matrix"\nattackers = ["mitm-ca", "rogue-cca"]')
+    d = _broken(tmp_path, "mitm-matrix", 'attackers = ["mitm-ca", "rogue-ca",',
+                'attackers = ["mitm-ca", "rogue-cca",')
     err = _load_error(d, capsys)
     assert "mitm-matrix.toml" in err and "workload.attackers[1]" in err and '"rogue-cca"' in err
     assert '"rogue-ca"' in err and '"same-ca-other-host"' in err
@@ -97,3 +97,19 @@ def test_every_declared_flag_of_the_bundled_server_is_known() -> None:
     from server.commands.registry import build_table
 
     assert build_table(families.FAMILIES)  # raises on an unknown flag
+
+
+def test_the_target_table_is_the_target_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One shape: [target] builds lab.targets.TargetSpec itself; its own checks name the file too."""
+    from lab.scenario.loader import load_file
+    from lab.targets.spec import TargetSpec
+
+    s = load_file(SCENARIOS / "plaintext-sniff.toml")
+    assert type(s.cases[0].target) is TargetSpec and s.cases[0].server_cert == "valid"
+    d = _broken(tmp_path, "plaintext-sniff", "tls = false", 'tls = false\ntls-protocols = "SSLv3"')
+    err = _load_error(d, capsys)
+    assert "plaintext-sniff.toml: target" in err and "tls_protocols 'SSLv3' is not valid" in err
+    (tmp_path / "b").mkdir()
+    d2 = _broken(tmp_path / "b", "tls-without-certs", 'server-cert = "none"', 'server-cert = "nope"')
+    err = _load_error(d2, capsys)
+    assert "target.server-cert" in err and '"weak-key"' in err

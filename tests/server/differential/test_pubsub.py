@@ -41,6 +41,7 @@ SEQUENCES: list[tuple[str, ...]] = [
      "UNSUBSCRIBE a b", "READ"),
     ("HELLO 3", "PUBSUB NUMSUB a", "UNSUBSCRIBE", "PUNSUBSCRIBE x y", "READ"),
     ('SUBSCRIBE "" "a\\x00b"', "READ", 'UNSUBSCRIBE "a\\x00b"'),
+    ("PING", "@2 SUBSCRIBE a b", "@2 READ", "@2 PSUBSCRIBE p*", "~kind CLIENT LIST"),
 ]
 # fmt: on
 
