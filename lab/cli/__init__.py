@@ -26,6 +26,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "audit",
     "watch",
     "audit-client",  # a "-" in a command's name is a "_" in its module's
+    "netlab",
 )
 
 

@@ -277,7 +277,8 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
 
 def _observed_fields(case: Case, reg: Registries) -> tuple[str, ...]:
     """The observation keys a case can have: its workload's fields, plus attacker.<field> with an attacker."""
-    fields = tuple(reg.workload_observes.get(case.workload.name, ()))
+    own = getattr(case.workload.params, "observes", None)  # a workload whose file names its fields
+    fields = own if isinstance(own, tuple) else tuple(reg.workload_observes.get(case.workload.name, ()))
     if case.attacker is not None:
         fields += tuple(f"attacker.{f}" for f in reg.attacker_observes.get(case.attacker.name, ()))
     return fields

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lab.scenario.workloads import attacks as attack_steps
-from lab.scenario.workloads import durability, fast_safe, sessions, tls_cost, tls_probe
+from lab.scenario.workloads import commands, durability, fast_safe, netlab, sessions, tls_cost, tls_probe
 from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
@@ -31,16 +31,14 @@ class Workload:
 # One line per workload.
 WORKLOADS: Mapping[str, Workload] = MappingProxyType(
     {
+        # its fields are the file's own bind / peer-cert names (Commands.observes)
+        "commands": Workload(commands.Commands, commands.commands, ()),
         "ping": Workload(sessions.Ping, sessions.ping,
             ("connected", "refused")),
         "auth-and-hset": Workload(sessions.AuthAndHset, sessions.auth_and_hset,
             ("connected", "stored_by")),
         "set-ex-expiry": Workload(fast_safe.SetExExpiry, fast_safe.set_ex_expiry,
             ("set", "get_before", "ttl_before", "get_after", "exists_after")),
-        "hset-object": Workload(fast_safe.HsetObject, fast_safe.hset_object,
-            ("fields_added", "object", "login_count_after_hincrby", "type")),
-        "sadd-unique": Workload(fast_safe.SaddUnique, fast_safe.sadd_unique,
-            ("first_add", "duplicate_add", "other_add", "cardinality", "is_member")),
         "secondary-index": Workload(fast_safe.SecondaryIndex, fast_safe.secondary_index,
             ("index_points_to", "found_name", "unknown_email")),
         "watch-conflict": Workload(fast_safe.WatchConflict, fast_safe.watch_conflict,
@@ -73,6 +71,22 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
         "traffic-analysis": Workload(attack_steps.TrafficAnalysis, attack_steps.traffic_analysis,
             ("tls_version", "values", "exact", "correlation", "figure", "true_sizes",
              "recovered_sizes")),
+        "netlab-replication": Workload(netlab.Replication, netlab.replication,
+            ("tls_replication", "replicated", "link_readable", "auth_read", "snapshot_read", "writes_read",
+             "link_transport", "plaintext_streams", "streams", "figure", "pcap")),
+        "netlab-same-ca": Workload(netlab.SameCa, netlab.same_ca,
+            ("ca_per_role", "link_up", "attacker_wins", "credentials_read", "forged_on_replica",
+             "forged_on_primary", "replica_refusals", "figure", "pcap")),
+        "netlab-cluster-bus": Workload(netlab.ClusterBus, netlab.cluster_bus,
+            ("tls_cluster", "cluster_ok", "bus_readable", "bus_messages", "node_ids_read", "slot_owners_read",
+             "message_types", "links", "figure", "pcap")),
+        "netlab-terminating-proxy": Workload(netlab.TerminatingProxy, netlab.terminating_proxy,
+            ("reencrypt", "client_connected", "front_readable", "back_readable", "back_auth_read",
+             "back_commands_read", "back_exposed_frames", "haproxy_backend", "front_streams", "back_streams",
+             "figure", "pcap")),
+        "netlab-arp-mitm": Workload(netlab.ArpMitm, netlab.arp_mitm,
+            ("cells", "unmet_count", "verdicts", "compromised", "table", "baseline_connected", "poisoned",
+             "restored", "forged_arp_replies", "duplicate_addresses", "streams", "figure", "pcap")),
     }
 )
 
