@@ -51,6 +51,8 @@ class CertInfo:
     visible_without_keys: bool  # TLS <= 1.2 sends certificates in clear; TLS 1.3 encrypts them
     key_type: str = ""  # "RSA-2048", "EC-secp256r1", "DSA-2048", "unknown (<oid>)"
     parse_error: str = ""  # set when fields could not be read (the other fields are then empty)
+    serial: str = ""  # hex: which certificate this stream saw, as the issuing CA numbers it
+    sha256: str = ""  # fingerprint of the DER bytes (what `openssl x509 -fingerprint -sha256` prints)
 
 
 @dataclass(frozen=True)

@@ -87,21 +87,27 @@ def _emit(out: TextIO | None, record: dict[str, object]) -> None:
         out.flush()
 
 
-def _process(watch: Watch, paths: list[Path], out: TextIO | None) -> None:
+def _process(watch: Watch, paths: list[Path], out: TextIO | None) -> int:
+    """Analyse the ring files in order; returns how many were lost (dumpcap's ring deleted them first)."""
+    lost = 0
     for path in paths:
         try:
             update = watch.feed(path)
-        except FileNotFoundError:
-            say(f"warning: ring file {path.name} was deleted before it was analysed: raise --files")
+        except UserError:
+            if path.exists():
+                raise
+            lost += 1  # the ring deleted it: analysis is slower than the traffic
+            say(f"warning: ring file {path.name} was gone before it was analysed: raise --files, or --port")
             continue
         finally:
-            path.unlink(missing_ok=True)  # analysed (or gone): nothing left to grow on disk
+            path.unlink(missing_ok=True)  # analysed: nothing left to grow on disk
         for event in update.events:
             clock = time.strftime("%H:%M:%S", time.localtime(event.seen))
             say(f"{clock} {event.severity.upper():6} {event.title}")
             _emit(out, {"type": "event", **dataclasses.asdict(event)})
         for line in update.commands:
             _emit(out, {"type": "redis", **dataclasses.asdict(line)})
+    return lost
 
 
 def run(args: argparse.Namespace) -> int:
@@ -135,8 +141,12 @@ def run(args: argparse.Namespace) -> int:
             pass  # the ring is stopped by its context manager; the summary below still runs
         finally:
             ring.stop()
+            # Only the newest file is analysed after a stop: a backlog would keep the user waiting.
+            rest = ring.last()
+            if len(rest) > 1:
+                say(f"stopping: {len(rest) - 1} ring file(s) not analysed yet are dropped")
             with contextlib.suppress(KeyboardInterrupt):  # a 2nd Ctrl-C skips the last file only
-                _process(watch, ring.last(), out)
+                _process(watch, rest[-1:], out)
             if out is not None:
                 out.close()
     elapsed = time.monotonic() - started

@@ -73,6 +73,9 @@ class StreamSummary:
     client_cert_visible: bool = False
     alerts: tuple[str, ...] = ()
     record_sizes: tuple[int, ...] = ()
+    # serial and SHA-256 of the server's leaf as the capture holds it (TLS 1.3: read with the key log)
+    server_cert_serial: str | None = None
+    server_cert_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,14 @@ def markdown(result: ScenarioResult) -> str:
                 f"- capture: `{cap.pcap}` ({cap.packets} packets, {cap.method})"
                 + (f", key log `{cap.keylog}`" if cap.keylog else "")
             )
-            for x in cap.exposures:
-                lines.append(
-                    f"- **{x.label}** readable in clear in frames {', '.join(map(str, x.frames[:12]))}"
-                )
+            for x in cap.exposures:  # "in clear" only with frames: a TLS secret is readable with the key only
+                if x.frames:
+                    lines.append(
+                        f"- **{x.label}** readable in clear in frames {', '.join(map(str, x.frames[:12]))}"
+                    )
+                elif x.decrypted_frames:
+                    lines.append(f"- **{x.label}** readable only with the key log, frames "
+                                 f"{', '.join(map(str, x.decrypted_frames[:12]))}")
         for x in case.at_rest:
             lines.append(f"- **{x.label}** readable on disk in {', '.join(x.files)}")
         if case.observations:

@@ -36,6 +36,8 @@ def _streams(report: CaptureReport) -> tuple[StreamSummary, ...]:
             client_cert_visible=any(c.visible_without_keys for c in s.client_certs),
             alerts=s.alerts,
             record_sizes=tuple(r.length for r in s.record_sizes),
+            server_cert_serial=s.server_certs[0].serial or None if s.server_certs else None,
+            server_cert_sha256=s.server_certs[0].sha256 or None if s.server_certs else None,
         )
         for s in report.streams
         if s.transport != "empty"

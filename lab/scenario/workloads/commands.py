@@ -84,6 +84,8 @@ def _peer_cert(session: Session, issued: dict[str, CertFiles]) -> dict[str, Json
     host, port = session.endpoint("tls")
     ctx = ssl.create_default_context(cafile=str(pki.ca_cert))
     ctx.check_hostname = False  # the lab's certs name localhost; which cert was served is the question
+    if session.keylog is not None:  # so the capture, decrypted, shows the same certificate
+        ctx.keylog_filename = str(session.keylog)
     with socket.create_connection((host, port), timeout=5) as raw, ctx.wrap_socket(raw) as tls:
         der = tls.getpeercert(binary_form=True) or b""
         version = tls.version()

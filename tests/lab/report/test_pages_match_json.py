@@ -79,3 +79,12 @@ def test_the_checker_catches_an_in_clear_badge_and_a_wrong_refusal_count(
     fewer["cases"][0]["clients"][0]["connected"] = True
     assert any("refusal count" in p for p in pagecheck.scenario_page(_page(out, "mitm-verify"), fewer))
     assert pagecheck.scenario_page(_page(out, "mitm-verify"), mitm) == []
+
+
+def test_the_markdown_page_says_in_clear_only_with_frames(reports_dir: Path) -> None:
+    for name in ("tls-sniff", "plaintext-client-to-tls-port"):
+        data, md = _json(reports_dir, name), (reports_dir / f"{name}.md").read_text()
+        exposures = [x for c in data["cases"] for x in (c.get("capture") or {}).get("exposures", ())]
+        assert md.count("readable in clear in frames") == sum(1 for x in exposures if x["frames"])
+        keylog_only = sum(1 for x in exposures if not x["frames"] and x["decrypted_frames"])
+        assert md.count("readable only with the key log, frames") == keylog_only
