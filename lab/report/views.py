@@ -179,6 +179,7 @@ class CaseView:
     attacker: JsonDict | None
     attacker_ports: tuple[int, ...]  # where the clients really connected: capture streams to no server port
     refused: tuple[str, ...]  # names of the clients that did not connect
+    role_streams: tuple[JsonDict, ...]  # a lab network's streams named by host role (segment, label, ...)
     observations: str  # pretty JSON of the rest
     log: tuple[LogLine, ...]
 
@@ -231,8 +232,24 @@ def stream_label(port: int, server_ports: set[int], mitm: bool) -> str:
     return f"client ↔ attacker (the attacker listens on port {port})"
 
 
+# Observation keys holding a lab network's streams (workloads.netlab), and the segment each names.
+ROLE_STREAM_KEYS = {"streams": "", "front_streams": "front", "back_streams": "back"}
+
+
+def role_streams(observations: dict[str, Any]) -> tuple[JsonDict, ...]:
+    """Pop the role-named stream lists out of the observations: one row per stream, with its segment."""
+    rows: list[JsonDict] = []
+    for key, segment in ROLE_STREAM_KEYS.items():
+        value = observations.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "label" in v for v in value):
+            del observations[key]
+            rows += [{**v, "segment": segment} for v in value]
+    return tuple(rows)
+
+
 def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
     observations = dict(case.get("observations") or {})
+    named = role_streams(observations)
     attacker = observations.pop("attacker", None)
     observations.pop("table", None)  # the MITM matrix renders its own table
     cited = _cited(scenario, case["name"])
@@ -265,6 +282,7 @@ def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
         attacker=attacker if isinstance(attacker, dict) else None,
         attacker_ports=attacker_ports,
         refused=tuple(str(c.get("name")) for c in case.get("clients", ()) if not c.get("connected")),
+        role_streams=named,
         observations=json.dumps(observations, indent=2, ensure_ascii=False) if observations else "",
         log=tuple(LogLine(line, line in cited) for line in case.get("log_tail", ())),
     )

@@ -54,3 +54,17 @@ def test_the_index_row_lists_every_expectation(reports_dir: Path) -> None:
     data = json.loads((reports_dir / "tls-sniff.json").read_text())
     row = verdict_row(data, reports_dir)
     assert len(row.checks) == len(data["expectations"]) > 3 and row.more == 0
+
+
+def test_a_lab_networks_streams_are_shown_by_host_role_not_as_raw_observations() -> None:
+    stream = {"label": "proxy→server", "client": "198.18.0.11:40000", "server": "198.18.0.12:6379",
+              "transport": "plaintext"}
+    front = {**stream, "label": "client→proxy", "transport": "tls"}
+    case = {"name": "main", "observations": {"front_streams": [front], "back_streams": [stream],
+                                             "back_readable": True, "streams": []}}
+    view = case_view({"name": "tls-terminating-proxy", "expectations": []}, case)
+    assert [(r["segment"], r["label"], r["transport"]) for r in view.role_streams] == [
+        ("front", "client→proxy", "tls"), ("back", "proxy→server", "plaintext")]
+    shown = json.loads(view.observations)
+    assert "back_streams" not in shown and shown["back_readable"] is True
+    assert shown["streams"] == []  # an empty list is no stream table: it stays a plain observation
