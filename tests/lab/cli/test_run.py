@@ -82,7 +82,7 @@ def test_exit_code_table_and_junit(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert re.search(r"^good\s+✔ met", done.stdout, re.MULTILINE)
     assert re.search(r"^bad\s+✘ unmet", done.stdout, re.MULTILINE)
-    assert "✘ bad [main] expected refused; observed connected" in done.stdout
+    assert "✘ bad [main] expected app refused; observed connected" in done.stdout
     assert "1 met · 1 unmet · 0 error on redis-server" in done.stdout
     assert f"report: {tmp_path}/reports/" in done.stdout
     suite = ET.parse(junit).getroot()
