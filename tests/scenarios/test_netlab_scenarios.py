@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,7 @@ __all__ = ["netlab_root", "redis_host"]  # fixtures
 
 NETLAB = ("arp-mitm", "replication-in-clear", "replication-same-ca", "cluster-bus", "tls-terminating-proxy")
 CATALOGUE = {s.name: s for s in load_all()}
+TLSLAB = "import sys; from lab.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 @pytest.mark.parametrize("name", NETLAB)
@@ -66,3 +71,25 @@ def test_without_root_the_case_errors_with_the_reason(monkeypatch: pytest.Monkey
     assert result.verdict == "error"
     errors = " ".join(str(c.error) for c in result.cases)
     assert "netlab scenario cannot run here: network namespaces need root" in errors
+
+
+def test_ctrl_c_in_the_middle_of_a_netlab_scenario_leaves_nothing(redis_host: None, tmp_path: Path) -> None:
+    before = set(lab_namespaces())
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", TLSLAB, "run", "replication-in-clear", "--target", "redis-server"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(repo)}, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (set(lab_namespaces()) - before):
+            time.sleep(0.1)
+        assert set(lab_namespaces()) - before, "the scenario built no network within 60 s"
+        time.sleep(1.0)  # inside the run: servers starting, the switch capturing
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C
+        assert proc.wait(60) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert _ours_left(before) == [] and lab_links() == []
