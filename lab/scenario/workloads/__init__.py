@@ -85,7 +85,7 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
              "back_commands_read", "back_exposed_frames", "haproxy_backend", "front_streams", "back_streams",
              "figure", "pcap")),
         "netlab-arp-mitm": Workload(netlab.ArpMitm, netlab.arp_mitm,
-            ("cells", "unmet_count", "verdicts", "compromised", "table", "baseline_connected", "poisoned",
+            ("cells", "unmet_count", "verdicts", "compromised", "matrix", "baseline_connected", "poisoned",
              "restored", "forged_arp_replies", "duplicate_addresses", "streams", "figure", "pcap")),
     }
 )

@@ -155,7 +155,7 @@ def arp_mitm(session: Session, p: ArpMitm) -> WorkloadResult:
     return WorkloadResult((), {
         "cells": len(r.cells), "unmet_count": len(r.unmet), "verdicts": dict(verdicts),
         "compromised": verdicts.get("compromised", 0),
-        "table": [{"library": c.library, "posture": str(c.posture), "tls_auth_clients": c.tls_auth_clients,
+        "matrix": [{"library": c.library, "posture": str(c.posture), "tls_auth_clients": c.tls_auth_clients,
                    "attacker": c.attacker.value, "expected": str(c.expected), "observed": str(c.observed)}
                   for c in r.cells],
         "baseline_connected": r.baseline.connected, "poisoned": r.poisoned, "restored": r.restored,
