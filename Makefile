@@ -8,6 +8,8 @@ DEBIAN_TOOLS := tshark redis-server redis-cli redis-benchmark dumpcap chromium n
 DEBIAN_PACKAGES := tshark redis-server redis-tools chromium nftables haproxy iproute2
 NAME ?=
 TARGET ?= bundled
+# the second column of reports/latest/index.html: the same scenarios on real Redis, when it is installed
+ALSO ?= redis-server-if-installed
 PYTEST_ARGS ?=
 
 .PHONY: setup system-deps scenario test lint types bench training clean
@@ -35,7 +37,7 @@ system-deps:
 	fi
 
 scenario: setup
-	$(BIN)/tlslab run $(if $(NAME),$(NAME),--default) --target $(TARGET)
+	$(BIN)/tlslab run $(if $(NAME),$(NAME),--default) --target $(TARGET) $(if $(NAME),,--also $(ALSO))
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -44,6 +44,8 @@ class Defect(enum.Enum):
     SAME_CA_OTHER_HOST = "same-ca-other-host"
     WEAK_KEY = "weak-key"  # RSA-1024 leaf: below OpenSSL 3's security level 2
     NO_SERVER_AUTH_EKU = "no-server-auth-eku"  # extendedKeyUsage has clientAuth only
+    # serverAuth and clientAuth, as many internal CAs issue every leaf: good for either end of a connection
+    ANY_PURPOSE_EKU = "any-purpose-eku"
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,9 @@ class CA:
         elif defect is Defect.NOT_YET_VALID:
             not_before, not_after = now + dt.timedelta(days=1), now + dt.timedelta(days=1 + valid_days)
 
-        if purpose == "client" or defect is Defect.NO_SERVER_AUTH_EKU:
+        if defect is Defect.ANY_PURPOSE_EKU:
+            eku = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+        elif purpose == "client" or defect is Defect.NO_SERVER_AUTH_EKU:
             eku = [ExtendedKeyUsageOID.CLIENT_AUTH]
         else:
             eku = [ExtendedKeyUsageOID.SERVER_AUTH]

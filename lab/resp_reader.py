@@ -349,6 +349,27 @@ def decode(item: Item) -> RespValue:
     return data
 
 
+def leading_attribute(raw: bytes) -> Value | None:
+    """The RESP3 attribute (`|`) that preceded a frame's value, as a map; None when there was none.
+
+    The parser folds an attribute into the reply it annotates (clients act on the reply); a transcript
+    shows both, so this re-reads the attribute from the frame's raw bytes (rare: only `|` frames pay).
+    """
+    if not raw.startswith(b"|"):
+        return None
+    buf = bytearray(raw)
+    eol = buf.find(b"\r\n")
+    try:
+        count = int(buf[1:eol])
+        at, items = eol + 2, []
+        for _ in range(count * 2):
+            item, at = _parse(buf, at, True, 1)
+            items.append(item)
+    except (ValueError, _Incomplete, _Garbage, _TooDeep):
+        return None
+    return Value("%", tuple(items))
+
+
 def text(value: RespValue) -> str:
     """Decoded data as readable, JSON-safe text (binary bytes escaped, not lost)."""
     if isinstance(value, bytes):

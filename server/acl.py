@@ -1,7 +1,7 @@
 """Users and AUTH as Redis 7: the `default` user, `user` lines from the config, requirepass.
 
 Supported rules: on off >pass <pass #hash !hash nopass resetpass ~pattern allkeys resetkeys
-&pattern allchannels resetchannels (accepted; there is no pub/sub) +cmd -cmd +cmd|sub +@cat -@cat
+&pattern allchannels resetchannels (checked for PUBLISH, SUBSCRIBE, PSUBSCRIBE) +cmd -cmd +cmd|sub +@cat -@cat
 allcommands nocommands reset. Command rules are evaluated in order, last match wins, which is what
 Redis's command bitmap computes. Not supported: %R~/%W~ key permissions and (selectors).
 
@@ -31,6 +31,9 @@ NO_DEFAULT_PASSWORD = (
     "Are you sure your configuration is correct?"
 )
 KEYS_DENIED = "NOPERM this user has no permissions to access one of the keys used as arguments"
+CHANNELS_DENIED = "NOPERM this user has no permissions to access one of the channels used as arguments"
+# Commands whose arguments are channels: (first channel, whether they are patterns, only the first one).
+CHANNEL_ARGS = {"publish": (1, False, True), "subscribe": (1, False, False), "psubscribe": (1, True, False)}
 
 CATEGORIES = frozenset(
     {
@@ -136,6 +139,7 @@ class User:
     passwords: set[str] = field(default_factory=set)  # sha256 hex digests, as ACL GETUSER shows them
     command_rules: list[tuple[bool, str, str]] = field(default_factory=list)  # (allow, "all"|"cat"|"cmd", x)
     key_patterns: list[str] = field(default_factory=list)
+    channel_patterns: list[str] = field(default_factory=list)
     all_keys: bool = False
     all_channels: bool = False
     unrestricted: bool = False  # every command on every key: the hot path skips all checks
@@ -173,12 +177,14 @@ class User:
                 raise AclRuleError(_ERR_AFTER_ALLKEYS)
             self.key_patterns.append(rule[1:])
         elif low == "allchannels" or rule == "&*":
-            self.all_channels = True
+            self.all_channels, self.channel_patterns = True, []
         elif low == "resetchannels":
-            self.all_channels = False
+            self.all_channels, self.channel_patterns = False, []
         elif rule.startswith("&"):
             if self.all_channels:
                 raise AclRuleError(_ERR_AFTER_ALLCHANNELS)
+            if rule[1:] not in self.channel_patterns:
+                self.channel_patterns.append(rule[1:])
         elif low in ("allcommands", "+@all"):
             self.command_rules = [(True, "all", "")]
         elif low in ("nocommands", "-@all"):
@@ -194,9 +200,11 @@ class User:
         elif low == "reset":  # back to a fresh, disabled user
             self.enabled = self.nopass = self.all_keys = self.all_channels = False
             self.passwords, self.command_rules, self.key_patterns = set(), [], []
+            self.channel_patterns = []
         else:
             raise AclRuleError(_ERR_SYNTAX)
-        self.unrestricted = self.all_keys and self.command_rules[-1:] == [(True, "all", "")]
+        everything = self.command_rules[-1:] == [(True, "all", "")]
+        self.unrestricted = self.all_keys and self.all_channels and everything
 
     def check_password(self, password: bytes) -> bool:
         if not self.enabled:
@@ -219,6 +227,21 @@ class User:
             for key in argv[spec.first_key : last + 1 : spec.step or 1]:
                 if not any(_glob(p, key) for p in self.key_patterns):
                     return KEYS_DENIED
+        channels_checked = not self.all_channels and spec.name in CHANNEL_ARGS
+        if channels_checked and self.refused_channel(spec.name, argv) is not None:
+            return CHANNELS_DENIED
+        return None
+
+    def refused_channel(self, name: str, argv: Sequence[bytes]) -> bytes | None:
+        """The first channel (or pattern, for PSUBSCRIBE) argv names outside this user's & patterns. A
+        channel must match a pattern; a PSUBSCRIBE pattern must be one of them literally, as in Redis."""
+        first, literal, single = CHANNEL_ARGS[name]
+        for channel in argv[first : first + 1] if single else argv[first:]:
+            if literal:
+                if channel not in [_raw(p) for p in self.channel_patterns]:
+                    return channel
+            elif not any(_glob(p, channel) for p in self.channel_patterns):
+                return channel
         return None
 
     def _command_allowed(self, spec: CommandSpec, sub: str) -> bool:
@@ -226,7 +249,8 @@ class User:
         for allow, kind, value in reversed(self.command_rules):
             if kind == "all":
                 return allow
-            if kind == "cmd" and (value == spec.name or (sub and value == f"{spec.name}|{sub}")):
+            parent = spec.name.split("|", 1)[0]  # a subcommand's own spec ("config|get") is its parent's too
+            if kind == "cmd" and (value in (spec.name, parent) or (sub and value == f"{spec.name}|{sub}")):
                 return allow
             if kind == "cat":
                 cats = categories_of(spec) if cats is None else cats

@@ -134,6 +134,10 @@ class Aof:
                 data = f.read()
         except FileNotFoundError:
             data = b""
+        except OSError as e:  # a directory, no permission...: Redis's one fatal line, not a traceback
+            raise AofLoadError(
+                f"Fatal error: can't open the append log file {self.path} for reading: {e.strerror or e}"
+            ) from None
         if data.startswith(b"REDIS"):
             raise AofLoadError(
                 f"Bad file format reading the append only file {self.path}: it starts with an RDB preamble, "

@@ -21,6 +21,7 @@ from server.commands import FAMILIES
 from server.commands.connection import REDIS_VERSION
 from server.commands.registry import build_table
 from server.dispatch import Dispatcher
+from server.fdlimit import FdLimitError, adjust_open_files_limit
 from server.keyspace import Keyspace
 from server.log import RedisLog
 from server.net import Listeners
@@ -73,6 +74,10 @@ class App:
         )
         log.notice("Configuration loaded" if cfg.path else
                    "Warning: no config file specified, using the default config.")  # fmt: skip
+        try:
+            adjust_open_files_limit(cfg, log)
+        except FdLimitError as e:
+            raise StartupError(str(e)) from None
         if not cfg["port"] and not cfg["tls-port"]:
             raise StartupError("Configured to not listen anywhere, exiting.")
         self._load_aof()
@@ -149,6 +154,7 @@ class App:
             if not client.monitor and now - client.last_interaction > timeout:
                 self.log.verbose("Closing idle client")
                 client.close()
+        self.listeners.close_idle_handshakes(now, timeout)
 
     # ------------------------------------------------------------ AOF
 
@@ -165,6 +171,9 @@ class App:
         sink: list[bytes] = []
 
         def execute(argv: list[bytes]) -> None:
+            if argv[0].lower() not in state.table:  # Redis exits: skipping it would load other data
+                name = argv[0].decode("utf-8", "surrogateescape")
+                raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.path}")
             self.dispatcher.execute(loader, argv, sink)
             sink.clear()
 

@@ -20,7 +20,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from server.resp import split_args  # Redis's sdssplitargs: config lines and inline commands alike
 
@@ -320,24 +320,43 @@ def argv_to_text(overrides: Sequence[str]) -> bytes:
 Callback = Callable[[], None]
 
 
+class LoadObserver(Protocol):
+    """Sees every directive as the file is read (a config audit keeps where each came from)."""
+
+    def directive(self, source: str | None, lineno: int, name: str, args: list[str]) -> None: ...
+
+    def unknown(self, name: str, args: list[str]) -> bool:
+        """A directive this server does not implement: True takes it as read, False makes it an error."""
+        ...
+
+
 class Config:
     """Typed values of every directive. `cfg["port"]` is a plain dict lookup (hot paths use it)."""
 
     def __init__(self) -> None:
-        self.directives: dict[str, Directive] = {d.name: d for d in DIRECTIVES}
+        from server.config_catalog import ALIASES, CATALOG  # the rest of Redis 7.0's parameters
+
+        own = {d.name for d in DIRECTIVES}
+        every = (*DIRECTIVES, *(d for d in CATALOG if d.name not in own))
+        self.directives: dict[str, Directive] = {d.name: d for d in every}
+        for alias, name in ALIASES.items():  # an alias shares its directive, hence its value
+            self.directives[alias] = self.directives[name]
         self._values: dict[str, Any] = {}
         self._callbacks: dict[str, list[Callback]] = {}
         self.user_lines: list[tuple[str, ...]] = []  # `user` directives, arguments after the keyword
-        for d in DIRECTIVES:
+        for d in every:
             self._values[d.name] = self._parse(d, list(d.default))
         self.path: str | None = None
         self._save_seen = False  # the first `save` line of a file replaces the default points
+        self._observer: LoadObserver | None = None
 
     # -- loading
 
     @classmethod
-    def load(cls, path: str | None = None, overrides: Sequence[str] = ()) -> Config:
+    def load(cls, path: str | None = None, overrides: Sequence[str] = (),
+             observer: LoadObserver | None = None) -> Config:
         cfg = cls()
+        cfg._observer = observer
         text = b""
         if path is not None:
             cfg.path = os.path.abspath(path)
@@ -345,7 +364,7 @@ class Config:
         options = argv_to_text(overrides)
         if options:
             text += b"\n" + options
-        cfg._load_text(text)
+        cfg._load_text(text, cfg.path)
         return cfg
 
     @staticmethod
@@ -356,7 +375,7 @@ class Config:
         except OSError as e:
             raise ConfigFileError(f"Fatal error, can't open config file '{path}': {e.strerror}") from None
 
-    def _load_text(self, text: bytes) -> None:
+    def _load_text(self, text: bytes, source: str | None = None) -> None:
         for lineno, raw_line in enumerate(text.split(b"\n"), 1):
             line = raw_line.strip(b" \t\r\n")
             if not line or line.startswith(b"#"):
@@ -368,6 +387,8 @@ class Config:
             if not argv_b:
                 continue
             argv = [_text(a) for a in argv_b]
+            if self._observer is not None:
+                self._observer.directive(source, lineno, argv[0].lower(), argv[1:])
             try:
                 self._load_directive(argv[0].lower(), argv[1:])
             except ConfigValueError as e:
@@ -387,7 +408,7 @@ class Config:
             self._save_seen = self._save_seen or d.name == "save"
             self._values[d.name] = value
         elif name == "include" and len(args) == 1:
-            self._load_text(self._read(args[0]))
+            self._load_text(self._read(args[0]), os.path.abspath(args[0]))
         elif name == "user" and args:
             from server.acl import ERR_DUPLICATE_USER, check_user_line  # acl owns the rule syntax
 
@@ -398,7 +419,7 @@ class Config:
                 index, reason = problem
                 raise ConfigValueError(f"Error in user declaration '{args[index]}': {reason}")
             self.user_lines.append(tuple(args))
-        else:
+        elif self._observer is None or not self._observer.unknown(name, args):
             raise ConfigValueError("Bad directive or wrong number of arguments")
 
     @staticmethod
@@ -415,9 +436,14 @@ class Config:
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
 
+    def default_value(self, name: str) -> Any:
+        """The parsed default of a directive (CONFIG REWRITE writes only what differs)."""
+        d = self.directives[name]
+        return self._parse(d, list(d.default))
+
     def render(self, name: str) -> str:
         d = self.directives[name]
-        return d.kind.render(self._values[name])
+        return d.kind.render(self._values[d.name])
 
     def get_pattern(self, pattern: str) -> dict[str, str]:
         """CONFIG GET: an exact name answers under the name as given; a glob matches case-insensitively."""
@@ -459,14 +485,16 @@ class Config:
                 shown = name.partition("\0")[0]  # Redis quotes it with %s, which stops at a NUL
                 raise ConfigSetError(f"ERR Unknown option or number of arguments for CONFIG SET - '{shown}'")
         seen: set[str] = set()
+        spelled: set[str] = set()  # an alias and its name may both be set (the later one wins), as in Redis
         for name, _ in given:
             d = self.directives[name.lower()]
             if IMMUTABLE in d.flags:
                 raise _set_error(name, "can't set immutable config")
             if PROTECTED in d.flags and not self._protected_allowed(local_client):
                 raise _set_error(name, "can't set protected config")
-            if d.name in seen:
+            if name.lower() in spelled:
                 raise _set_error(name, "duplicate parameter")
+            spelled.add(name.lower())
             seen.add(d.name)
 
         old = {d: self._values[d] for d in seen}

@@ -11,7 +11,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from server import resp
+from server.commands.pubsub import SUBSCRIBED_MODE_COMMANDS as SUBSCRIBED_MODE
+from server.commands.pubsub import subscribed_mode_error
 from server.commands.registry import CommandError, CommandSpec, Handler
+from server.slowlog import shown_args
 
 if TYPE_CHECKING:
     from server.state import ClientState, ServerState
@@ -128,6 +131,9 @@ class Dispatcher:
         append = out.append
         bulk, status = bytes, resp.SimpleString
         headers, cached, crlf = resp.BULK_HEADER, resp.BULK_HEADERS_CACHED, resp.CRLF
+        clock = time.perf_counter_ns
+        cfg = server.config
+        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0
         for argv in commands:
             entry = spelled(argv[0])
             if (
@@ -137,11 +143,13 @@ class Dispatcher:
                 or not client.authenticated
                 or client.multi is not None
                 or not client.user.unrestricted
+                or client.subscribed
             ):
                 self.execute(client, argv, out)
             else:
                 ctx.log = None
                 client.last_cmd = entry.name
+                started = clock() if timed else 0
                 try:
                     result = entry.handler(ctx, argv)
                 except CommandError as e:
@@ -151,6 +159,8 @@ class Dispatcher:
                     if entry.write and server.aof is not None:
                         log = ctx.log
                         server.aof.feed(client.db_index, [argv] if log is None else log)
+                if timed:
+                    self.record_duration(client, entry, argv, clock() - started)
                 stats.total_commands_processed += 1
                 if server.monitors and not entry.admin:
                     self.feed_monitors(client, argv)
@@ -176,7 +186,8 @@ class Dispatcher:
                 self._reject(client, found, out)
                 return
             entry = found
-        if client.authenticated and client.multi is None and client.user.unrestricted:  # the usual case
+        usual = client.authenticated and client.multi is None and client.user.unrestricted
+        if usual and not client.subscribed:
             result = self.run(client, entry, argv)
             if type(result) is resp.SimpleString:
                 out.append(result.wire)
@@ -190,16 +201,42 @@ class Dispatcher:
             self._reject(client, "ERR Command not allowed inside a transaction", out)
             return
         user = client.user
-        if not user.unrestricted:
+        if not user.unrestricted and not entry.no_auth:  # AUTH, HELLO, QUIT, RESET bypass ACLs, as in Redis
             denied = user.allowed(entry.spec, argv)
             if denied is not None:
+                self._log_denied(client, entry, argv, denied)
                 self._reject(client, denied, out)
                 return
+        if client.subscribed and client.proto == 2 and entry.spec.name.split("|")[0] not in SUBSCRIBED_MODE:
+            self._reject(client, subscribed_mode_error(entry.name), out)
+            return
         if client.multi is not None and entry.queued:
             client.multi.append(argv)
             out.append(resp.QUEUED.wire)
             return
         resp.write(out, self.run(client, entry, argv), client.proto)
+
+    def _log_denied(self, client: ClientState, entry: Entry, argv: list[bytes], denied: str) -> None:
+        """An ACL LOG entry for a NOPERM: the command (as 'name|sub'), or the key that was refused."""
+        from server.commands.connection import client_line
+
+        server = self.server
+        spec = entry.spec
+        if "keys" in denied:
+            reason = "key"
+            last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
+            keys = argv[spec.first_key : last + 1 : spec.step or 1]
+            refused = [k for k in keys if client.user.allowed(spec, [*argv[: spec.first_key], k]) is not None]
+            obj = resp.safe_text((refused or keys or [b""])[0])
+        elif "channels" in denied:
+            reason = "channel"
+            obj = resp.safe_text(client.user.refused_channel(spec.name, argv) or b"")
+        else:
+            reason = "command"
+            obj = spec.name  # a subcommand's spec is named "config|get", as the log shows it
+        context = "multi" if client.multi is not None else "toplevel"
+        server.acl_log.add(reason, context, obj, client.user.name, client_line(server, client),
+                           server.config["acllog-max-len"])  # fmt: skip
 
     def _reject(self, client: ClientState, message: str, out: list[bytes]) -> None:
         if client.multi is not None:
@@ -214,6 +251,7 @@ class Dispatcher:
         ctx = client.ctx
         ctx.log = None
         client.last_cmd = entry.name
+        started = time.perf_counter_ns()
         try:
             result = entry.handler(ctx, argv)
         except CommandError as e:
@@ -223,10 +261,25 @@ class Dispatcher:
             if entry.write and server.aof is not None:
                 log = ctx.log
                 server.aof.feed(client.db_index, [argv] if log is None else log)
+        if entry.name != "exec":  # EXEC's commands are timed one by one, as Redis logs them
+            self.record_duration(client, entry, argv, time.perf_counter_ns() - started)
         server.stats.total_commands_processed += 1
         if server.monitors and not entry.admin:
             self.feed_monitors(client, argv)
         return result
+
+    def record_duration(self, client: ClientState, entry: Entry, argv: list[bytes], nanos: int) -> None:
+        """SLOWLOG and LATENCY: log the command when it reached their thresholds."""
+        server = self.server
+        cfg = server.config
+        micros = nanos // 1000
+        slower = cfg["slowlog-log-slower-than"]
+        if 0 <= slower <= micros:
+            server.slowlog.push(shown_args(redacted(argv)), micros, client.addr, client.name or b"",
+                                cfg["slowlog-max-len"])  # fmt: skip
+        threshold = cfg["latency-monitor-threshold"]
+        if threshold > 0 and micros >= threshold * 1000:
+            server.latency.add("fast-command" if "fast" in entry.spec.flags else "command", micros // 1000)
 
     def exec_queue(self, client: ClientState) -> Any:
         """EXEC's reply: the queued commands' replies (errors become elements), EXECABORT after a

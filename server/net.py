@@ -66,7 +66,7 @@ def format_addr(addr: object) -> str:
 class Listener:
     """What every connection of one listening socket shares."""
 
-    __slots__ = ("dispatcher", "query_limit", "server", "stats", "tls_context")
+    __slots__ = ("dispatcher", "handshakes", "query_limit", "server", "stats", "tls_context")
 
     def __init__(
         self, server: ServerState, dispatcher: Dispatcher, tls_context: Callable[[], ssl.SSLContext | None]
@@ -76,6 +76,9 @@ class Listener:
         self.dispatcher = dispatcher
         self.tls_context = tls_context  # read at accept time: CONFIG SET tls-* affects new connections only
         self.query_limit = 0
+        # TLS connections still in their handshake, with their accept time: they hold a file descriptor
+        # like any client, so Redis counts them for maxclients and closes them on `timeout` too.
+        self.handshakes: dict[TlsRedisProtocol, float] = {}
         self._read_limits()
         server.config.on_change("client-query-buffer-limit", self._read_limits)
 
@@ -110,7 +113,7 @@ class RedisProtocol(asyncio.Protocol):
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._fd = sock.fileno()
-        if len(server.clients) >= server.config["maxclients"]:
+        if len(server.clients) + len(self._listener.handshakes) >= server.config["maxclients"]:
             server.stats.rejected_connections += 1
             self._refuse(b"-ERR max number of clients reached\r\n")
             return
@@ -135,6 +138,7 @@ class RedisProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closing = True
+        self._parser.reset()  # a half-received request's memory goes with its client
         client = self.client
         if client is not None:
             self._listener.server.forget_client(client)
@@ -242,8 +246,19 @@ class TlsRedisProtocol(RedisProtocol):
             return
         self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
         self._records = getattr(self._ssl, "_sslobj", self._ssl)
+        self._listener.handshakes[self] = _monotonic()
+
+    def _attach(self) -> None:
+        self._listener.handshakes.pop(self, None)
+        super()._attach()
+
+    def expire(self) -> None:
+        """`timeout` ran out during the handshake: close without logging a failed handshake."""
+        self._ssl = self._records = None
+        self._close()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._listener.handshakes.pop(self, None)
         if self.client is None and self._ssl is not None:  # the handshake never completed
             self._handshake_failed_eof()
         super().connection_lost(exc)
@@ -273,6 +288,8 @@ class TlsRedisProtocol(RedisProtocol):
             if not self._closing:  # (unless one of them was QUIT or overflowed the query buffer)
                 self._read_failed(e)
             return
+        if self._outgoing.pending:  # OpenSSL answered by itself (no_renegotiation alert): send it now
+            self._flush_tls()
         if plain:
             RedisProtocol.data_received(self, plain)
         if ended and not self._closing:
@@ -380,6 +397,13 @@ class Listeners:
                 self.server.tls_port = number
             else:
                 self.server.tcp_port = number
+
+    def close_idle_handshakes(self, now: float, timeout: float) -> None:
+        """`timeout` for connections that never finished their TLS handshake (silent or half-open)."""
+        for protocol, since in list(self.listener.handshakes.items()):
+            if now - since > timeout:
+                self.server.log.verbose("Closing idle client")
+                protocol.expire()
 
     def close(self) -> None:
         for srv in self.servers:

@@ -41,17 +41,25 @@ def safe_text(data: bytes) -> str:
 
 
 FastParse = Callable[[bytes, int], tuple[list[list[bytes]], int]]
+PROTO_MBULK_BIG_ARG = 32 * 1024  # Redis: a bulk this large is collected in a buffer of its own
 
 
 class Parser:
     """Incremental request parser: feed() bytes as they arrive, parse() the complete commands.
+
+    Linear in the bytes received, like Redis's processMultibulkBuffer: the arguments of a command still
+    arriving are kept (`_argv`, `_left` still to come), so each read parses only the new bytes plus at
+    most the one argument it interrupted; a large bulk arriving in pieces is appended to one buffer of
+    its own (`_big`), never joined again and again. Re-parsing from the command's first byte on every
+    read made one 7 MB command cost minutes and starve every other client.
 
     After a protocol error `error` holds the text for "-ERR Protocol error: <text>" and parsing stops.
     `fast` parses the leading well-formed arrays of bulk strings of a batch (the C one when built, see
     FAST_PARSE); whatever it leaves, this class parses, so the choice never changes a result.
     """
 
-    __slots__ = ("_buf", "_fast", "_need", "_parts", "buffered", "error", "max_bulk_len")
+    __slots__ = ("_argv", "_big", "_big_size", "_buf", "_fast", "_left", "_need", "_parts", "buffered",
+                 "error", "max_bulk_len")  # fmt: skip
 
     def __init__(self, max_bulk_len: int = 512 * 1024 * 1024, fast: FastParse | None = None) -> None:
         self.max_bulk_len = max_bulk_len
@@ -59,34 +67,74 @@ class Parser:
         self.error: str | None = None
         self._buf = b""
         self._parts: list[bytes] = []  # data that arrived while a command was incomplete (joined once)
-        self.buffered = 0  # bytes received, not yet consumed by a complete command (Redis's query buffer)
+        self.buffered = 0  # bytes received, not yet consumed by a complete argument (Redis's query buffer)
         self._need = 0  # parsing cannot progress before the buffer holds this many bytes
+        self._argv: list[bytes] = []  # the arguments of the command in progress
+        self._left = 0  # how many of its arguments are still to come (0: between commands)
+        self._big: bytearray | None = None  # a large bulk (and its CR LF) arriving in pieces
+        self._big_size = 0
 
     def peek(self, n: int) -> bytes:
         """The first n unconsumed bytes (for log lines about a client's query buffer)."""
+        if self._big is not None:
+            return bytes(self._big[:n])
         return b"".join([self._buf, *self._parts])[:n]
 
     def feed(self, data: bytes) -> None:
-        if self.buffered:
+        big = self._big
+        if big is not None:
+            room = self._big_size + 2 - len(big)
+            if len(data) <= room:
+                big += data
+                self.buffered += len(data)
+                return
+            big += data[:room]
+            self.buffered += room
+            data = data[room:]
+        if self._buf:
             self._parts.append(data)
         else:
             self._buf = data
         self.buffered += len(data)
 
+    def reset(self) -> None:
+        """Drop everything buffered (the client is gone: its half-received request must not stay)."""
+        self._buf = b""
+        self._parts.clear()
+        self._argv = []
+        self._left = self.buffered = self._need = 0
+        self._big = None
+
     def parse(self, unauthenticated: bool = False) -> list[list[bytes]]:
         """Complete commands in arrival order. Unauthenticated: at most one, with Redis's pre-auth limits
         (the caller parses again after executing it, since AUTH may change the limits)."""
-        if self.buffered < self._need or self.error is not None:
+        if self.error is not None:
             return []
+        out: list[list[bytes]] = []
+        big = self._big
+        if big is not None:
+            if len(big) < self._big_size + 2:
+                return out
+            self._big = None
+            self.buffered -= len(big)
+            del big[-2:]  # like Redis, the two bytes after a bulk are skipped unchecked
+            self._argv.append(bytes(big))
+            del big
+            self._left -= 1
+            if not self._left:
+                out.append(self._argv)
+                self._argv = []
+                if unauthenticated:
+                    return out
+        if self.buffered - (len(self._big) if self._big is not None else 0) < self._need or not self.buffered:
+            return out
         if self._parts:
             self._buf = b"".join([self._buf, *self._parts])
             self._parts.clear()
         buf = self._buf
         end = len(buf)
         pos = 0
-        if unauthenticated or not end or buf[0] != 42:
-            out: list[list[bytes]] = []
-        else:
+        if not (unauthenticated or self._left or out or buf[0] != 42):
             out, pos = self._fast(buf, self.max_bulk_len)
             if pos == end:  # the usual batch: nothing left over, nothing for the full parser to do
                 self._buf = b""
@@ -94,77 +142,95 @@ class Parser:
                 return out
         find = buf.find
         need = 0
+        left = self._left
+        argv = self._argv
         while pos < end:
-            start = pos
-            if buf[pos] == 42:  # '*': multibulk
-                nl = find(b"\r", pos)
-                if nl >= 0 and find(b"\0", pos, nl) >= 0:
-                    nl = -1  # Redis looks for the line end with strchr(), which stops at a NUL byte
-                if nl < 0 or nl + 1 >= end:
-                    if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
-                        return self._fail(out, "too big mbulk count string")
-                    need = end - start + 1
-                    break
-                digits = buf[pos + 1 : nl]
-                count = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
-                if count is None or count > _INT_MAX:
-                    return self._fail(out, "invalid multibulk length")
-                if count > UNAUTH_MAX_MULTIBULK and unauthenticated:
-                    return self._fail(out, "unauthenticated multibulk length")
-                pos = nl + 2
-                if count <= 0:
-                    continue
-                argv: list[bytes] = []
-                append = argv.append
-                for _ in range(count):
+            if not left:
+                start = pos
+                if buf[pos] == 42:  # '*': multibulk
                     nl = find(b"\r", pos)
                     if nl >= 0 and find(b"\0", pos, nl) >= 0:
-                        nl = -1
+                        nl = -1  # Redis looks for the line end with strchr(), which stops at a NUL byte
                     if nl < 0 or nl + 1 >= end:
                         if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
-                            return self._fail(out, "too big bulk count string")
+                            return self._fail(out, "too big mbulk count string")
                         need = end - start + 1
                         break
-                    if buf[pos] != 36:  # '$'
-                        got = safe_text(buf[pos : pos + 1])
-                        return self._fail(out, f"expected '$', got '{got}'")
                     digits = buf[pos + 1 : nl]
-                    size = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
-                    if size is None or size < 0 or size > self.max_bulk_len:
-                        return self._fail(out, "invalid bulk length")
-                    if size > UNAUTH_MAX_BULK and unauthenticated:
-                        return self._fail(out, "unauthenticated bulk length")
+                    count = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
+                    if count is None or count > _INT_MAX:
+                        return self._fail(out, "invalid multibulk length")
+                    if count > UNAUTH_MAX_MULTIBULK and unauthenticated:
+                        return self._fail(out, "unauthenticated multibulk length")
                     pos = nl + 2
-                    stop = pos + size
-                    if stop + 2 > end:
-                        need = stop + 2 - start
+                    if count <= 0:
+                        continue
+                    left = count
+                    argv = []
+                else:
+                    nl = find(b"\n", pos)
+                    if nl >= 0 and find(b"\0", pos, nl) >= 0:
+                        nl = -1
+                    if nl < 0:
+                        if end - pos > PROTO_INLINE_MAX_SIZE:
+                            return self._fail(out, "too big inline request")
+                        need = end - start + 1
                         break
-                    append(buf[pos:stop])
-                    pos = stop + 2  # like Redis, the two bytes after a bulk are skipped unchecked
-                if need:
-                    break
-                out.append(argv)
-            else:
-                nl = find(b"\n", pos)
+                    line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
+                    words = split_args(buf[pos:line_end])
+                    if words is None:
+                        return self._fail(out, "unbalanced quotes in request")
+                    pos = nl + 1
+                    if not words:
+                        continue
+                    out.append(words)
+                    if unauthenticated:
+                        break
+                    continue
+            append = argv.append
+            while left:
+                start = pos  # an argument interrupted by the end of the data is parsed again from here
+                nl = find(b"\r", pos)
                 if nl >= 0 and find(b"\0", pos, nl) >= 0:
                     nl = -1
-                if nl < 0:
-                    if end - pos > PROTO_INLINE_MAX_SIZE:
-                        return self._fail(out, "too big inline request")
+                if nl < 0 or nl + 1 >= end:
+                    if nl < 0 and end - pos > PROTO_INLINE_MAX_SIZE:
+                        return self._fail(out, "too big bulk count string")
                     need = end - start + 1
                     break
-                line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
-                words = split_args(buf[pos:line_end])
-                if words is None:
-                    return self._fail(out, "unbalanced quotes in request")
-                pos = nl + 1
-                if not words:
-                    continue
-                out.append(words)
+                if buf[pos] != 36:  # '$'
+                    got = safe_text(buf[pos : pos + 1])
+                    return self._fail(out, f"expected '$', got '{got}'")
+                digits = buf[pos + 1 : nl]
+                size = int(digits) if digits.isdigit() and digits[0] != 48 else strict_int(digits)
+                if size is None or size < 0 or size > self.max_bulk_len:
+                    return self._fail(out, "invalid bulk length")
+                if size > UNAUTH_MAX_BULK and unauthenticated:
+                    return self._fail(out, "unauthenticated bulk length")
+                pos = nl + 2
+                stop = pos + size
+                if stop + 2 > end:
+                    if size >= PROTO_MBULK_BIG_ARG:  # collect it apart: the rest of this buffer is its start
+                        self._big = bytearray(buf[pos:end])
+                        self._big_size = size
+                        self._buf = b""
+                        self.buffered = end - pos
+                        self._need = 0
+                        self._argv, self._left = argv, left
+                        return out
+                    need = stop + 2 - start
+                    break
+                append(buf[pos:stop])
+                pos = stop + 2  # like Redis, the two bytes after a bulk are skipped unchecked
+                left -= 1
+            if left:
+                break
+            out.append(argv)
             if unauthenticated:
                 break
         if need:
             pos = start
+        self._argv, self._left = argv, left
         self._buf = buf[pos:] if pos else buf
         self.buffered = end - pos
         self._need = need
@@ -172,9 +238,7 @@ class Parser:
 
     def _fail(self, out: list[list[bytes]], message: str) -> list[list[bytes]]:
         self.error = message
-        self._buf = b""
-        self._parts.clear()
-        self.buffered = 0
+        self.reset()
         return out
 
 
@@ -394,6 +458,18 @@ class Verbatim:
         self.text = text
 
 
+class Push(list[Any]):
+    """An out-of-band message (pub/sub): a RESP3 push frame ('>'), a plain array in RESP2."""
+
+    __slots__ = ()
+
+
+class Replies(list[Any]):
+    """Several top-level replies from one command (SUBSCRIBE a b answers once per channel)."""
+
+    __slots__ = ()
+
+
 class _NullArray:
     __slots__ = ()
 
@@ -490,6 +566,17 @@ def _write_set(out: list[bytes], value: set[Any] | frozenset[Any], proto: int) -
         write(out, item, proto)
 
 
+def _write_push(out: list[bytes], value: Push, proto: int) -> None:
+    out.append(b">%d\r\n" % len(value) if proto == 3 else b"*%d\r\n" % len(value))
+    for item in value:
+        write(out, item, proto)
+
+
+def _write_replies(out: list[bytes], value: Replies, proto: int) -> None:
+    for item in value:
+        write(out, item, proto)
+
+
 def _write_error(out: list[bytes], value: ErrorReply, proto: int) -> None:
     out.append(error_bytes(value.message))
 
@@ -531,6 +618,8 @@ _WRITERS: dict[type, Callable[[list[bytes], Any, int], None]] = {
     set: _write_set,
     frozenset: _write_set,
     ErrorReply: _write_error,
+    Push: _write_push,
+    Replies: _write_replies,
     _NullArray: _write_null_array,
     Verbatim: _write_verbatim,
 }

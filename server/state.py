@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from server.acllog import AclLog
 from server.context import Ctx
+from server.pubsub import PubSub
+from server.slowlog import LatencyMonitor, SlowLog
 
 if TYPE_CHECKING:
     from server.acl import User, Users
@@ -68,6 +71,7 @@ class ClientState:
         "name",
         "proto",
         "send",
+        "subscribed",
         "tls",
         "user",
         "watch",
@@ -90,6 +94,7 @@ class ClientState:
         self.multi_error = False  # a command failed to queue: EXEC answers EXECABORT
         self.watch: WatchState | None = None
         self.monitor = False
+        self.subscribed = False  # has channel or pattern subscriptions (RESP2: subscribed mode)
         self.close_after_reply = False  # QUIT, protocol errors: write what is pending, then close
         self.abort = False  # POST / Host: (cross-protocol attack): close without writing pending replies
         self.close: Callable[[], None] = _not_connected  # set by net: close the connection now
@@ -131,6 +136,10 @@ class ServerState:
     stats: Stats = field(default_factory=Stats)
     clients: dict[int, ClientState] = field(default_factory=dict)
     monitors: list[ClientState] = field(default_factory=list)
+    pubsub: PubSub = field(default_factory=PubSub)
+    acl_log: AclLog = field(default_factory=AclLog)
+    slowlog: SlowLog = field(default_factory=SlowLog)
+    latency: LatencyMonitor = field(default_factory=LatencyMonitor)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -148,6 +157,8 @@ class ServerState:
 
     def forget_client(self, client: ClientState) -> None:
         self.clients.pop(client.id, None)
+        if client.subscribed:
+            self.pubsub.forget(client)
         if client.monitor:
             client.monitor = False
             self.monitors.remove(client)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from lab.analysis.checks import run_checks
 from lab.analysis.keylog import client_randoms
-from lab.analysis.model import CaptureReport, ReadStats
+from lab.analysis.model import CaptureReport, ReadStats, Skipped
 from lab.analysis.pcapread import PcapngSubset, ReadState, read_packets
 from lab.analysis.secrets import SecretFinder
 from lab.analysis.streams import DEFAULT_REDIS_PORTS, StreamTable
 from lab.analysis.tcpdecode import decode
 from lab.analysis.tshark import TsharkOutcome, rows, value_names
+from lab.analysis.tunnels import unwrap
 from lab.errors import UserError
 
 NAMED_FIELDS = ("tls.handshake.ciphersuite", "tls.alert_message.desc")
@@ -26,9 +27,12 @@ def analyze(
     ports: Sequence[int] = (),
     secrets: Sequence[str | bytes] = (),
     transcript_limit: int = 1_000,
+    require_keys: bool = True,
 ) -> CaptureReport:
     """Analyse a pcap/pcapng. `ports`: where Redis listens (6379 always counts); `secrets`: values to trace.
 
+    `require_keys=False` accepts a key log with no keys for this capture (a live watch: the keys of a
+    session may be written after its first packets were analysed).
     `transcript_limit` bounds the RESP lines kept per stream direction (all are parsed and counted).
 
     Raises lab.errors.UserError for input that cannot be analysed (missing file, not a capture, not a key
@@ -36,6 +40,8 @@ def analyze(
     what was read is analysed and `report.read` says where it stopped.
     """
     started = time.monotonic()
+    if keylog is not None and not require_keys and keylog.is_file() and keylog.stat().st_size == 0:
+        keylog = None  # no client has written a key yet
     known = client_randoms(keylog) if keylog is not None else None
     finder = SecretFinder([s.encode() if isinstance(s, str) else s for s in secrets])
     state = ReadState()
@@ -46,10 +52,17 @@ def analyze(
             table = StreamTable(
                 DEFAULT_REDIS_PORTS | frozenset(ports), finder, subset, transcript_limit, decryptable=known
             )
+            skipped: dict[str, list[int]] = {}  # reason -> [frames, first frame]
             for packet in read_packets(path, state):
                 segment = decode(packet.linktype, packet.data)
-                if segment is not None:
-                    table.feed(packet, segment)
+                if segment is None:
+                    inner = unwrap(packet.linktype, packet.data)
+                    if isinstance(inner, str):
+                        count = skipped.setdefault(inner, [0, packet.frame])
+                        count[0] += 1
+                        continue
+                    segment = inner
+                table.feed(packet, segment)
         table.flush()
         outcome: list[TsharkOutcome] = []
         if subset.frames:
@@ -57,7 +70,7 @@ def analyze(
             for columns in rows(subset_path, keylog, outcome, table.tls_server_ports()):
                 table.feed_tls(columns)
     streams = table.finish()
-    if known is not None:
+    if known is not None and require_keys:
         randoms = {st.client_random for st in table.streams.values() if st.client_random}
         if randoms and not randoms & known:
             raise UserError(
@@ -65,7 +78,11 @@ def analyze(
                 "pass the key log written while this capture was taken"
             )
     read = ReadStats(
-        packets=state.packets, tcp_packets=table.tcp_frames, truncated=state.truncated, message=state.message
+        packets=state.packets,
+        tcp_packets=table.tcp_frames,
+        truncated=state.truncated,
+        message=state.message,
+        skipped=tuple(Skipped(reason, n, first) for reason, (n, first) in sorted(skipped.items())),
     )
     exposures = finder.exposures()
     checks = run_checks(streams, exposures)

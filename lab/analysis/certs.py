@@ -6,6 +6,8 @@ a vendor OID) gives a CertInfo with what could be read and a `parse_error`, neve
 
 from __future__ import annotations
 
+import hashlib
+
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
@@ -71,4 +73,6 @@ def cert_info(der: bytes, frame: int, visible_without_keys: bool) -> CertInfo | 
         frame=frame,
         visible_without_keys=visible_without_keys,
         key_type=_key_type(cert),
+        serial=format(cert.serial_number, "x"),
+        sha256=hashlib.sha256(der).hexdigest(),
     )

@@ -51,6 +51,8 @@ class CertInfo:
     visible_without_keys: bool  # TLS <= 1.2 sends certificates in clear; TLS 1.3 encrypts them
     key_type: str = ""  # "RSA-2048", "EC-secp256r1", "DSA-2048", "unknown (<oid>)"
     parse_error: str = ""  # set when fields could not be read (the other fields are then empty)
+    serial: str = ""  # hex: which certificate this stream saw, as the issuing CA numbers it
+    sha256: str = ""  # fingerprint of the DER bytes (what `openssl x509 -fingerprint -sha256` prints)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ class RespLine:
     kind: str  # the RESP type byte ("*", "+", "$", ...) or "inline"
     text: str  # human rendering: `SET k v`, `+OK`, `"value"`, `(error) ERR ...`
     args: tuple[str, ...] = ()  # a command's arguments (decoded, bytes escaped); empty for replies
+
+
+@dataclass(frozen=True)
+class TlsAlert:
+    """A TLS alert as dissected (in clear, or decrypted); encrypted ones have name "encrypted"."""
+
+    direction: Direction
+    level: str  # "warning", "fatal", "alert" (level unknown), "" (encrypted)
+    name: str  # tshark's description: "Unknown CA", "Bad Certificate", ...
+    frame: int
 
 
 @dataclass(frozen=True)
@@ -105,11 +117,24 @@ class StreamInfo:
     record_sizes: tuple[RecordSize, ...] = ()  # the first `record_limit` records
     records: int = 0  # all records (TLS) or payload segments (plaintext)
     problems: tuple[Problem, ...] = ()  # frames of this stream that could not be parsed
+    tls_alerts: tuple[TlsAlert, ...] = ()  # the alerts above, as data
+    resets: int = 0  # TCP segments with RST
     redis_confidence: Confidence = Confidence.NONE
 
     @property
     def server_cert(self) -> CertInfo | None:
         return self.server_certs[0] if self.server_certs else None
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The bytes around one occurrence of a secret, as the reader of that frame saw them (escaped text)."""
+
+    frame: int  # the frame holding the secret's first byte
+    before: str
+    secret: str  # masked like SecretExposure.label: the report does not repeat the secret
+    after: str
+    decrypted: bool  # read only with the key log
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,7 @@ class SecretExposure:
     frames: tuple[int, ...]
     streams: tuple[int, ...]
     decrypted_frames: tuple[int, ...] = ()  # seen only after decryption with the key log (not in clear)
+    excerpts: tuple[Excerpt, ...] = ()  # the first few occurrences, bytes around the secret
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections import deque
 
 from lab.analysis.model import Direction, RespLine
 from lab.analysis.redis_commands import NAMES
-from lab.resp_reader import Frame, Item, RespReader, Value, command, show
+from lab.resp_reader import Frame, Item, RespReader, Value, command, leading_attribute, show
 
 MAX_TEXT = 200  # rendered lines are cut here; the args keep the full values
 
@@ -101,18 +101,22 @@ class RespStream:
             if args is not None and is_auth(args):
                 self.auth_frames.append(first)
             if self.count < self.limit:
-                self.lines.append(self._line(first, last, args, message.wire))
+                self.lines.append(self._line(first, last, args, message.wire, message.raw))
             self.count += 1
         if self._reader.broken is not None:
             self.broken = self._reader.broken.reason
 
-    def _line(self, first: int, last: int, args: tuple[bytes, ...] | None, value: Value) -> RespLine:
+    def _line(
+        self, first: int, last: int, args: tuple[bytes, ...] | None, value: Value, raw: bytes
+    ) -> RespLine:
         if value.kind == "rdb" and isinstance(value.data, bytes):
             return RespLine(self.direction, first, last, "rdb", f"(RDB snapshot, {len(value.data)} bytes)")
         if args is not None:
             shown = tuple(show(a) for a in args)
             return RespLine(self.direction, first, last, value.kind, " ".join(shown)[:MAX_TEXT], shown)
-        return RespLine(self.direction, first, last, value.kind, render(value)[:MAX_TEXT])
+        attribute = leading_attribute(raw)
+        rendered = render(value) if attribute is None else f"|{render(attribute)}| {render(value)}"
+        return RespLine(self.direction, first, last, value.kind, rendered[:MAX_TEXT])
 
     def _frames(self, message: Frame) -> tuple[int, int]:
         start, end = message.start, message.start + len(message.raw)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from lab.analysis.model import SecretExposure
+from lab.analysis.model import Excerpt, SecretExposure
+
+EXCERPT_CONTEXT = 40  # bytes shown either side of a secret
+EXCERPTS_KEPT = 6  # per secret and view (clear / decrypted)
 
 
 def mask(secret: bytes) -> str:
@@ -33,6 +36,7 @@ class SecretFinder:
         self._scanners: dict[tuple[int, str, bool], _Scanner] = {}
         self._frames: dict[tuple[bytes, bool], set[int]] = {}
         self._streams: dict[bytes, set[int]] = {}
+        self._excerpts: dict[tuple[bytes, bool], list[Excerpt]] = {}
 
     def feed(self, stream: int, direction: str, data: bytes, frame: int, decrypted: bool = False) -> None:
         """In-order bytes of one direction; `decrypted` marks bytes only a key-log holder sees."""
@@ -51,7 +55,11 @@ class SecretFinder:
                 if at + len(secret) > len(sc.tail):
                     frames = self._frames.setdefault((secret, decrypted), set())
                     start, end = sc.base + at, sc.base + at + len(secret)
-                    frames.update(f for f in _frames_between(sc.chunks, start, end))
+                    hit = _frames_between(sc.chunks, start, end)
+                    frames.update(hit)
+                    kept = self._excerpts.setdefault((secret, decrypted), [])
+                    if hit and len(kept) < EXCERPTS_KEPT:
+                        kept.append(_excerpt(window, at, secret, hit[0], decrypted))
                     if not decrypted:
                         self._streams.setdefault(secret, set()).add(stream)
                 at = window.find(secret, at + 1)
@@ -67,6 +75,7 @@ class SecretFinder:
                 frames=tuple(sorted(self._frames.get((s, False), ()))),
                 streams=tuple(sorted(self._streams.get(s, ()))),
                 decrypted_frames=tuple(sorted(self._frames.get((s, True), ()))),
+                excerpts=(*self._excerpts.get((s, False), ()), *self._excerpts.get((s, True), ())),
             )
             for s in self.secrets
         )
@@ -80,3 +89,16 @@ def _frames_between(chunks: deque[tuple[int, int]], start: int, end: int) -> lis
         if chunk_end > start and chunk_start < end:
             out.append(frame)
     return out
+
+
+def _text(data: bytes) -> str:
+    """Bytes as a reader of the frame sees them: printable ASCII as is, the rest escaped (\\r\\n, \\x00)."""
+    return data.decode("latin-1").encode("unicode_escape").decode("ascii")
+
+
+def _excerpt(window: bytes, at: int, secret: bytes, frame: int, decrypted: bool) -> Excerpt:
+    # `after` holds only the bytes read so far: a secret at the end of a segment shows what follows it later
+    start = max(at - EXCERPT_CONTEXT, 0)
+    end = at + len(secret)
+    return Excerpt(frame, _text(window[start:at]), mask(secret), _text(window[end : end + EXCERPT_CONTEXT]),
+                   decrypted)

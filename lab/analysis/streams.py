@@ -14,6 +14,7 @@ from lab.analysis.model import (
     Problem,
     RecordSize,
     StreamInfo,
+    TlsAlert,
     Transport,
 )
 from lab.analysis.pcapread import PcapngSubset, RawPacket
@@ -39,7 +40,7 @@ DEFAULT_REDIS_PORTS = frozenset({6379})
     F_ADESC,
     F_DATA,
 ) = range(11)
-_SYN, _ACK = 0x02, 0x10
+_SYN, _RST, _ACK = 0x02, 0x04, 0x10
 PRE_TLS_KEEP = 16  # packets of a stream held until its first payload says whether it is TLS
 _HS_CLIENT_HELLO, _HS_SERVER_HELLO, _HS_CERTIFICATE = "1", "2", "11"
 _ALERT_LEVEL = {"1": "warning", "2": "fatal"}
@@ -84,6 +85,8 @@ class StreamState:
     server_certs: tuple[CertInfo, ...] = ()
     client_certs: tuple[CertInfo, ...] | None = None  # None: no client Certificate message seen
     alerts: list[str] = field(default_factory=list)
+    tls_alerts: list[TlsAlert] = field(default_factory=list)
+    resets: int = 0
     decrypted: bool = False
     handshake_decrypted: bool = False
     records: list[RecordSize] = field(default_factory=list)
@@ -149,6 +152,8 @@ class StreamTable:
         st.packets += 1
         st.last_frame = frame
         flags, payload = seg.flags, seg.payload
+        if flags & _RST:
+            st.resets += 1
         if flags & _SYN:
             if st.client_is_a is None:
                 st.client_is_a = from_a == (not flags & _ACK)
@@ -225,6 +230,7 @@ class StreamTable:
             self._record(st, frame, direction, length)
             if ctype == ALERT and st.subset_done:
                 st.alerts.append(f"{direction} encrypted alert (frame {frame})")
+                st.tls_alerts.append(TlsAlert(direction, "", "encrypted", frame))
 
     def tls_server_ports(self) -> tuple[int, ...]:
         """The server ports of the TLS streams (tshark is told they carry TLS)."""
@@ -296,7 +302,9 @@ class StreamTable:
             levels = c[F_ALEVEL].split(",")
             for i, desc in enumerate(_ints(c[F_ADESC])):
                 level = _ALERT_LEVEL.get(levels[i] if i < len(levels) else "", "alert")
-                st.alerts.append(f"{direction} {level} {self._alerts.get(desc, str(desc))} (frame {frame})")
+                name = self._alerts.get(desc, str(desc))
+                st.alerts.append(f"{direction} {level} {name} (frame {frame})")
+                st.tls_alerts.append(TlsAlert(direction, level, name, frame))
         if c[F_DATA]:
             st.decrypted = True
             data = b"".join(bytes.fromhex(h) for h in c[F_DATA].split(","))
@@ -366,6 +374,8 @@ class StreamTable:
             record_sizes=tuple(st.records),
             records=st.record_count,
             problems=tuple(st.problems),
+            tls_alerts=tuple(st.tls_alerts),
+            resets=st.resets,
             redis_confidence=confidence,
         )
 

@@ -18,6 +18,7 @@ _ETHERNET, _NULL, _LOOP, _RAW, _RAW_BSD, _RAW_OPENBSD, _SLL, _SLL2, _IPV4_LT, _I
     228,
     229,
 )
+ETHERNET, RAW_IP = _ETHERNET, _RAW
 _VLAN = (0x8100, 0x88A8)
 _IPV6_EXT = frozenset({0, 43, 60})  # hop-by-hop, routing, destination options (fragments are skipped)
 _u16 = struct.Struct("!H")
@@ -34,7 +35,7 @@ class Segment(NamedTuple):
     payload: bytes
 
 
-def _ip_offset(linktype: int, data: bytes) -> int:
+def ip_offset(linktype: int, data: bytes) -> int:
     """Where the IP header starts, or -1 when the frame carries no IP."""
     if linktype == _ETHERNET:
         off, ethertype = 14, _u16.unpack_from(data, 12)[0] if len(data) >= 14 else 0
@@ -54,7 +55,7 @@ def _ip_offset(linktype: int, data: bytes) -> int:
 
 def decode(linktype: int, data: bytes) -> Segment | None:
     """The TCP segment in a frame, or None (not TCP, an IP fragment, or a cut header)."""
-    off = _ip_offset(linktype, data)
+    off = ip_offset(linktype, data)
     if off < 0 or len(data) < off + 20:
         return None
     version = data[off] >> 4

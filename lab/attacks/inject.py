@@ -48,10 +48,10 @@ class InjectionOutcome:
         return "rejected" if self.victim_error else "no-effect"
 
 
-def _check_key(host: str, port: int, ca: Path | None, password: str | None) -> str | None:
+def _check_key(host: str, port: int, ca: Path | None, password: str | None, key: str) -> str | None:
     checker = Victim(host, port, ca, password)
     try:
-        value = checker.call("GET", INJECTED_KEY)
+        value = checker.call("GET", key)
         return None if value is None else text(value)
     finally:
         checker.close()
@@ -65,7 +65,10 @@ def inject(host: str, port: int, ca: Path | None = None, password: str | None = 
     """
     marker = "pwned-" + secrets.token_hex(4)
     require_loopback(host, allow_non_loopback=allow_non_loopback)
-    argv = ("SET", INJECTED_KEY, marker)
+    # a key of its own per call: a value an earlier injection left (the plaintext case's, on the same
+    # server) must never be shown as this one's
+    key = f"{INJECTED_KEY}:{marker}"
+    argv = ("SET", key, marker)
     with sniffing(port, host, allow_non_loopback) as packets:
         victim = Victim(host, port, ca, password, timeout=VICTIM_TIMEOUT_S)
         try:
@@ -87,7 +90,7 @@ def inject(host: str, port: int, ca: Path | None = None, password: str | None = 
                 error, state = f"{type(exc).__name__}: {exc}", "dropped"
         finally:
             victim.close()
-    value = _check_key(host, port, ca, password)
+    value = _check_key(host, port, ca, password, key)
     return InjectionOutcome(
         transport="tls" if ca is not None else "plaintext", injected=argv, seq=ends.client_next_seq,
         ack=ends.server_next_seq, server_executed=value == marker, injected_key_value=value,

@@ -25,6 +25,7 @@ class ResetOutcome:
     before: str  # the victim's reply before the reset (proves the session worked)
     after_error: str | None  # what the victim's next command hit; None if the session survived
     session_ended: bool
+    seq_offset: int = 0  # how far the forged sequence number was from the right one (0: an on-path attacker)
 
 
 def reset(host: str, port: int, ca: Path | None = None, password: str | None = None,
@@ -52,4 +53,4 @@ def reset(host: str, port: int, ca: Path | None = None, password: str | None = N
         finally:
             victim.close()
     return ResetOutcome("tls" if ca is not None else "plaintext", ends.client_next_seq, before, error,
-                        error is not None)
+                        error is not None, seq_offset)

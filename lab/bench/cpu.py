@@ -39,3 +39,14 @@ def rss_bytes(pid: int) -> int | None:
     except OSError:
         return None
     return None
+
+
+def syscall_counts(pid: int) -> tuple[int, int] | None:
+    """(read-type, write-type) syscalls pid has made (`syscr`, `syscw` of /proc/<pid>/io), or None when
+    the file cannot be read (process gone, or not ours)."""
+    try:
+        with open(f"/proc/{pid}/io") as fh:
+            fields = dict(line.split(": ", 1) for line in fh if ": " in line)
+        return int(fields["syscr"]), int(fields["syscw"])
+    except (OSError, KeyError, ValueError):
+        return None

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lab.bench import figures_cost
 from lab.bench.results import TRANSPORTS, BenchReport, Cell, Overhead
 
 COLORS = {"plain": "#4c72b0", "tls1.2": "#dd8452", "tls1.3": "#c44e52"}
@@ -232,6 +233,9 @@ FIGURES: dict[str, Callable[[BenchReport, Figure], bool]] = {
     "bytes_per_op": wire,
     "handshakes": handshakes,
     "fsync_tls": fsync,
+    "cost_attribution": figures_cost.attribution,
+    "handshake_capacity": figures_cost.capacity,
+    "handshake_storm": figures_cost.storm,
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import multiprocessing as mp
 import os
 import queue
@@ -26,7 +27,7 @@ from typing import Any, cast
 
 from hdrh.histogram import HdrHistogram
 
-from lab.bench.cpu import cpu_seconds
+from lab.bench.cpu import cpu_seconds, syscall_counts
 from lab.bench.results import Connection, Latency, LoadRun, Transport
 from server.tls_native import NativeUnavailable, keep_record_buffers
 
@@ -59,8 +60,12 @@ class LoadSpec:
             raise ValueError(f"invalid load spec: {self}")
         if self.transport != "plain" and self.ca is None:
             raise ValueError("a TLS load spec needs the CA file that signed the server cert (ca=...)")
-        if self.connection == "new-resumed" and self.transport == "plain":
+        if self.connection in ("new-resumed", "new-resumed-id") and self.transport == "plain":
             raise ValueError("session resumption needs TLS: use connection='new-full' for plaintext")
+        if self.connection == "new-resumed-id" and self.transport != "tls1.2":
+            raise ValueError(
+                "session-id resumption is TLS 1.2 only (TLS 1.3 resumes by ticket): use new-resumed"
+            )
 
 
 def new_histogram() -> HdrHistogram:
@@ -161,7 +166,9 @@ class _ResumingContext(ssl.SSLContext):
         )
 
 
-def client_context(transport: Transport, ca: Path, resuming: bool = False) -> ssl.SSLContext:
+def client_context(
+    transport: Transport, ca: Path, resuming: bool = False, tickets: bool = True
+) -> ssl.SSLContext:
     """Built once per worker: verifying the chain and the name, pinned to one TLS version, and keeping
     its record buffers as hiredis (redis-benchmark's client) does; CPython would free them between
     requests."""
@@ -169,6 +176,8 @@ def client_context(transport: Transport, ca: Path, resuming: bool = False) -> ss
     ctx.load_verify_locations(cafile=str(ca))
     version = ssl.TLSVersion.TLSv1_2 if transport == "tls1.2" else ssl.TLSVersion.TLSv1_3
     ctx.minimum_version = ctx.maximum_version = version
+    if not tickets:  # no session-ticket extension: a TLS 1.2 server can only resume by session id
+        ctx.options |= ssl.OP_NO_TICKET
     with contextlib.suppress(NativeUnavailable):  # an optimisation: without it the run is still right
         keep_record_buffers(ctx)
     return ctx
@@ -460,7 +469,12 @@ def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, An
         ctx = None
         if spec.transport != "plain":
             assert spec.ca is not None
-            ctx = client_context(spec.transport, spec.ca, resuming=spec.connection == "new-resumed")
+            ctx = client_context(
+                spec.transport,
+                spec.ca,
+                resuming=spec.connection in ("new-resumed", "new-resumed-id"),
+                tickets=spec.connection != "new-resumed-id",
+            )
         run = _reuse_worker if spec.connection == "reuse" else _new_connection_worker
         _run_loop(run(plan, ctx, stats, barrier))
     except Exception as exc:  # reported as data; the parent decides
@@ -524,6 +538,7 @@ def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
     procs = [ctx.Process(target=_worker_main, args=(p, barrier, out), daemon=True) for p in plans]
     results: list[dict[str, Any]] = []
     cpu0 = cpu1 = None
+    sys0 = sys1 = None
     try:
         for p in procs:
             p.start()
@@ -533,8 +548,10 @@ def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
             # barrier), not over the tail of replies after it, which no longer counts as operations.
             time.sleep(spec.warmup_s)
             cpu0 = cpu_seconds(server_pid) if server_pid else None
+            sys0 = syscall_counts(server_pid) if server_pid else None
             time.sleep(spec.seconds)
             cpu1 = cpu_seconds(server_pid) if server_pid and cpu0 is not None else None
+            sys1 = syscall_counts(server_pid) if server_pid and sys0 is not None else None
         except Exception:  # BrokenBarrierError: a worker failed to connect; its error comes through the queue
             pass
         limit = time.monotonic() + spec.timeout * 6
@@ -550,7 +567,10 @@ def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
             if p.is_alive():
                 p.kill()
                 p.join()
-    return _merge(spec, nproc, results, cpu0, cpu1)
+    run = _merge(spec, nproc, results, cpu0, cpu1)
+    if sys0 is not None and sys1 is not None:
+        run = dataclasses.replace(run, server_reads=sys1[0] - sys0[0], server_writes=sys1[1] - sys0[1])
+    return run
 
 
 def _merge(

@@ -29,6 +29,11 @@ class BenchmarkSpec:
     tests: tuple[str, ...] = ("set", "get")
     ca: Path | None = None
     timeout: float = 120.0
+    # a server the user runs (`tlslab bench --endpoint`): its client cert, password and name
+    cert: Path | None = None
+    key: Path | None = None
+    password: str | None = None
+    sni: str = "localhost"
 
     def __post_init__(self) -> None:
         if self.transport == "tls1.2":
@@ -66,7 +71,11 @@ def argv_for(spec: BenchmarkSpec, binary: str = "redis-benchmark") -> list[str]:
     if spec.connection != "reuse":
         argv += ["-k", "0"]
     if spec.transport != "plain":
-        argv += ["--tls", "--cacert", str(spec.ca), "--sni", "localhost"]
+        argv += ["--tls", "--cacert", str(spec.ca), "--sni", spec.sni]
+        if spec.cert is not None:
+            argv += ["--cert", str(spec.cert), "--key", str(spec.key or spec.cert)]
+    if spec.password is not None:
+        argv += ["-a", spec.password]
     return argv
 
 

@@ -12,13 +12,17 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from lab.bench.crypto_floor import CryptoFloor
 
 TargetKind = Literal["bundled", "redis-server"]
 Transport = Literal["plain", "tls1.2", "tls1.3"]
 # reuse: long-lived connections; new-full: a new connection (and full TLS handshake) per request;
-# new-resumed: a new connection per request that resumes the previous TLS session (abbreviated handshake).
-Connection = Literal["reuse", "new-full", "new-resumed"]
+# new-resumed: a new connection per request that resumes the previous TLS session (abbreviated handshake),
+# by session ticket; new-resumed-id: the same by TLS 1.2 session id (the client offers no ticket extension).
+Connection = Literal["reuse", "new-full", "new-resumed", "new-resumed-id"]
 # "off" = no AOF at all (appendonly no); the other two are the appendfsync policy with appendonly yes.
 Fsync = Literal["off", "everysec", "always"]
 
@@ -84,6 +88,9 @@ class LoadRun:
     server_cpu_s: float | None  # utime+stime of the server process over the window
     replies: int = 0  # every reply received, in the window or not: what went over the wire
     client_cpu_s: float | None = None  # the workers' own CPU over the window, all processes together
+    # the server's read- and write-type syscalls over the window (/proc/<pid>/io syscr, syscw)
+    server_reads: int | None = None
+    server_writes: int | None = None
 
     @property
     def client_busy(self) -> float | None:
@@ -100,6 +107,13 @@ class LoadRun:
         if self.server_cpu_s is None or self.ops == 0:
             return None
         return self.server_cpu_s / self.ops * 1e6
+
+    @property
+    def syscalls_per_op(self) -> tuple[float, float] | None:
+        """The server's (reads, writes) per request over the window."""
+        if self.server_reads is None or self.server_writes is None or self.ops == 0:
+            return None
+        return self.server_reads / self.ops, self.server_writes / self.ops
 
 
 @dataclass(frozen=True)
@@ -243,6 +257,57 @@ class Overhead:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """Where a TLS cell's extra server CPU per request goes: the AEAD floor measured by `openssl speed` for
+    the negotiated cipher at the cell's record sizes, and the rest (record framing, OpenSSL's state
+    machine, buffers, the event loop); beside it the server's syscalls per request, both transports."""
+
+    tls_cell: Cell
+    cipher: str | None
+    plain_cpu_us: float
+    tls_cpu_us: float
+    extra_cpu_us: float  # tls - plain, per request
+    floor_us: float | None  # the AEAD work per request (open the request record, seal the reply's)
+    rest_us: float | None  # extra - floor
+    plain_syscalls: tuple[float, float] | None  # (reads, writes) per request
+    tls_syscalls: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class HandshakeCapacity:
+    """New connections against one target with one certificate key and one resumption kind: the server's
+    CPU per connection (handshake, one request, close) and the rate one core of it could take."""
+
+    target: TargetKind
+    key_type: str  # ecdsa-p256 | rsa-2048
+    transport: Transport
+    resumption: str  # none (plaintext) | full | ticket | session-id
+    runs: tuple[LoadRun, ...]
+    connections_per_s: Spread | None  # what the lab's client achieved
+    resumed_fraction: float | None
+    server_cpu_us: float | None  # median server CPU per new connection
+    capacity_per_core: float | None  # 1e6 / server_cpu_us: connections per second one core could take
+    floor_us: float | None  # the handshake's asymmetric crypto (openssl speed)
+    server_busy: float | None  # fraction of one core the server used (median)
+    client_busy: float | None  # fraction of its CPU each client worker used (median)
+    client_bound: bool  # the server had CPU to spare: the rate measured the client, the capacity is computed
+
+
+@dataclass(frozen=True)
+class StormPoint:
+    """Established clients' latency while new TLS connections arrive at `rate_asked` per second."""
+
+    target: TargetKind
+    rate_asked: float
+    rate_achieved: float  # handshakes completed per second in the window
+    handshake_errors: int
+    established: LoadRun
+    p50_us: float
+    p99_us: float
+    p999_us: float
+
+
+@dataclass(frozen=True)
 class Published:
     """A published figure to set beside ours, with its source."""
 
@@ -279,6 +344,11 @@ class BenchReport:
     notes: tuple[str, ...]
     published: tuple[Published, ...]
     figures: tuple[str, ...]
+    floor: CryptoFloor | None = None
+    ciphers: tuple[tuple[str, str], ...] = ()  # (target/transport, negotiated cipher)
+    attribution: tuple[Attribution, ...] = ()
+    capacity: tuple[HandshakeCapacity, ...] = ()
+    storm: tuple[StormPoint, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -328,6 +398,20 @@ class MemoryRow:
 
 
 @dataclass(frozen=True)
+class TypeMemoryRow:
+    """RSS after one key of `type` grows to `elements` elements, on a fresh server."""
+
+    type: str
+    elements: int
+    bundled_rss_bytes: int | None
+    redis_rss_bytes: int | None
+    bundled_baseline_bytes: int | None
+    redis_baseline_bytes: int | None
+    ratio: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class ServerBenchReport:
     run_id: str
     started_utc: str
@@ -339,3 +423,4 @@ class ServerBenchReport:
     memory: MemoryRow
     runs: tuple[BenchmarkRun, ...]
     notes: tuple[str, ...]
+    type_memory: tuple[TypeMemoryRow, ...] = ()

@@ -3,7 +3,7 @@
 redis-benchmark -c 50 -d 16 -t set,get at -P 1 and -P 16, plaintext and --tls, plus -k 0 --tls (a new TLS
 connection per request); runs alternate between the two servers, which of them goes first flipping with
 each repeat, and the table holds the median of the paired ratios bundled / redis-server against the
-goals. Then memory: RSS after loading 1M keys with 16-byte values.
+goals. Then memory: RSS after loading 1M keys with 16-byte values, and per data type (lab.bench.type_memory).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from lab.bench.results import (
     write_json,
 )
 from lab.bench.suite import contention_note, host_info
+from lab.bench.type_memory import measure_type_memory, render_type_memory
 from lab.pki import LabPKI
 from lab.targets import RunningTarget, TargetSpec, start_target
 
@@ -188,6 +189,8 @@ def run_server_bench(
                         notes.append(f"{setting.name} on {kind}: {b.error}")
         progress(f"memory: loading {keys:,} keys of 16 B into each server")
         memory = measure_memory(targets, keys, 16)
+    progress(f"memory per type: one key of {keys:,} elements, fresh servers")
+    type_memory = measure_type_memory(out / "type-memory", keys, progress)
     note = contention_note()
     if note:
         notes.append(note)
@@ -221,6 +224,7 @@ def run_server_bench(
         memory=memory,
         runs=tuple(b for lst in runs.values() for b in lst),
         notes=tuple(notes),
+        type_memory=type_memory,
     )
     write_json(report, out / "server-ratios.json")
     (out / "server-ratios.md").write_text(render_ratios(report))
@@ -265,6 +269,7 @@ def render_ratios(report: ServerBenchReport) -> str:
         f"(empty: {mib(m.redis_baseline_bytes)}); ratio "
         f"{'-' if m.ratio is None else f'{m.ratio:.2f}'} (goal ≤ {m.goal})"
         + ("" if m.error is None else f"; error: {m.error}"),
+        *render_type_memory(report.type_memory),
         "",
     ]
     if report.notes:

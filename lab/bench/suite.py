@@ -13,9 +13,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from lab.bench import crypto_floor, handshakes, storm
+from lab.bench.attribution import attribute
 from lab.bench.loadgen import event_loop_name
 from lab.bench.matrix import overheads, plan_for, run_plan, started_targets
 from lab.bench.pinning import CpuPlan, pinned, plan_cpus
+from lab.bench.progress import Steps, steps_of
 from lab.bench.results import BenchReport, HostInfo, TargetKind, WireSample, write_json
 from lab.bench.summary import PUBLISHED, write_summary
 from lab.bench.wire import sample_wire
@@ -75,9 +78,14 @@ def run_bench(
     out: Path,
     capture_dir: Path,
     run_id: str,
-    progress: Callable[[str], None] = print,
+    progress: Steps | Callable[[str], None] = print,
+    key_axis: bool = False,
 ) -> BenchReport:
-    """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir."""
+    """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir.
+
+    After the matrix: the crypto floor (`openssl speed`), the handshake storm on the matrix's servers, then
+    the handshake capacity sweep on servers of its own (one per certificate key)."""
+    steps = steps_of(progress)
     # Servers run with their workdir as cwd: every path handed to them must be absolute.
     out, capture_dir = out.resolve(), capture_dir.resolve()
     started = time.monotonic()
@@ -87,17 +95,36 @@ def run_bench(
     pki = LabPKI.create(out / "pki")
     wire: list[WireSample] = []
     cpu_plan = plan_cpus()
+    hs_cells = handshakes.capacity_cells(targets, quick, key_axis)
+    hs_repeats, hs_seconds = (1, 0.4) if quick else (2, 0.4)
+    rates = storm.QUICK_RATES if quick else storm.RATES
+    storm_seconds = 0.5 if quick else 0.6
+    steps.plan(len(plan.cells) * plan.repeats + len(hs_cells) * hs_repeats + len(rates) * len(targets))
+    ciphers: dict[str, str] = {}
     with (
         started_targets(plan.cells, out / "targets", pki, notes) as running,
         pinned(cpu_plan, [t.pid for t in running.values()]),
     ):
-        results = run_plan(plan, running, pki.ca_cert, progress)
+        results = run_plan(plan, running, pki.ca_cert, steps.step)
+        for (kind, fsync), server in running.items():
+            for transport in sorted({c.transport for c in plan.cells if c.transport != "plain"}):
+                if fsync == "off" and server.tls_port is not None:
+                    got = crypto_floor.negotiated_cipher(server.host, server.tls_port, transport, pki.ca_cert)
+                    if got is not None:
+                        ciphers[f"{kind}/{transport}"] = got
+        names = ", ".join(sorted(set(ciphers.values()))) or "no cipher"
+        steps.note(f"crypto floor: openssl speed for {names}")
+        floor = crypto_floor.measure(set(ciphers.values()), {c.key_type for c in hs_cells})
+        if floor.error:
+            notes.append(f"crypto floor: {floor.error}")
+        storm_targets = {k: t for (k, f), t in running.items() if f == "off" and t.tls_port is not None}
+        storm_points = storm.run_storm(storm_targets, pki.ca_cert, rates, storm_seconds, steps.step)
         for kind in targets:
             target = running.get((kind, "off"))
             cells = [c for c in plan.wire if c.target == kind]
             if target is None or not cells or target.port is None or target.tls_port is None:
                 continue
-            progress(f"wire sample on {kind}: {len(cells)} cells under capture")
+            steps.note(f"wire sample on {kind}: {len(cells)} cells under capture")
             wire += sample_wire(
                 cells,
                 target.port,
@@ -106,6 +133,14 @@ def run_bench(
                 capture_dir / f"wire-{kind}.pcapng",
                 target.pid,
             )
+    pkis = handshakes.pkis_for(hs_cells, out / "pki-keys")
+    with (
+        handshakes.key_targets(hs_cells, out / "targets-keys", pkis, notes) as key_running,
+        pinned(cpu_plan, [t.pid for t in key_running.values()]),
+    ):
+        capacity = handshakes.run_capacity(
+            hs_cells, key_running, pkis, floor, hs_repeats, hs_seconds, steps.step
+        )
     note = contention_note()
     if note:
         notes.append(note)
@@ -134,6 +169,11 @@ def run_bench(
         notes=tuple(notes),
         published=PUBLISHED,
         figures=(),
+        floor=floor,
+        ciphers=tuple(sorted(ciphers.items())),
+        attribution=attribute(results, floor, ciphers),
+        capacity=capacity,
+        storm=storm_points,
     )
     from lab.bench.figures import draw_all  # matplotlib only once there is something to draw
 

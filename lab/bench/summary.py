@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab.bench import summary_cost
 from lab.bench.results import BenchReport, Cell, CellResult, Published, WireSample
 
 AES_GCM_BYTES_PER_S = 3e9  # one core of this host class (shared field notes); the crypto floor
@@ -301,12 +302,23 @@ def _where_lines(report: BenchReport) -> list[str]:
         if not (plain and tls and plain.cpu_us_per_op and tls.cpu_us_per_op):
             continue
         # Each request moves the value once each way (SET in, GET out): half a value per direction per op.
-        crypto_us = c.value_size / AES_GCM_BYTES_PER_S * 1e6
+        measured = next((a for a in report.attribution if a.tls_cell == c and a.floor_us is not None), None)
+        if measured is not None and measured.floor_us is not None:
+            crypto = (
+                f"the AEAD work for its records at this run's `openssl speed` rates ({measured.cipher}) "
+                f"is {measured.floor_us:.1f} µs"
+            )
+        else:
+            crypto = (
+                f"encrypting or decrypting the {c.value_size:,} value bytes per request at ~3 GB/s "
+                "(AES-GCM on one core of this host class, from the field notes; not measured in this run) "
+                "takes about "
+                f"{c.value_size / AES_GCM_BYTES_PER_S * 1e6:.0f} µs"
+            )
         lines.append(
             f"- **The cipher is a small part.** With 16 KiB values TLS 1.3 adds "
             f"{tls.cpu_us_per_op - plain.cpu_us_per_op:,.1f} µs of server CPU per request on {c.target} "
-            f"({_pct(o.cpu_change_pct)}); encrypting or decrypting the {c.value_size:,} value bytes "
-            f"per request at ~3 GB/s (AES-GCM on one core, measured here) takes about {crypto_us:.0f} µs. "
+            f"({_pct(o.cpu_change_pct)}); {crypto}. "
             "Values over 16 KiB of record payload also need a second record each."
         )
     full = {(r.cell.target, r.cell.transport): r for r in report.cells if r.cell.connection == "new-full"}
@@ -346,6 +358,7 @@ def render(report: BenchReport) -> str:
         "",
     ]
     out += _headline(report)
+    out += summary_cost.headline_lines(report)
     out += ["## What was run", ""] + [f"- {p}" for p in report.plan] + [""]
     out += ["## TLS vs plaintext (medians)", "", *_overhead_lines(report)]
     out += [
@@ -356,6 +369,10 @@ def render(report: BenchReport) -> str:
         *_latency_lines(report),
     ]
     out += _handshake_lines(report)
+    out += summary_cost.floor_lines(report)
+    out += summary_cost.attribution_lines(report)
+    out += summary_cost.capacity_lines(report)
+    out += summary_cost.storm_lines(report)
     out += _wire_lines(report.wire)
     out += ["## Lab generator vs redis-benchmark", "", *_agreement_lines(report)]
     out += _where_lines(report)

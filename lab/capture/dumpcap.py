@@ -34,6 +34,8 @@ class DumpcapPermissionError(CaptureError):
 
 def bpf_for_ports(ports: Sequence[int], also: str = "") -> str:
     """The capture filter: TCP on the ports, or whatever `also` matches (e.g. "arp" on a lab bridge)."""
+    if not ports:
+        return f"tcp or ({also})" if also else "tcp"
     tcp = " or ".join(f"tcp port {int(p)}" for p in ports)
     return f"({tcp}) or ({also})" if also else tcp
 
@@ -41,7 +43,15 @@ def bpf_for_ports(ports: Sequence[int], also: str = "") -> str:
 class DumpcapSession:
     """A running dumpcap; `stop()` always ends it (SIGINT, SIGKILL if it hangs) and counts packets."""
 
-    def __init__(self, ports: Sequence[int], out: Path, interface: str = "lo", also: str = "") -> None:
+    def __init__(
+        self,
+        ports: Sequence[int],
+        out: Path,
+        interface: str = "lo",
+        also: str = "",
+        ring: tuple[int, int] | None = None,
+    ) -> None:
+        """`ring=(seconds, files)`: a ring buffer of `seconds`-long files, the oldest deleted past `files`."""
         binary = shutil.which("dumpcap")
         if binary is None:
             raise DumpcapPermissionError(
@@ -49,8 +59,12 @@ class DumpcapSession:
             )
         self._lines: list[str] = []
         self._ready = threading.Event()
+        bpf = bpf_for_ports(ports, also)
+        cmd = [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf, "-w", str(out)]
+        if ring is not None:
+            cmd += ["-b", f"duration:{int(ring[0])}", "-b", f"files:{int(ring[1])}"]
         self._proc = subprocess.Popen(
-            [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf_for_ports(ports, also), "-w", str(out)],
+            cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

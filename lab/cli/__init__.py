@@ -15,14 +15,26 @@ from typing import Any
 from lab.errors import UserError
 
 # A new subcommand: one module in lab/cli/ and one line here.
-SUBCOMMANDS: tuple[str, ...] = ("server", "analyze", "run", "list", "bench", "report", "course")
+SUBCOMMANDS: tuple[str, ...] = (
+    "server",
+    "analyze",
+    "run",
+    "list",
+    "bench",
+    "report",
+    "course",
+    "audit",
+    "watch",
+    "audit-client",  # a "-" in a command's name is a "_" in its module's
+    "netlab",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tlslab", description="Redis TLS Lab: see what TLS does for Redis.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"lab.cli.{name}")
+        module = importlib.import_module(f"lab.cli.{name.replace('-', '_')}")
         # A RAW_ARGS command takes its arguments verbatim (`tlslab server --port 7000` as redis-server
         # would): a prefix no argument uses stops argparse from reading "--port" as its own option.
         raw = getattr(module, "RAW_ARGS", False)

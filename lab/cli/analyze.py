@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +72,8 @@ def render(report: CaptureReport) -> str:
             f"WARNING: capture is truncated; analysed the {report.read.packets} frames before the cut "
             f"({report.read.message})"
         )
+    for skip in report.read.skipped:
+        out.append(f"skipped: {skip.frames} frame(s): {skip.reason} (first: frame {skip.first_frame})")
     rows = [
         ("stream", "client -> server", "transport", "redis", "tls", "cipher", "sni", "client cert", "resp")
     ]
@@ -109,21 +112,34 @@ def render(report: CaptureReport) -> str:
     return "\n".join(out)
 
 
+def say(text: str) -> None:
+    """Print; a reader that went away (`| head`) ends the output quietly, not with a traceback."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Later writes, and the interpreter's own flush at exit, must not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def run(args: argparse.Namespace) -> int:
     from lab.analysis import analyze
+    from lab.analysis.jsonout import write_json
 
     report = analyze(args.capture, keylog=args.keylog, ports=args.port, secrets=args.secret)
-    print(render(report))
+    say(render(report))
     # The HTML page is rendered from the JSON, as `tlslab report` does, so both always agree.
     json_out = args.json if args.json is not None or args.html is None else args.html.with_suffix(".json")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        print(f"JSON report: {json_out}")
+        with json_out.open("w", encoding="utf-8") as out:
+            write_json(report, out)
+        say(f"JSON report: {json_out}")
     if args.html is not None:
         from lab.report.html import render_analysis
 
-        print(f"HTML report: {render_analysis(json_out, args.html)}")
+        say(f"HTML report: {render_analysis(json_out, args.html)}")
     if args.fail_on is not None:
         floor = SEVERITIES.index(args.fail_on)
         if any(SEVERITIES.index(f.severity) >= floor for f in report.findings):

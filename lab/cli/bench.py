@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -37,6 +38,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target", choices=tuple(_TARGETS), default="both", help="which server(s) (default both)"
     )
+    parser.add_argument(
+        "--key-axis",
+        action="store_true",
+        help="handshake capacity with an RSA-2048 certificate too, beside ECDSA P-256 (about 30 s more)",
+    )
+    parser.add_argument(
+        "--endpoint",
+        metavar="HOST:PORT[,TLS_PORT]",
+        help="bench a server you already run: plaintext vs TLS cells with redis-benchmark (loopback unless "
+        "--i-own-this-network); TLS needs --ca, mTLS --cert/--key",
+    )
+    for flag, what in (("--ca", "CA file"), ("--cert", "client certificate"), ("--key", "client key")):
+        parser.add_argument(flag, type=Path, metavar="F", help=f"with --endpoint: the {what}")
+    parser.add_argument("--password", help="with --endpoint: AUTH password")
+    parser.add_argument(
+        "--name", default="localhost", metavar="SNI", help="with --endpoint: the server's name"
+    )
+    parser.add_argument(
+        "--i-own-this-network", action="store_true", help="with --endpoint: allow a non-lab host"
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the results JSON to OUT")
     parser.add_argument(
         "--out",
@@ -54,6 +75,22 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {out} is a file; give a folder (it is created if missing)")
     if args.json is not None and args.json.is_dir():
         raise UserError(f"--json {args.json} is a folder; give a file name, e.g. {args.json / 'bench.json'}")
+    if args.endpoint is not None:
+        from lab.bench.endpoint import bench_endpoint, write
+
+        result = bench_endpoint(
+            args.endpoint,
+            ca=args.ca,
+            cert=args.cert,
+            key=args.key,
+            password=args.password,
+            sni=args.name,
+            requests=2_000 if args.quick else 20_000,
+            i_own_this_network=args.i_own_this_network,
+        )
+        data, table = write(result, out)
+        print(result.table() + f"\n\nresults: {data}  table: {table}")
+        return 0 if all(c.run.error is None for c in result.cells) else 1
     targets = _TARGETS[args.target]
     if "redis-server" in targets and shutil.which("redis-server") is None:
         raise UserError(
@@ -73,12 +110,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"ratio table: {out / 'server-ratios.md'}  results: {out / 'server-ratios.json'}")
         return 0 if any(r.ratio is not None for r in ratio_report.rows) else 1
 
+    from lab.bench.progress import Bar, Lines
     from lab.bench.suite import run_bench
 
-    report = run_bench(targets, args.quick, out, captures, run_id, progress=_progress)
+    # A bar with cells done and time left on a terminal; plain lines in a log or a pipe.
+    steps = Bar() if sys.stderr.isatty() else Lines(_progress)
+    try:
+        report = run_bench(
+            targets, args.quick, out, captures, run_id, progress=steps, key_axis=args.key_axis
+        )
+    finally:
+        if isinstance(steps, Bar):
+            steps.close()
     if args.json is not None:
         write_json(report, args.json)
     print(f"summary: {out / 'summary.md'}  results: {out / 'results.json'}  figures: {out / 'figures'}")
+    if args.out is None:  # reports/<run-id>/bench: its run folder gets the HTML pages (`tlslab report` too)
+        from lab.report.html import render_run
+
+        render_run(out.parent)
+        print(f"performance page: {out.parent / 'performance.html'}")
     for note in report.notes:
         print(f"note: {note}")
     return 0 if report.cells else 1

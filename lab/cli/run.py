@@ -6,11 +6,13 @@ Exit code: 0 when every expectation of every scenario is met, 1 otherwise (unmet
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lab.cli.options import add_scenarios, add_target
+from lab.scenario.verdict import LABELS
 
 if TYPE_CHECKING:
     from lab.scenario.results import RunResult, ScenarioResult
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 
 HELP = "run scenarios: NAME... | --all | --tag T | --default; writes reports/<run-id>/ and captures/<run-id>/"
 
-VERDICT = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+VERDICT = LABELS
 LOG_LINES = 6  # of an errored case's server log, in the terminal (the report has more)
 
 
@@ -37,6 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reports/ and captures/ are written (default: current directory)",
     )
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
+    parser.add_argument(
+        "--also",
+        choices=("bundled", "redis-server", "redis-server-if-installed"),
+        default=None,
+        metavar="TARGET",
+        help="run the same scenarios on this target too; the index shows both verdicts side by side "
+        "(redis-server-if-installed: only when redis-server is on PATH)",
+    )
     add_scenarios(parser)
 
 
@@ -99,11 +109,27 @@ def run(args: argparse.Namespace) -> int:
     def on_done(_i: int, r: ScenarioResult) -> None:
         _say(f"        {VERDICT[r.verdict]}  ({r.duration_s:.1f} s)")
 
-    result = run_all(chosen, args.out, args.target, on_start, on_done, note=lambda m: _say(f"        · {m}"))
+    note = lambda m: _say(f"        · {m}")  # noqa: E731
+    also = args.also
+    if also == "redis-server-if-installed":
+        also = "redis-server" if shutil.which("redis-server") else None
+        if also is None:
+            _say("redis-server is not installed: the bundled server's verdicts only")
+    if also == args.target:
+        raise UserError(f"--also {also} is the --target already; name the other one")
+    peer = None
+    if also is not None:
+        _say(f"tlslab run: first on the {also} target, for the side-by-side index")
+        peer = run_all(chosen, args.out, also, on_start, on_done, note=note)
+        _table(peer)
+        if peer.interrupted:
+            return 130
+        _say(f"tlslab run: then on the {args.target} target")
+    result = run_all(chosen, args.out, args.target, on_start, on_done, note=note, peer=peer)
     _table(result)
     if args.junit is not None:
         _say(f"junit: {write_junit(result, args.junit)}")
     if result.interrupted:
         print("tlslab run: interrupted; everything started was stopped.", file=sys.stderr)
         return 130
-    return 0 if result.ok else 1
+    return 0 if result.ok and (peer is None or peer.ok) else 1

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from lab.report.views import config_lines, short
 from lab.scenario.results import ScenarioResult
+from lab.scenario.verdict import LABELS
 
-VERDICT = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+VERDICT = LABELS
 SHOWN = 14
 
 
-def evidence_lines(result: ScenarioResult, show_config: bool = False) -> list[str]:
-    lines = [f"  {result.name}: {VERDICT[result.verdict]} ({result.duration_s:.1f} s) — {result.title}"]
+def evidence_lines(
+    result: ScenarioResult, show_config: bool = False, show: tuple[str, ...] = ()
+) -> list[str]:
+    lines = [f"  {result.name}: {VERDICT[result.verdict]} ({result.duration_s:.1f} s) on {result.target} — "
+             f"{result.title}"]
     if result.error:
         lines += [f"    ⚠ {line}" for line in result.error.splitlines()]
     if show_config:
@@ -24,6 +28,11 @@ def evidence_lines(result: ScenarioResult, show_config: bool = False) -> list[st
                 lines.append(f"    the server's redis.conf ({case.name}):")
                 lines += [f"      {c}" for c in conf]
     many_cases = len(result.cases) > 1
+    for case in result.cases:
+        shown = [f"{k} = {short(case.observations[k], 80)}" for k in show if k in case.observations]
+        if shown:
+            where = f"[{case.name}] " if many_cases else ""
+            lines.append(f"    {where}measured: " + " · ".join(shown))
     for case in result.cases:
         for c in case.clients:
             where = f"[{case.name}] " if many_cases else ""

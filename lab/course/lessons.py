@@ -13,6 +13,7 @@ from typing import Literal
 
 from lab.errors import UserError
 from lab.scenario.strict import SchemaError, build
+from lab.targets import TargetKind
 
 LessonKind = Literal["step", "myth", "pitfall", "note"]
 
@@ -29,6 +30,8 @@ class Lesson:
     scenarios: tuple[str, ...]  # run live, in order, in the full course
     quick: tuple[str, ...] = ()  # the subset `--quick` runs (empty: none, the text is still shown)
     show_config: bool = False  # print the TLS lines of the server's generated redis.conf
+    show: tuple[str, ...] = ()  # observation keys printed per case (the numbers the reveal talks about)
+    judged_on: TargetKind | None = None  # the claim is about this server: its scenarios run there
     name: str = ""  # the file's stem, filled in by the loader
 
     def __post_init__(self) -> None:

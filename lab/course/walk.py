@@ -8,6 +8,7 @@ same evidence again. The terminal is reached only through `say` and `ask`, so th
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 import time
 from collections.abc import Callable, Mapping
@@ -72,6 +73,12 @@ def _scenarios(
     done: dict[str, ScenarioResult], say: Say,
 ) -> list[ScenarioResult]:
     results = []
+    if lesson.judged_on is not None and lesson.judged_on != target:
+        if lesson.judged_on == "redis-server" and shutil.which("redis-server") is None:
+            say("  (this claim is about Redis itself and is judged on redis-server, which is not installed "
+                "here: apt-get install redis-server. Nothing runs for it.)")
+            return []
+        target = lesson.judged_on
     for name in lesson.to_run(quick):
         if name not in done:
             say(f"  ▶ running scenario {name} live on the {target} server …")
@@ -99,14 +106,16 @@ def _lesson(
     say("")
     results = _scenarios(lesson, quick, catalogue, paths, target, done, say)
     for result in results:
-        for line in evidence_lines(result, lesson.show_config):
+        for line in evidence_lines(result, lesson.show_config, lesson.show):
             say(line)
-    if not results:
+    if not results and quick and not lesson.quick:
         names = " ".join(lesson.scenarios)
         say(f"  (--quick: not run live here; `tlslab run {names}` shows it)")
     say("")
     verdict = "" if given is None else (" — you had it" if given == lesson.answer else f" — you said {given}")
     say(f"  Answer: {lesson.answer}) {lesson.correct}{verdict}")
+    if not results:  # the reveal describes evidence that was not produced here: say so before it
+        say("  What the scenario shows when it runs (it did not run here, so nothing above settles it):")
     say(_para(lesson.reveal))
     if line := agreement_line(results):
         say(line)

@@ -17,6 +17,8 @@ class AttackerCert(enum.Enum):
     MITM_CA = "mitm-ca"  # mitmproxy's own CA forges a cert with the right names; nobody trusts that CA
     ROGUE_CA = "rogue-ca"  # a CA the attacker runs (right names, untrusted issuer)
     SAME_CA_OTHER_HOST = "same-ca-other-host"  # a genuine cert from the victim's CA, for another service
+    # the same, issued for both ends (serverAuth + clientAuth): also presented upstream as a client cert
+    SAME_CA_ANY_PURPOSE = "same-ca-any-purpose"
     STOLEN_CLIENT_CERT = "stolen-client-cert"  # mitmproxy's CA + the victim's client cert upstream
     EXPIRED = "expired"  # from the victim's CA, right names, expired
     SELF_SIGNED = "self-signed"  # right names, signed by its own key
@@ -32,7 +34,10 @@ MATRIX_SOURCES: tuple[AttackerCert, ...] = (
 _DESCRIPTION = {
     AttackerCert.MITM_CA: "mitmproxy's own CA forges a cert for the server's names",
     AttackerCert.ROGUE_CA: "a rogue CA (not the lab's) signs a cert for the server's names",
-    AttackerCert.SAME_CA_OTHER_HOST: f"a genuine lab-CA cert for another host ({OTHER_HOST_NAME})",
+    AttackerCert.SAME_CA_OTHER_HOST: f"a genuine lab-CA cert for another host ({OTHER_HOST_NAME}), "
+                                     "serverAuth only; no client cert upstream",
+    AttackerCert.SAME_CA_ANY_PURPOSE: f"a genuine lab-CA cert for another host ({OTHER_HOST_NAME}) with "
+                                      "serverAuth and clientAuth, served to the client and upstream",
     AttackerCert.STOLEN_CLIENT_CERT: "mitmproxy's CA to the client; the victim's stolen client cert upstream",
     AttackerCert.EXPIRED: "a lab-CA cert for the server's names that has expired",
     AttackerCert.SELF_SIGNED: "a self-signed cert for the server's names",
@@ -71,6 +76,8 @@ def prepare_attacker(source: AttackerCert, pki: LabPKI, workdir: Path) -> Attack
         _write_secret(confdir / "mitmproxy-ca.pem", rogue.key_pem + rogue.cert_pem)
     elif source is AttackerCert.SAME_CA_OTHER_HOST:
         fixed = pki.ca.issue(OTHER_HOST_NAME, purpose="server", defect=Defect.SAME_CA_OTHER_HOST)
+    elif source is AttackerCert.SAME_CA_ANY_PURPOSE:
+        fixed = pki.ca.issue(OTHER_HOST_NAME, purpose="server", defect=Defect.ANY_PURPOSE_EKU)
     elif source is AttackerCert.EXPIRED:
         fixed = pki.ca.issue(*SERVER_NAMES, purpose="server", defect=Defect.EXPIRED)
     elif source is AttackerCert.SELF_SIGNED:
@@ -83,4 +90,7 @@ def prepare_attacker(source: AttackerCert, pki: LabPKI, workdir: Path) -> Attack
         # "*" serves this one cert whatever SNI the client sends (or none, as redis-cli without --sni).
         served = fixed.write_combined(confdir / f"served-{source.value}.pem")
         options.append(("certs", f"*={served}"))
+        if source is AttackerCert.SAME_CA_ANY_PURPOSE:
+            # Redis checks only that a client cert chains to its CA (no name, no identity): this one passes
+            options.append(("client_certs", str(served)))
     return AttackerTLS(source, confdir, tuple(options), _DESCRIPTION[source])

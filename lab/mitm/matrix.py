@@ -43,15 +43,17 @@ def expected_verdict(library: Library, posture: Posture, auth: AuthClients,
     - a client that checks the chain rejects every forged or foreign-CA cert; only a chain-only client
       (no hostname check: redis-cli's real behaviour) accepts a same-CA cert for another host;
     - full and pinned clients reject them all; a no-verify client accepts anything;
-    - with tls-auth-clients yes the server refuses an attacker without the victim's client cert;
+    - with tls-auth-clients yes the server refuses an attacker without a client cert of its CA; any cert of
+      that CA with clientAuth passes (Redis 7.0 checks the chain only, no identity): the stolen one, or the
+      attacker's own same-CA cert when it was issued for both purposes;
     - redis-cli cannot do tls-full or tls-pinned at all (the lab says so instead of pretending)."""
     if library == "redis-cli" and posture in (Posture.TLS_FULL, Posture.TLS_PINNED):
         return "not-applicable"
-    accepts = posture is Posture.TLS_NO_VERIFY or (
-        posture is Posture.TLS_CHAIN_ONLY and attacker is AttackerCert.SAME_CA_OTHER_HOST)
+    same_ca = (AttackerCert.SAME_CA_OTHER_HOST, AttackerCert.SAME_CA_ANY_PURPOSE)
+    accepts = posture is Posture.TLS_NO_VERIFY or (posture is Posture.TLS_CHAIN_ONLY and attacker in same_ca)
     if not accepts:
         return "blocked-at-client"
-    if auth == "yes" and attacker is not AttackerCert.STOLEN_CLIENT_CERT:
+    if auth == "yes" and attacker not in (AttackerCert.STOLEN_CLIENT_CERT, AttackerCert.SAME_CA_ANY_PURPOSE):
         return "blocked-at-server"
     return "compromised"
 

@@ -23,7 +23,7 @@ def draw_topology(topo: Topology, out: Path) -> Path:
     ax.set_axis_off()
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-1.6, 1.6)
-    ax.add_patch(plt.Rectangle((-0.35, -0.15), 0.7, 0.3, color="#555555"))
+    ax.add_patch(plt.Rectangle((-0.5, -0.18), 1.0, 0.36, color="#555555"))  # room for the capture line
     label = f"switch (bridge)\n{topo.block}"
     if topo.capture is CapturePoint.SWITCH:
         label += "\ncapture: mirror port"
@@ -34,7 +34,9 @@ def draw_topology(topo: Topology, out: Path) -> Path:
         colour = _COLOURS.get(host.role, _DEFAULT)
         ax.plot([0, x], [0, y], color="#999999", zorder=0)
         ax.add_patch(plt.Circle((x, y), 0.32, color=colour))
-        ax.text(x, y, f"{host.name}\n{host.role.value}\n{host.address}", ha="center", va="center",
+        # the role only when the name does not already say it ("server" / "server")
+        role = "" if host.name == host.role.value else f"\n{host.role.value}"
+        ax.text(x, y, f"{host.name}{role}\n{host.address}", ha="center", va="center",
                 color="white", fontsize=8)
     ax.set_title("lab network: every host is a namespace on one bridge; no route out")
     out.parent.mkdir(parents=True, exist_ok=True)

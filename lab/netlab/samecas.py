@@ -104,7 +104,7 @@ def run_same_ca(workdir: Path, ca_per_role: bool) -> SameCaResult:
         # a client's write makes the primary speak; the attacker's forged command rides in front of it
         session(net, "client", to_primary, primary.address, primary.tls_port, [("SET", *AFTER_SYNC)])
         on_replica = link_up and wait_for_value(net, "client", to_replica, replica.address, replica.tls_port,
-                                                *FORGED, timeout=3.0)
+                                                *FORGED, timeout=LINK_WAIT_S)
         on_primary = session(net, "client", to_primary, primary.address, primary.tls_port,
                              [("GET", FORGED[0])]).replies == (FORGED[1],)
         credentials = learn(mitm.events()).credentials

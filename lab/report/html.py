@@ -10,7 +10,7 @@ Public API:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,14 @@ import jinja2
 from lab.report import figures, matrix, views
 from lab.report.markdown import to_html
 from lab.report.rundata import JsonDict, RunData, load_run, read_json
+from lab.scenario.verdict import LABELS
 
-MARKS = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+MARKS = LABELS
 ATTACKER_NAMES = {
     "mitm-ca": "mitmproxy's CA",
     "rogue-ca": "rogue CA",
-    "same-ca-other-host": "same CA, other host",
+    "same-ca-other-host": "same CA, other host (serverAuth only)",
+    "same-ca-any-purpose": "same CA, other host (server + client EKU)",
     "stolen-client-cert": "stolen client cert",
     "expired": "expired cert",
     "self-signed": "self-signed cert",
@@ -44,6 +46,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["basename"] = lambda p: Path(str(p)).name
+    env.filters["masked"] = views.masked
     return env
 
 
@@ -91,6 +94,15 @@ def _scenario_page(env: jinja2.Environment, s: JsonDict, data: RunData, common: 
     )
 
 
+def _num(value: float | None, digits: int = 0) -> str:
+    """A results field as the performance page prints it ("-" when it was not measured)."""
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _calls(pair: Sequence[float] | None) -> str:
+    return "-" if pair is None else f"{pair[0]:.2f} / {pair[1]:.2f}"
+
+
 def _performance_page(env: jinja2.Environment, data: RunData, common: dict[str, Any]) -> str:
     assert data.bench is not None and data.bench_dir is not None
     b, bench_dir = data.bench, data.bench_dir
@@ -108,6 +120,8 @@ def _performance_page(env: jinja2.Environment, data: RunData, common: dict[str, 
         overheads=b.get("overheads", ()),
         figures=figs,
         pct=_pct,
+        num=_num,
+        calls=_calls,
         results_href=views.relative(bench_dir / "results.json", data.reports_dir),
         summary_href=views.relative(summary, data.reports_dir) if summary.is_file() else None,
         summary_html=to_html(summary.read_text("utf-8")) if summary.is_file() else "",
@@ -128,6 +142,7 @@ def render_run(reports_dir: Path) -> Path:
         "attacker_names": ATTACKER_NAMES,
         "words": matrix.WORDS,
         "legend": matrix.LEGEND,
+        "same_ca_why": matrix.SAME_CA_WHY,
     }
     performance, performance_note = None, ""
     if data.bench is not None:
@@ -158,6 +173,9 @@ def render_run(reports_dir: Path) -> Path:
         bench_run=(data.bench or {}).get("run_id", ""),
         performance_note=performance_note,
         captures_dir=views.relative(run.get("captures_dir", data.reports_dir), data.reports_dir),
+        peer=run.get("peer"),
+        peer_verdicts={v["name"]: v for v in (run.get("peer") or {}).get("verdicts", ())},
+        fixes={s["name"]: s.get("fix") or {} for s in data.scenarios},
     )
     return _write(data.reports_dir / "index.html", index)
 

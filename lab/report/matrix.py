@@ -17,15 +17,28 @@ WORDS = {
     "compromised": "attacker wins",
     "blocked-at-client": "client blocks",
     "blocked-at-server": "server blocks",
+    "leaked": "attacker got the password",
     "no-session": "no session",
     "not-applicable": "n/a",
 }
 LEGEND = (
     ("compromised", "the attacker read the password and the client accepted a forged reply"),
     ("blocked-at-client", "the client refused the attacker's certificate before sending anything"),
-    ("blocked-at-server", "the server refused the attacker (no valid client certificate under mTLS)"),
+    ("leaked", "the client sent its password through the attacker; the server then refused the attacker's "
+               "session (no valid client certificate under mTLS), but the password is the attacker's"),
+    ("blocked-at-server", "the server refused the attacker and the client gave it nothing"),
     ("not-applicable", "redis-cli cannot check the hostname or a pin: the posture does not exist there"),
     ("no-session", "neither side got a session through (a broken cell)"),
+)
+# Shown under the grid when both same-CA columns are in it: why they differ under mTLS.
+SAME_CA_WHY = (
+    "The two same-CA columns differ only in the certificate's extended key usage. Redis 7.0 (and the "
+    "bundled server) accept any client certificate that chains to tls-ca-cert-file: no check of its name "
+    "or identity. "
+    "A same-CA certificate issued for servers only (serverAuth) is not a client certificate, so the attacker "
+    "has none to present and mTLS refuses it; one issued for both ends (serverAuth + clientAuth, common in "
+    "internal PKIs) opens mTLS like the victim's own. mTLS protects only as far as every clientAuth "
+    "certificate of that CA is trusted."
 )
 
 
@@ -33,11 +46,24 @@ LEGEND = (
 class Cell:
     observed: str
     expected: str
-    word: str
+    leaked: bool  # the attacker holds the client's password (the JSON's `leaked` list)
 
     @property
     def met(self) -> bool:
         return self.observed == self.expected
+
+    @property
+    def attacker_wins(self) -> bool:
+        return self.observed == "compromised" or self.leaked
+
+    @property
+    def shown(self) -> str:
+        """The colour class: a leaked password is the attacker winning, whatever blocked the session later."""
+        return "leaked" if self.leaked and self.observed != "compromised" else self.observed
+
+    @property
+    def word(self) -> str:
+        return WORDS.get(self.shown, self.shown)
 
 
 @dataclass(frozen=True)
@@ -61,8 +87,13 @@ class Grid:
     rows: tuple[Row, ...]
     cells: int
     unmet: int
-    compromised: int
-    leaked_though_blocked: int
+    compromised: int  # the attacker read and forged (observed "compromised")
+    leaked_though_blocked: int  # the attacker holds the password though the server blocked the session
+    attacker_wins: int  # compromised + leaked: every cell where the attacker got the password
+
+    @property
+    def attackers(self) -> tuple[str, ...]:
+        return tuple(a for g in self.groups for a in g.attackers)
 
 
 def _label(case: JsonDict) -> str:
@@ -81,10 +112,10 @@ def grid(scenario: JsonDict) -> Grid | None:
     """None when the scenario recorded no matrix (any scenario whose cases carry `cells` has one)."""
     groups: list[Group] = []
     found: dict[tuple[str, str], dict[tuple[str, str], Cell]] = {}
-    leaked = 0
     for case in scenario.get("cases", ()):
         obs = case.get("observations") or {}
         observed, expected = obs.get("cells"), obs.get("expected") or {}
+        leaked_ids = set(obs.get("leaked") or ())
         if not isinstance(observed, dict):
             continue
         attackers: list[str] = []
@@ -97,10 +128,9 @@ def grid(scenario: JsonDict) -> Grid | None:
                 attackers.append(attacker)
             exp = str(expected.get(cell_id, verdict))
             found.setdefault((library, posture), {})[(case["name"], attacker)] = Cell(
-                str(verdict), exp, WORDS.get(str(verdict), str(verdict))
+                str(verdict), exp, cell_id in leaked_ids
             )
         groups.append(Group(case["name"], _label(case), tuple(attackers)))
-        leaked += int(obs.get("password_leaked_though_blocked") or 0)
     if not groups:
         return None
     columns = [(g.case, a) for g in groups for a in g.attackers]
@@ -117,5 +147,6 @@ def grid(scenario: JsonDict) -> Grid | None:
         cells=len(every),
         unmet=sum(1 for c in every if not c.met),
         compromised=sum(1 for c in every if c.observed == "compromised"),
-        leaked_though_blocked=leaked,
+        leaked_though_blocked=sum(1 for c in every if c.leaked and c.observed != "compromised"),
+        attacker_wins=sum(1 for c in every if c.attacker_wins),
     )

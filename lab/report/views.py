@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 JsonDict = dict[str, Any]
-SHOWN_EXPECTATIONS = 3  # per scenario in the index; the scenario page lists them all
 INDEX_TEXT = 100  # characters of an expected/observed value in the index (the page has more)
 SHOWN_RECORDS = 24
 
@@ -32,10 +31,37 @@ def _words(value: Any) -> str:
     return str(value)
 
 
-def short(value: Any, limit: int = 140) -> str:
-    """One line of a JSON value for a table cell, cut at `limit` characters."""
+def short(value: Any, limit: int = 140, keep: str | None = None) -> str:
+    """One line of a JSON value for a table cell, cut at `limit` characters. `keep` is a regex (the one an
+    expectation matched): the cut is placed around its first match, so the point of the line survives."""
     text = " ".join(_words(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    hit = _search(keep, text)
+    if hit is None or hit[1] <= limit - 1:
+        return text[: limit - 1] + "…"
+    start, end = hit
+    room = max(limit - 2 - (end - start), 0)
+    lo = max(start - room // 2, 0)
+    hi = min(max(end, lo + limit - 2), len(text))
+    return "…" + text[lo:hi] + ("…" if hi < len(text) else "")
+
+
+_PATTERN = re.compile(r"/(.+?)/")
+
+
+def _search(pattern: str | None, text: str) -> tuple[int, int] | None:
+    try:
+        m = re.search(pattern, text) if pattern else None
+    except re.error:
+        return None
+    return (m.start(), m.end()) if m else None
+
+
+def pattern_of(expected: Any) -> str | None:
+    """The regex an expectation quotes (`log has line /wrong version number/`), if any."""
+    m = _PATTERN.search(expected) if isinstance(expected, str) else None
+    return m.group(1) if m else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,7 @@ def checks(scenario: JsonDict, limit: int = 140) -> tuple[CheckRow, ...]:
             case=e.get("case", ""),
             kind=e.get("kind", ""),
             expected=short(e.get("expected"), limit),
-            observed=short(e.get("observed"), limit),
+            observed=short(e.get("observed"), limit, pattern_of(e.get("expected"))),
             met=bool(e.get("met")),
             evidence=tuple(str(x) for x in e.get("evidence", ())),
         )
@@ -85,8 +111,8 @@ def checks(scenario: JsonDict, limit: int = 140) -> tuple[CheckRow, ...]:
 
 
 def _first_shown(rows: tuple[CheckRow, ...]) -> tuple[CheckRow, ...]:
-    """Unmet expectations first (that is what a reader must see), then the rest in file order."""
-    return (tuple(r for r in rows if not r.met) + tuple(r for r in rows if r.met))[:SHOWN_EXPECTATIONS]
+    """Every expectation, unmet first (that is what a reader must see), then the rest in file order."""
+    return tuple(r for r in rows if not r.met) + tuple(r for r in rows if r.met)
 
 
 def relative(target: str | Path, start: Path) -> str:
@@ -100,7 +126,8 @@ def links(scenario: JsonDict, reports_dir: Path) -> Links:
         cap = case.get("capture")
         if not cap:
             continue
-        label = "pcapng" if len(scenario["cases"]) == 1 else f"{case['name']}.pcapng"
+        single = sum(not c.get("fix") for c in scenario["cases"]) == 1  # the fix case is extra evidence
+        label = "pcapng" if single and not case.get("fix") else f"{case['name']}.pcapng"
         caps.append((label, relative(cap["pcap"], reports_dir)))
         if cap.get("keylog"):
             caps.append(("key log", relative(cap["keylog"], reports_dir)))
@@ -146,9 +173,13 @@ class CaseView:
     capture: JsonDict | None
     streams: tuple[JsonDict, ...]
     findings: tuple[JsonDict, ...]
-    exposures: tuple[JsonDict, ...]
+    exposures: tuple[JsonDict, ...]  # secrets readable without any key: they have frames
+    keylog_only: tuple[JsonDict, ...]  # secrets readable only with the key log (no frame in clear)
     at_rest: tuple[JsonDict, ...]
     attacker: JsonDict | None
+    attacker_ports: tuple[int, ...]  # where the clients really connected: capture streams to no server port
+    refused: tuple[str, ...]  # names of the clients that did not connect
+    role_streams: tuple[JsonDict, ...]  # a lab network's streams named by host role (segment, label, ...)
     observations: str  # pretty JSON of the rest
     log: tuple[LogLine, ...]
 
@@ -170,6 +201,11 @@ def config_lines(workdir: str | None) -> tuple[str, ...]:
     return tuple(_tidy(line) for line in keep)
 
 
+def masked(secret: str) -> str:
+    """A secret as a page shows it: its first two characters, the rest as dots of the same length."""
+    return secret[:2] + "•" * max(len(secret) - 2, 1) if len(secret) > 3 else "•" * len(secret)
+
+
 def _tidy(line: str) -> str:
     """Mask passwords (reports carry labels, not secrets) and shorten the run's absolute paths."""
     line = re.sub(r"^(requirepass\s+)\S+", r"\1•••", line)
@@ -187,17 +223,47 @@ def _cited(scenario: JsonDict, case: str) -> set[str]:
     return out
 
 
+def stream_label(port: int, server_ports: set[int], mitm: bool) -> str:
+    """Which hop a stream is: with an attacker in the path, clients dial it and it dials the server."""
+    if not mitm:
+        return f"client ↔ server (port {port})"
+    if port in server_ports:
+        return f"attacker ↔ server (port {port})"
+    return f"client ↔ attacker (the attacker listens on port {port})"
+
+
+# Observation keys holding a lab network's streams (workloads.netlab), and the segment each names.
+ROLE_STREAM_KEYS = {"streams": "", "front_streams": "front", "back_streams": "back"}
+
+
+def role_streams(observations: dict[str, Any]) -> tuple[JsonDict, ...]:
+    """Pop the role-named stream lists out of the observations: one row per stream, with its segment."""
+    rows: list[JsonDict] = []
+    for key, segment in ROLE_STREAM_KEYS.items():
+        value = observations.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "label" in v for v in value):
+            del observations[key]
+            rows += [{**v, "segment": segment} for v in value]
+    return tuple(rows)
+
+
 def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
     observations = dict(case.get("observations") or {})
+    named = role_streams(observations)
     attacker = observations.pop("attacker", None)
     observations.pop("table", None)  # the MITM matrix renders its own table
     cited = _cited(scenario, case["name"])
     capture = case.get("capture") or None
+    server_ports = {int(v) for v in (case.get("ports") or {}).values()}
+    is_mitm = isinstance(attacker, dict)
     streams = tuple(
         {**s, "record_sizes": s.get("record_sizes", [])[:SHOWN_RECORDS],
-         "more_records": max(0, len(s.get("record_sizes", [])) - SHOWN_RECORDS)}
+         "more_records": max(0, len(s.get("record_sizes", [])) - SHOWN_RECORDS),
+         "label": stream_label(int(s.get("server_port", 0)), server_ports, is_mitm)}
         for s in (capture or {}).get("streams", ())
     )
+    attacker_ports = tuple(sorted({int(s["server_port"]) for s in (capture or {}).get("streams", ())
+                                   if is_mitm and int(s.get("server_port", 0)) not in server_ports}))
     return CaseView(
         name=case["name"],
         started=bool(case.get("started")),
@@ -209,9 +275,14 @@ def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
         capture=capture,
         streams=streams,
         findings=tuple((capture or {}).get("findings", ())),
-        exposures=tuple((capture or {}).get("exposures", ())),
+        exposures=tuple(x for x in (capture or {}).get("exposures", ()) if x.get("frames")),
+        keylog_only=tuple(x for x in (capture or {}).get("exposures", ())
+                          if not x.get("frames") and x.get("decrypted_frames")),
         at_rest=tuple(case.get("at_rest", ())),
         attacker=attacker if isinstance(attacker, dict) else None,
+        attacker_ports=attacker_ports,
+        refused=tuple(str(c.get("name")) for c in case.get("clients", ()) if not c.get("connected")),
+        role_streams=named,
         observations=json.dumps(observations, indent=2, ensure_ascii=False) if observations else "",
         log=tuple(LogLine(line, line in cited) for line in case.get("log_tail", ())),
     )

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from lab.mitm.scenario_steps import MitmAttacker, start_mitm
 from lab.scenario.evidence import Json
+from lab.scenario.mitm_attacker import MITM_OBSERVES, MitmAttacker, start_mitm
 
 if TYPE_CHECKING:
     from lab.scenario.lifecycle.session import Session
@@ -38,9 +38,10 @@ class Attacker(Protocol):
 class AttackerKind:
     params: type
     start: Callable[[Session, Any], AbstractContextManager[Attacker]]
+    observes: tuple[str, ...]  # its observation fields (under `attacker.`), checked like a workload's
 
 
 # One line per attacker.
 ATTACKERS: Mapping[str, AttackerKind] = MappingProxyType({
-    "mitm": AttackerKind(MitmAttacker, start_mitm),
+    "mitm": AttackerKind(MitmAttacker, start_mitm, MITM_OBSERVES),
 })

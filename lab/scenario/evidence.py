@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from lab.analysis.model import Excerpt
+
 Json: TypeAlias = bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"] | None
 
 LOG_TAIL_LINES = 20
@@ -55,6 +57,7 @@ class Exposure:
     ports: tuple[int, ...] = ()
     files: tuple[str, ...] = ()
     decrypted_frames: tuple[int, ...] = ()  # readable only with the TLS key log
+    excerpts: tuple[Excerpt, ...] = ()  # bytes around the first occurrences; here `secret` is the lab's value
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ class StreamSummary:
     client_cert_visible: bool = False
     alerts: tuple[str, ...] = ()
     record_sizes: tuple[int, ...] = ()
+    # serial and SHA-256 of the server's leaf as the capture holds it (TLS 1.3: read with the key log)
+    server_cert_serial: str | None = None
+    server_cert_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from lab.analysis.checks import CHECKS
 from lab.scenario.evidence import CaseEvidence, Exposure, Json
+from lab.scenario.strict import FieldError, choices
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class ClientOutcome:
 
 
 def client_outcome(p: ClientOutcome, ev: CaseEvidence) -> Check:
-    expected = (
+    # the row names its client: two rows "connects" in one case say nothing about who
+    expected = f"{p.client} " + (
         "connects" if p.connects else "refused" + (f" (/{p.error_matches}/)" if p.error_matches else "")
     )
     obs = ev.client(p.client)
@@ -227,12 +230,18 @@ class Observation:
     at_most: float | None = None
     matches: str | None = None
     is_nil: bool | None = None  # the value is (or is not) nil / absent
+    count: int | None = None  # the value is a list or table of exactly this many entries
 
     def __post_init__(self) -> None:
         _check_regex(self.matches, "matches")
-        given = [self.equals, self.at_least, self.at_most, self.matches, self.is_nil]
+        given = [self.equals, self.at_least, self.at_most, self.matches, self.is_nil, self.count]
         if all(v is None for v in given):
-            raise ValueError("at least one of equals, at-least, at-most, matches, is-nil")
+            raise ValueError("at least one of equals, at-least, at-most, matches, is-nil, count")
+
+    @property
+    def observation_key(self) -> str:
+        """The loader checks this against the fields the case's workload and attacker declare."""
+        return self.key
 
 
 _MISSING = object()
@@ -268,12 +277,14 @@ def observation(p: Observation, ev: CaseEvidence) -> Check:
         f"<= {p.at_most:g}" if p.at_most is not None else "",
         f"~ /{p.matches}/" if p.matches is not None else "",
         ("is nil" if p.is_nil else "is not nil") if p.is_nil is not None else "",
+        f"has {p.count} entries" if p.count is not None else "",
     ]
     expected = f"{p.key} " + " and ".join(x for x in parts if x)
     value = _lookup(ev.observations, p.key)
     if value is _MISSING:
         return Check(
-            bool(p.is_nil) and p.equals is None and p.at_least is None and p.at_most is None,
+            bool(p.is_nil) and p.equals is None and p.at_least is None and p.at_most is None
+            and p.count is None,
             expected,
             f"{p.key} was not observed",
         )
@@ -284,6 +295,7 @@ def observation(p: Observation, ev: CaseEvidence) -> Check:
         and (p.at_most is None or (number is not None and number <= p.at_most))
         and (p.matches is None or _matches_any(p.matches, value))
         and (p.is_nil is None or (value is None) == p.is_nil)
+        and (p.count is None or (isinstance(value, list | tuple | dict) and len(value) == p.count))
     )
     return Check(met, expected, value)  # type: ignore[arg-type]
 
@@ -291,10 +303,17 @@ def observation(p: Observation, ev: CaseEvidence) -> Check:
 # --- finding: an analysis check that fired (or did not) ------------------------------------------
 
 
+CHECK_IDS: tuple[str, ...] = tuple(sorted(m.ID for m in CHECKS))
+
+
 @dataclass(frozen=True)
 class Finding:
-    check: str
+    check: str  # the id of one of the capture analysis's checks
     present: bool = True
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECK_IDS:
+            raise FieldError("check", f"the id of an analysis check ({choices(CHECK_IDS)})", self.check)
 
 
 def finding(p: Finding, ev: CaseEvidence) -> Check:

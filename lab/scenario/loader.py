@@ -19,6 +19,8 @@ REGISTRIES = Registries(
     workloads={name: w.params for name, w in WORKLOADS.items()},
     attackers={name: a.params for name, a in ATTACKERS.items()},
     expectations={name: k.params for name, k in EXPECTATIONS.items()},
+    workload_observes={name: w.observes for name, w in WORKLOADS.items()},
+    attacker_observes={name: a.observes for name, a in ATTACKERS.items()},
 )
 
 

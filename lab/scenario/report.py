@@ -15,10 +15,11 @@ from pathlib import Path
 from lab.report.html import render_run
 from lab.scenario.evidence import Json
 from lab.scenario.results import RunResult, ScenarioResult, to_json
+from lab.scenario.verdict import LABELS
 
 log = logging.getLogger(__name__)
 
-MARK = {"met": "✔ met", "unmet": "✘ unmet", "error": "⚠ error"}
+MARK = LABELS
 
 
 def _short(value: Json, limit: int = 120) -> str:
@@ -45,7 +46,10 @@ def markdown(result: ScenarioResult) -> str:
     for e in result.expectations:
         lines.append(f"| {e.case} | {_short(e.expected)} | {_short(e.observed)} | {'✔' if e.met else '✘'} |")
     for case in result.cases:
-        lines += ["", f"## Case `{case.name}`", ""]
+        title = f"## Case `{case.name}`"
+        if case.fix:
+            title = f"## Fix case `{case.name}` (the remediation applied)"
+        lines += ["", title, ""]
         if case.ports:
             lines.append("Ports: " + ", ".join(f"{k} {v}" for k, v in case.ports.items()))
         if case.start_error:
@@ -62,10 +66,14 @@ def markdown(result: ScenarioResult) -> str:
                 f"- capture: `{cap.pcap}` ({cap.packets} packets, {cap.method})"
                 + (f", key log `{cap.keylog}`" if cap.keylog else "")
             )
-            for x in cap.exposures:
-                lines.append(
-                    f"- **{x.label}** readable in clear in frames {', '.join(map(str, x.frames[:12]))}"
-                )
+            for x in cap.exposures:  # "in clear" only with frames: a TLS secret is readable with the key only
+                if x.frames:
+                    lines.append(
+                        f"- **{x.label}** readable in clear in frames {', '.join(map(str, x.frames[:12]))}"
+                    )
+                elif x.decrypted_frames:
+                    lines.append(f"- **{x.label}** readable only with the key log, frames "
+                                 f"{', '.join(map(str, x.decrypted_frames[:12]))}")
         for x in case.at_rest:
             lines.append(f"- **{x.label}** readable on disk in {', '.join(x.files)}")
         if case.observations:
@@ -73,12 +81,23 @@ def markdown(result: ScenarioResult) -> str:
         if case.log_tail and (case.error or case.start_error):
             lines += ["", "Server log (tail):", "", "```", *case.log_tail, "```"]
     rem = result.remediation
-    lines += ["", "## Remediation", "", rem.summary]
+    lines += ["", "## Remediation", "", fix_status(result), "", rem.summary]
     if rem.config:
         lines += ["", "```", *rem.config, "```"]
     if rem.client:
         lines += ["", "```python", rem.client.strip(), "```"]
     return "\n".join(lines) + "\n"
+
+
+def fix_status(result: ScenarioResult) -> str:
+    """One sentence from the FixResult: advice, proven (n of n checks), or not proven and why."""
+    fix = result.fix
+    if fix.advice:
+        return "Advice: the lab cannot run this change, so it is not proven here."
+    if fix.proven:
+        return (f"Fix proven: applied in case `{fix.case}` and the attack run again; "
+                f"{fix.met} of {fix.checks} checks held.")
+    return f"Fix NOT proven (case `{fix.case}`, {fix.met} of {fix.checks} checks held): {fix.error}"
 
 
 def _json(value: object) -> str:

@@ -15,30 +15,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lab.scenario.strict import SchemaError, build, convert
+from lab.clients.model import Posture
+from lab.errors import UserError
+from lab.pki import Defect
+from lab.scenario.strict import FieldError, SchemaError, build, choices, convert
+from lab.targets.spec import TargetSpec
 
-ServerCert = Literal["valid", "expired", "not-yet-valid", "wrong-host", "self-signed", "none"]
-Posture = Literal["plaintext", "tls-no-verify", "tls-chain-only", "tls-full", "tls-pinned"]
 TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 ClaimKind = Literal["myth", "pitfall", "promise"]
 DEFAULT_CASE = "main"
 
 
-@dataclass(frozen=True)
-class TargetConfig:
-    """The server under test in redis.conf terms (bundled or redis-server is chosen at run time)."""
+# What the TLS port serves: the lab's valid cert, none at all (tls-port without cert/key), or a named defect.
+CertChoice = Defect | Literal["valid", "none"]
+_CERT_KEY = "server-cert"
 
-    plaintext: bool = True  # `port` open
-    tls: bool = False  # `tls-port` open
-    server_cert: ServerCert = "valid"  # which cert the TLS port serves ("none": tls-port without cert/key)
-    tls_auth_clients: Literal["no", "optional", "yes"] = "no"
-    tls_protocols: str | None = None
-    tls_ciphers: str | None = None
-    tls_ciphersuites: str | None = None
-    tls_session_caching: bool = True
-    requirepass: str | None = None
-    appendonly: bool = False
-    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+
+def _target(table: Mapping[str, object], file: Path, key: str) -> tuple[TargetSpec, CertChoice]:
+    """A [target] table is a TargetSpec (the one shape of a server under test) plus `server-cert`;
+    the target kind is chosen at run time (--target), never in the file."""
+    rest = {k: v for k, v in table.items() if k != _CERT_KEY}
+    if "kind" in rest:
+        raise SchemaError(file, f"{key}.kind", "no kind key (the target is chosen at run time: --target)")
+    raw = table.get(_CERT_KEY, "valid")
+    names = ["valid", "none", *(d.value for d in Defect)]
+    if raw not in names:
+        raise SchemaError(file, f"{key}.{_CERT_KEY}", choices(names), raw)
+    cert: CertChoice = raw if raw in ("valid", "none") else Defect(raw)  # type: ignore[assignment]
+    try:
+        return build(TargetSpec, rest, file, key), cert
+    except UserError as exc:
+        if isinstance(exc, SchemaError):
+            raise
+        raise SchemaError(file, key, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class ClientConfig:
 
     name: str = ""  # the key of its [clients.NAME] table, filled in by the parser
     library: Literal["redis-py", "redis-cli"] = "redis-py"
-    posture: Posture = "tls-full"
+    posture: Posture = Posture.TLS_FULL
     port: Literal["plaintext", "tls"] | None = (
         None  # default: "plaintext" for the plaintext posture, else "tls"
     )
@@ -69,11 +78,56 @@ class Claim:
     text: str
 
 
+FIX_CASE = "fix"
+
+
 @dataclass(frozen=True)
 class Remediation:
+    """What to change. Unless it is advice, the lab runs it: a fix case (the scenario's base case with the
+    fix applied) judged by the fix's own expectations, so the result says whether the fix held."""
+
     summary: str
-    config: tuple[str, ...] = ()  # redis.conf lines
+    config: tuple[str, ...] = ()  # redis.conf lines, each one real redis-server 7.0 accepts as written
     client: str = ""  # client code that does it right
+    advice: bool = False  # true: a change the lab cannot run (an encrypted volume, application design)
+
+
+def _outside_quotes(line: str, char: str) -> bool:
+    quote = ""
+    for c in line:
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == char:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _FixTable:
+    """[remediation.fix]: overrides on a case of the file (the first, unless `base` names one)."""
+
+    expect: tuple[dict[str, object], ...]
+    base: str | None = None
+    target: dict[str, object] = dataclasses.field(default_factory=dict)
+    clients: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
+    workload: dict[str, object] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _RemediationTable:
+    summary: str
+    config: tuple[str, ...] = ()
+    client: str = ""
+    advice: bool = False
+    fix: _FixTable | None = None
+
+    def __post_init__(self) -> None:
+        for i, line in enumerate(self.config):
+            if _outside_quotes(line, "#"):
+                raise FieldError(f"config[{i}]", "a redis.conf line without a trailing comment "
+                                 "(redis.conf has none: the server refuses to start)", line)
 
 
 @dataclass(frozen=True)
@@ -87,11 +141,13 @@ class Step:
 @dataclass(frozen=True)
 class Case:
     name: str
-    target: TargetConfig
+    target: TargetSpec  # its kind is a placeholder until the session runs it on the chosen target
+    server_cert: CertChoice
     clients: tuple[ClientConfig, ...]
     workload: Step
     attacker: Step | None
     capture: bool
+    fix: bool = False  # the case the runner adds to prove the remediation
 
     def client(self, name: str) -> ClientConfig:
         for c in self.clients:
@@ -121,6 +177,10 @@ class Scenario:
     remediation: Remediation
     path: str
 
+    @property
+    def fix_case(self) -> Case | None:
+        return next((c for c in self.cases if c.fix), None)
+
 
 @dataclass(frozen=True)
 class _Header:
@@ -131,7 +191,7 @@ class _Header:
     claim: Claim
     story: str
     workload: dict[str, object]
-    remediation: Remediation
+    remediation: _RemediationTable
     expect: tuple[dict[str, object], ...]
     tags: tuple[str, ...] = ()
     order: int = 100  # place in the catalogue: the story order a trainer follows (then by name)
@@ -160,6 +220,9 @@ class Registries:
     workloads: Mapping[str, type]
     attackers: Mapping[str, type]
     expectations: Mapping[str, type]
+    # the observation fields each workload / attacker declares (what `observation` keys may name)
+    workload_observes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    attacker_observes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def _step(table: Mapping[str, object], registry: Mapping[str, type], what: str, file: Path, key: str) -> Step:
@@ -193,7 +256,7 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
     def where(part: str, overridden: bool) -> str:
         return f"{key}.{part}" if overridden else part
 
-    target = build(TargetConfig, {**header.target, **over.target}, file, where("target", bool(over.target)))
+    target, server_cert = _target({**header.target, **over.target}, file, where("target", bool(over.target)))
     workload = _step(
         {**header.workload, **over.workload},
         reg.workloads,
@@ -209,13 +272,41 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
         )
     clients = _clients(header.clients, over.clients, file, f"{key}.clients")
     capture = header.capture if over.capture is None else over.capture
-    return Case(over.name, target, clients, workload, attacker, capture)
+    return Case(over.name, target, server_cert, clients, workload, attacker, capture)
+
+
+def _observed_fields(case: Case, reg: Registries) -> tuple[str, ...]:
+    """The observation keys a case can have: its workload's fields, plus attacker.<field> with an attacker."""
+    own = getattr(case.workload.params, "observes", None)  # a workload whose file names its fields
+    fields = own if isinstance(own, tuple) else tuple(reg.workload_observes.get(case.workload.name, ()))
+    if case.attacker is not None:
+        fields += tuple(f"attacker.{f}" for f in reg.attacker_observes.get(case.attacker.name, ()))
+    return fields
+
+
+def _check_observation_key(
+    key: str, where: str, cases: tuple[Case, ...], file: Path, reg: Registries
+) -> None:
+    """An `observation` expectation names a field its cases' workload (or attacker) declares, or it could
+    never be observed and would pass whenever it asks for nil."""
+    for case in cases:
+        fields = _observed_fields(case, reg)
+        parts = key.split(".")
+        head = ".".join(parts[:2]) if parts[0] == "attacker" else parts[0]
+        if head not in fields:
+            what = f"workload {case.workload.name}"
+            if case.attacker is not None:
+                what += f" / attacker {case.attacker.name}"
+            expected = f"a field that {what} reports (one of {', '.join(fields)})"
+            raise SchemaError(file, f"{where}.key", expected, key)
 
 
 def _expectation(
-    table: Mapping[str, object], index: int, case_names: tuple[str, ...], file: Path, reg: Registries
+    table: Mapping[str, object], index: int, all_cases: tuple[Case, ...], file: Path, reg: Registries,
+    prefix: str = "",
 ) -> Expectation:
-    key = f"expect[{index}]"
+    key = f"{prefix}expect[{index}]"
+    case_names = tuple(c.name for c in all_cases)
     kind = table.get("kind")
     if not isinstance(kind, str) or kind not in reg.expectations:
         raise SchemaError(
@@ -230,7 +321,45 @@ def _expectation(
                     file, f"{key}.cases", f"names of this file's cases ({', '.join(case_names)})", name
                 )
     params = {k: v for k, v in table.items() if k not in ("kind", "cases")}
-    return Expectation(kind, cases, build(reg.expectations[kind], params, file, key))
+    built: object = build(reg.expectations[kind], params, file, key)
+    observed_key = getattr(built, "observation_key", None)
+    if isinstance(observed_key, str) and reg.workload_observes:
+        _check_observation_key(observed_key, key, tuple(c for c in all_cases if c.name in cases), file, reg)
+    return Expectation(kind, cases, built)
+
+
+def _fix(
+    header: _Header, fix: _FixTable, tables: list[_CaseTable], file: Path, reg: Registries
+) -> tuple[Case, tuple[Expectation, ...]]:
+    """The fix case: the base case with the fix's overrides, and the fix's expectations on it alone."""
+    names = [t.name for t in tables]
+    if FIX_CASE in names:
+        raise SchemaError(file, "case", f'case names other than "{FIX_CASE}" (the runner adds that case)')
+    if fix.base is not None and fix.base not in names:
+        raise SchemaError(file, "remediation.fix.base",
+                          f"the name of a case of this file ({', '.join(names)})", fix.base)
+    base = tables[names.index(fix.base)] if fix.base is not None else tables[0]
+    clients = {n: {**base.clients.get(n, {}), **fix.clients.get(n, {})}
+               for n in {**base.clients, **fix.clients}}
+    over = _CaseTable(
+        name=FIX_CASE,
+        target={**base.target, **fix.target},
+        clients=clients,
+        workload={**base.workload, **fix.workload},
+        attacker=base.attacker,
+        capture=base.capture,
+    )
+    case = dataclasses.replace(_case(header, over, "remediation.fix", file, reg), fix=True)
+    if not fix.expect:
+        raise SchemaError(file, "remediation.fix.expect",
+                          "at least one expectation that the threat is gone")
+    for i, t in enumerate(fix.expect):
+        if "cases" in t:
+            raise SchemaError(file, f"remediation.fix.expect[{i}].cases",
+                              "no cases key (it judges the fix case)")
+    expect = tuple(_expectation(t, i, (case,), file, reg, "remediation.fix.")
+                   for i, t in enumerate(fix.expect))
+    return case, expect
 
 
 def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Scenario:
@@ -249,7 +378,15 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
     cases = tuple(_case(header, t, f"case[{i}]", file, reg) for i, t in enumerate(tables))
     if not header.expect:
         raise SchemaError(file, "expect", "at least one [[expect]] entry (a scenario must be able to fail)")
-    expect = tuple(_expectation(t, i, names, file, reg) for i, t in enumerate(header.expect))
+    expect = tuple(_expectation(t, i, cases, file, reg) for i, t in enumerate(header.expect))
+    rem = header.remediation
+    if rem.advice == (rem.fix is not None):
+        raise SchemaError(file, "remediation", "either a [remediation.fix] table (the lab runs the fix "
+                          "and checks that the threat is gone) or advice = true (a change it cannot run), "
+                          "not both")
+    if rem.fix is not None:
+        fix_case, fix_expect = _fix(header, rem.fix, tables, file, reg)
+        cases, expect = (*cases, fix_case), (*expect, *fix_expect)
     return Scenario(
         name=header.name,
         title=header.title,
@@ -260,6 +397,6 @@ def parse_scenario(doc: Mapping[str, object], file: Path, reg: Registries) -> Sc
         timeout_s=header.timeout,
         cases=cases,
         expect=expect,
-        remediation=header.remediation,
+        remediation=Remediation(rem.summary, rem.config, rem.client, rem.advice),
         path=str(file),
     )

@@ -9,15 +9,35 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import enum
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from lab.errors import UserError
 
 T = TypeVar("T")
+
+
+class FieldError(ValueError):
+    """Raised by a parameter dataclass's own check (__post_init__) about one of its keys."""
+
+    def __init__(self, field: str, expected: str, got: object = dataclasses.MISSING) -> None:
+        super().__init__(expected)
+        self.field = field
+        self.expected = expected
+        self.got = got
+
+
+def choices(values: Iterable[object]) -> str:
+    """`one of "a", "b"` for an error message."""
+    return "one of " + ", ".join(_show(v) for v in values)
+
+
+def _is_enum(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
 
 
 class SchemaError(UserError):
@@ -63,7 +83,9 @@ def _describe(tp: Any) -> str:
     if tp is float:
         return "a number"
     if origin is Literal:
-        return "one of " + ", ".join(_show(a) for a in get_args(tp))
+        return choices(get_args(tp))
+    if _is_enum(tp):
+        return choices(m.value for m in tp)
     if origin is tuple:
         return f"an array of {_describe(get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
     if dataclasses.is_dataclass(tp):
@@ -103,6 +125,10 @@ def convert(tp: Any, value: object, file: Path | str, key: str) -> Any:
     elif origin is Literal:
         if value in get_args(tp) and isinstance(value, str):
             return value
+    elif _is_enum(tp):
+        for member in tp:
+            if member.value == value:
+                return member
     elif origin is tuple:
         if isinstance(value, list):
             item = get_args(tp)[0]
@@ -139,5 +165,7 @@ def build(cls: type[T], table: Mapping[str, object], file: Path | str, key: str 
             )
     try:
         return cls(**values)
+    except FieldError as exc:
+        raise SchemaError(file, _join(key, toml_key(exc.field)), exc.expected, exc.got) from None
     except ValueError as exc:  # a dataclass's own cross-field check (__post_init__) says what is wrong
         raise SchemaError(file, key or "(top level)", str(exc)) from None

@@ -1,12 +1,16 @@
 """The command families the server serves: each module declares its handlers with @command."""
 
 from server.commands import (
+    acls,
     bitmaps,
     connection,
+    diagnostics,
     generic,
     hashes,
     keys,
     lists,
+    objects,
+    pubsub,
     server,
     sets,
     sort,
@@ -16,6 +20,6 @@ from server.commands import (
 )
 
 FAMILIES = (
-    connection, server, transactions, keys, strings, hashes, sets, lists, zsets,
-    bitmaps, generic, sort,
+    connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
+    diagnostics, bitmaps, generic, sort,
 )  # fmt: skip

@@ -18,12 +18,21 @@ REDIS_VERSION = "7.0.15"  # what HELLO and INFO report: clients pick features by
 def ping(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 2:
         raise CommandError("ERR wrong number of arguments for 'ping' command")
+    if ctx.client.subscribed and ctx.client.proto == 2:  # subscribed mode: a message-shaped answer
+        return [b"pong", b"" if len(args) == 1 else args[1]]
     return resp.PONG if len(args) == 1 else args[1]
 
 
 @command("echo", 2, "fast")
 def echo(ctx: Ctx, args: list[bytes]) -> Any:
     return args[1]
+
+
+def log_auth_failure(ctx: Ctx, username: bytes, command: str = "AUTH") -> None:
+    """ACL LOG: a refused AUTH or HELLO AUTH, under the username that was tried."""
+    server = ctx.server
+    server.acl_log.add("auth", "toplevel", command, resp.safe_text(username), client_line(server, ctx.client),
+                       server.config["acllog-max-len"])  # fmt: skip
 
 
 @command("auth", -2, "no-auth noscript loading stale fast sentinel allow-busy")
@@ -33,6 +42,8 @@ def auth(ctx: Ctx, args: list[bytes]) -> Any:
     try:
         user = ctx.server.users.auth_command(args[1:])
     except AuthError as e:
+        if str(e).startswith("WRONGPASS"):
+            log_auth_failure(ctx, args[1] if len(args) == 3 else b"default")
         raise CommandError(str(e)) from None
     ctx.client.user = user
     ctx.client.authenticated = True
@@ -67,6 +78,7 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
     if credentials is not None:
         user = ctx.server.users.authenticate(*credentials)
         if user is None:
+            log_auth_failure(ctx, credentials[0], "HELLO")
             raise CommandError("WRONGPASS invalid username-password pair or user is disabled.")
         client.user = user
         client.authenticated = True
@@ -120,6 +132,7 @@ def reset(ctx: Ctx, args: list[bytes]) -> Any:
     if client.monitor:
         client.monitor = False
         server.monitors.remove(client)
+    server.pubsub.forget(client)
     client.db_index = 0
     client.proto = 2
     client.name = None
@@ -153,12 +166,16 @@ def set_client_name(client: ClientState, name: bytes) -> None:
 def client_line(server: ServerState, client: ClientState) -> str:
     """One CLIENT LIST / CLIENT INFO line, with Redis 7.0's fields (memory fields are ours to estimate)."""
     now = time.monotonic()
-    flags = "".join(f for f, on in (("x", client.multi is not None), ("O", client.monitor)) if on) or "N"
+    subs = server.pubsub.clients.get(client)
+    shown = (("x", client.multi is not None), ("O", client.monitor), ("P", subs is not None))
+    flags = "".join(f for f, on in shown if on) or "N"
     name = resp.safe_text(client.name or b"")
+    sub, psub = (0, 0) if subs is None else (len(subs.channels), len(subs.patterns))
+    multi = -1 if client.multi is None else len(client.multi)
     return (
         f"id={client.id} addr={client.addr} laddr={client.laddr} fd={client.fd} name={name} "
         f"age={int(now - client.created)} idle={int(now - client.last_interaction)} flags={flags} "
-        f"db={client.db_index} sub=0 psub=0 ssub=0 multi={-1 if client.multi is None else len(client.multi)} "
+        f"db={client.db_index} sub={sub} psub={psub} ssub=0 multi={multi} "
         f"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "
         f"cmd={client.last_cmd} user={client.user.name} redir=-1 resp={client.proto}"
     )

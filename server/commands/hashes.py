@@ -207,7 +207,7 @@ def hrandfield(ctx: Ctx, args: list[bytes]) -> Any:
         raise CommandError(SYNTAX)
     if len(args) == 4:
         with_values = True
-        if not -LLONG_MAX // 2 <= count <= LLONG_MAX // 2:
+        if not -(LLONG_MAX // 2) <= count <= LLONG_MAX // 2:
             raise CommandError("ERR value is out of range")
     h = typed(ctx.db, args[1], dict)
     if h is None or count == 0:

@@ -63,6 +63,15 @@ def command(
     return mark
 
 
+# Every flag a declaration may use: a misspelt one ("wirte") would silently drop the command from the AOF
+# and from replication, so build_table refuses it.
+FLAGS = frozenset({  # Redis 7's COMMAND INFO flag names
+    "write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
+    "skip-monitor", "skip-slowlog", "asking", "fast", "no-auth", "may-replicate", "no-mandatory-keys",
+    "no-multi", "allow-busy", "sentinel", "only-sentinel", "movablekeys",
+})
+
+
 def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
     table: dict[bytes, CommandSpec] = {}
     for module in modules:
@@ -73,5 +82,9 @@ def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
                 if key in table:
                     raise RuntimeError(f"command {name!r} declared twice ({table[key].family}, {family})")
                 flagset = frozenset(flags.split())
+                unknown = sorted(flagset - FLAGS)
+                if unknown:
+                    raise RuntimeError(f"command {name!r} in {family}: unknown flag(s) {', '.join(unknown)}; "
+                                       f"known flags: {' '.join(sorted(FLAGS))}")
                 table[key] = CommandSpec(name, arity, flagset, first, last, step, family, obj)
     return table

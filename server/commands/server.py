@@ -131,8 +131,8 @@ def _section_stats(server: ServerState) -> list[tuple[str, Any]]:
         ("evicted_keys", 0),
         ("keyspace_hits", 0),
         ("keyspace_misses", 0),
-        ("pubsub_channels", 0),
-        ("pubsub_patterns", 0),
+        ("pubsub_channels", len(server.pubsub.channels)),
+        ("pubsub_patterns", len(server.pubsub.patterns)),
         ("total_error_replies", s.total_error_replies),
         # Ours: TLS handshakes on the TLS listener (resumed = session reuse, no certificate exchange).
         ("tls_handshakes_full", s.tls_handshakes_full),

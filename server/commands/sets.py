@@ -8,7 +8,7 @@ from typing import Any
 
 from server.commands.hashes import random_count
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import SYNTAX, CommandError, command
 from server.commands.scanning import cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.context import Ctx
@@ -112,7 +112,7 @@ def sdiff(ctx: Ctx, args: list[bytes]) -> set[bytes]:
     return first.difference(*(s for s in rest if s is not None))
 
 
-@command("spop", -2, "write random fast", keys=(1, 1, 1))
+@command("spop", -2, "write fast", keys=(1, 1, 1))
 def spop(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 3:
         raise CommandError(SYNTAX)
@@ -120,9 +120,7 @@ def spop(ctx: Ctx, args: list[bytes]) -> Any:
     key = args[1]
     if len(args) == 3:
         count = parse_ll(args[2])
-        if count is None:
-            raise CommandError(NOT_INTEGER)
-        if count < 0:
+        if count is None or count < 0:  # Redis 7.0 answers both with the range error
             raise CommandError("ERR value is out of range, must be positive")
         s = typed(db, key, set)
         if s is None or count == 0:
@@ -152,7 +150,7 @@ def spop(ctx: Ctx, args: list[bytes]) -> Any:
     return member
 
 
-@command("srandmember", -2, "readonly random", keys=(1, 1, 1))
+@command("srandmember", -2, "readonly", keys=(1, 1, 1))
 def srandmember(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 3:
         raise CommandError(SYNTAX)
@@ -164,7 +162,7 @@ def srandmember(ctx: Ctx, args: list[bytes]) -> Any:
     if s is None or count == 0:
         return []
     if count >= len(s):
-        return set(s)
+        return list(s)  # an array in RESP3 too, as Redis 7.0 replies
     members = list(s)
     return random.choices(members, k=-count) if count < 0 else random.sample(members, count)
 

@@ -310,3 +310,28 @@ def test_kill9_under_load_loses_no_acknowledged_write_with_always(tmp_path: Path
     print(f"kill -9 trials={trials} acknowledged={acked_total} lost={lost_total}")
     assert acked_total >= trials * 300
     assert lost_total == 0
+
+
+def _start_fails(tmp_path: Path) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "server", "--port", str(_free_port()), "--dir", str(tmp_path),
+         "--appendonly", "yes"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert out.returncode == 1, out.stdout
+    assert "Traceback" not in out.stdout + out.stderr
+    return out.stdout + out.stderr
+
+
+def test_server_aof_path_that_is_a_directory_is_one_fatal_line(tmp_path: Path) -> None:
+    (tmp_path / "appendonly.aof").mkdir()
+    text = _start_fails(tmp_path)
+    assert f"Fatal error: can't open the append log file {tmp_path / 'appendonly.aof'} for reading" in text
+
+
+def test_server_refuses_an_unknown_command_in_the_aof(tmp_path: Path) -> None:
+    (tmp_path / "appendonly.aof").write_bytes(
+        encode_command([b"SET", b"a", b"1"]) + encode_command([b"NOSUCHCMD", b"x"])
+    )
+    text = _start_fails(tmp_path)
+    assert f"Unknown command 'NOSUCHCMD' reading the append only file {tmp_path / 'appendonly.aof'}" in text

@@ -56,6 +56,42 @@ def test_large_bulk_in_many_chunks_is_joined_once() -> None:
     assert cmds == [[b"SET", b"k", value]]
 
 
+def test_huge_command_parse_is_linear_in_bytes_received() -> None:
+    """DEL with 200,000 one-byte arguments, read by read: each read parses only what it brought (plus
+    the one argument it interrupted), so the buffer never holds more than that."""
+    n = 200_000
+    data = b"*%d\r\n$3\r\nDEL\r\n" % (n + 1) + b"$1\r\nx\r\n" * n
+    parser = resp.Parser()
+    chunk = 65536
+    most = 0
+    out: list[list[bytes]] = []
+    for i in range(0, len(data), chunk):
+        parser.feed(data[i : i + chunk])
+        out += parser.parse()
+        most = max(most, parser.buffered)
+    assert out == [[b"DEL"] + [b"x"] * n]
+    assert most < chunk + 16  # re-parsing from the command's start kept ~the whole 1.4 MB here
+    assert parser.buffered == 0
+
+
+def test_big_bulk_collects_in_one_buffer_and_reset_frees_it() -> None:
+    value = bytes(range(256)) * 4096  # 1 MiB
+    data = multibulk(b"SET", b"k", value) + multibulk(b"PING")
+    parser = resp.Parser()
+    out: list[list[bytes]] = []
+    for i in range(0, len(data), 1000):
+        parser.feed(data[i : i + 1000])
+        out += parser.parse()
+        assert len(parser._buf) <= 1000 and not parser._parts  # the value is not re-joined per read
+    assert out == [[b"SET", b"k", value], [b"PING"]]
+    parser.feed(multibulk(b"SET", b"k", value)[: len(value) // 2])
+    assert parser.parse() == [] and parser.buffered > len(value) // 3
+    parser.reset()
+    assert parser.buffered == 0 and parser._big is None and parser._argv == []
+    parser.feed(multibulk(b"PING"))
+    assert parser.parse() == [[b"PING"]]
+
+
 def test_empty_multibulk_and_empty_inline_lines_are_skipped() -> None:
     cmds, parser = parse_all(b"*0\r\n*-1\r\n\r\n  \r\nPING\r\n")
     assert cmds == [[b"PING"]]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab.pki import CertFiles, Defect, LabPKI
+from lab.pki import CertFiles, LabPKI
 from lab.scenario.schema import Case, Scenario
 
 
@@ -50,21 +50,21 @@ class PreparedCase:
 
 
 def _server_cert(pki: LabPKI, case: Case) -> CertFiles | None:
-    choice = case.target.server_cert
-    if choice in ("valid", "none"):
-        return None if choice == "none" else pki.server
-    return pki.server_with(Defect(choice))
+    choice = case.server_cert
+    if choice == "valid":
+        return pki.server
+    return None if choice == "none" else pki.server_with(choice)
 
 
 def prepare(scenario: Scenario, paths: RunPaths) -> tuple[PreparedCase, ...]:
     """One CA per scenario (its cases share it, as servers of one organisation would); certs per case."""
     base = paths.captures / "work" / scenario.name
     pki = LabPKI.create(base / "pki")
-    single = len(scenario.cases) == 1
+    single = sum(not c.fix for c in scenario.cases) == 1  # the fix case does not rename the main capture
     out = []
     for case in scenario.cases:
-        stem = scenario.name if single else f"{scenario.name}--{case.name}"
-        no_tls_files = case.target.server_cert == "none"
+        stem = scenario.name if single and not case.fix else f"{scenario.name}--{case.name}"
+        no_tls_files = case.server_cert == "none"
         out.append(
             PreparedCase(
                 case=case,

@@ -20,7 +20,7 @@ from lab.scenario.lifecycle.prepare import PreparedCase, RunPaths, prepare
 from lab.scenario.lifecycle.session import Session
 from lab.scenario.lifecycle.verify import analyse_capture, judge, scan_at_rest
 from lab.scenario.report import write_run, write_scenario
-from lab.scenario.results import CaseResult, RunResult, ScenarioResult, scenario_verdict
+from lab.scenario.results import CaseResult, FixResult, RunResult, ScenarioResult, scenario_verdict
 from lab.scenario.schema import Scenario
 from lab.scenario.workloads import WorkloadResult
 from lab.targets import TargetKind
@@ -103,12 +103,13 @@ def run_case(
         observations=observations,
         secrets=secrets,
         capture=capture,
-        at_rest=scan_at_rest(stopped.data_dir, secrets),
+        at_rest=scan_at_rest(stopped.data_dir, secrets,
+                             stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None),
         duration_s=time.monotonic() - t0,
     )
 
 
-def _case_result(ev: CaseEvidence, workdir: Path) -> CaseResult:
+def _case_result(ev: CaseEvidence, workdir: Path, fix: bool) -> CaseResult:
     return CaseResult(
         name=ev.case,
         started=ev.started,
@@ -123,6 +124,7 @@ def _case_result(ev: CaseEvidence, workdir: Path) -> CaseResult:
         at_rest=ev.at_rest,
         log_tail=ev.log_tail,
         workdir=str(workdir),
+        fix=fix,
     )
 
 
@@ -157,6 +159,11 @@ def run_scenario(
         if ev.error:
             errors.append(f"case {ev.case}: {ev.error}")
     expectations = judge(scenario, evidence)
+    fix_case = scenario.fix_case
+    fix_name = fix_case.name if fix_case else None
+    fix_ev = evidence.get(fix_name) if fix_name else None
+    fix = FixResult.of(scenario.remediation.advice, fix_name, expectations,
+                       fix_ev.error if fix_ev else None, fix_ev is not None)
     result = ScenarioResult(
         name=scenario.name,
         title=scenario.title,
@@ -167,10 +174,11 @@ def run_scenario(
         verdict=scenario_verdict(errors, expectations),
         error="\n".join(errors) or None,
         duration_s=time.monotonic() - t0,
-        cases=tuple(_case_result(ev, workdirs[name]) for name, ev in evidence.items()),
+        cases=tuple(_case_result(ev, workdirs[name], name == fix_name) for name, ev in evidence.items()),
         expectations=expectations,
         remediation=scenario.remediation,
         source=scenario.path,
+        fix=fix,
     )
     write_scenario(result, paths.reports)
     return result
@@ -183,8 +191,10 @@ def run_all(
     on_start: Callable[[int, Scenario], None] = lambda i, s: None,
     on_done: Callable[[int, ScenarioResult], None] = lambda i, r: None,
     note: Note = _quiet,
+    peer: RunResult | None = None,
 ) -> RunResult:
-    """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/.
+    """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/; `peer` is the
+    same scenarios' run on the other target, shown beside this run's verdicts.
 
     Ctrl-C: the running scenario is stopped (no process, no port left), the rest is skipped, and the
     run is still reported, marked interrupted.
@@ -203,11 +213,11 @@ def run_all(
             break
         results.append(result)
         on_done(i, result)
-    return finish_run(paths, kind, started_at, t0, interrupted, results)
+    return finish_run(paths, kind, started_at, t0, interrupted, results, peer)
 
 
 def finish_run(paths: RunPaths, kind: TargetKind, started_at: str, t0: float, interrupted: bool,
-               results: Sequence[ScenarioResult]) -> RunResult:
+               results: Sequence[ScenarioResult], peer: RunResult | None = None) -> RunResult:
     """The run's result from what finished (t0 from time.monotonic()), written with reports/latest."""
     run = RunResult(
         run_id=paths.run_id,
@@ -218,6 +228,7 @@ def finish_run(paths: RunPaths, kind: TargetKind, started_at: str, t0: float, in
         reports_dir=str(paths.reports),
         captures_dir=str(paths.captures),
         scenarios=tuple(results),
+        peer=peer.as_peer(str(paths.reports)) if peer is not None else None,
     )
     write_run(run)
     return run

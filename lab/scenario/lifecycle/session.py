@@ -8,6 +8,7 @@ cleanup and leave a server or dumpcap behind. A target that refuses to start is 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -20,26 +21,9 @@ from lab.capture import Capture, CaptureResult
 from lab.scenario.attackers import ATTACKERS, Attacker
 from lab.scenario.evidence import Json
 from lab.scenario.lifecycle.prepare import PreparedCase
-from lab.scenario.schema import TargetConfig
-from lab.targets import RunningTarget, TargetKind, TargetSpec, TargetStartError, start_target
+from lab.targets import RunningTarget, TargetKind, TargetStartError, start_target
 
 Dial = Literal["plaintext", "tls"]
-
-
-def target_spec(config: TargetConfig, kind: TargetKind) -> TargetSpec:
-    return TargetSpec(
-        kind=kind,
-        plaintext=config.plaintext,
-        tls=config.tls,
-        tls_auth_clients=config.tls_auth_clients,
-        tls_protocols=config.tls_protocols,
-        tls_ciphers=config.tls_ciphers,
-        tls_ciphersuites=config.tls_ciphersuites,
-        tls_session_caching=config.tls_session_caching,
-        requirepass=config.requirepass,
-        appendonly=config.appendonly,
-        appendfsync=config.appendfsync,
-    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +59,7 @@ class Session:
     def __init__(self, prepared: PreparedCase, kind: TargetKind) -> None:
         self.prepared = prepared
         self.case = prepared.case
-        self.spec = target_spec(prepared.case.target, kind)
+        self.spec = dataclasses.replace(prepared.case.target, kind=kind)
         self.target: RunningTarget | None = None
         self.capture: Capture | None = None
         self.attacker: Attacker | None = None

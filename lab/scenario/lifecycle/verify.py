@@ -8,6 +8,7 @@ analysis itself), and the server's data files after it stopped (secrets at rest)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from lab.analysis.analyze import analyze
@@ -35,6 +36,8 @@ def _streams(report: CaptureReport) -> tuple[StreamSummary, ...]:
             client_cert_visible=any(c.visible_without_keys for c in s.client_certs),
             alerts=s.alerts,
             record_sizes=tuple(r.length for r in s.record_sizes),
+            server_cert_serial=s.server_certs[0].serial or None if s.server_certs else None,
+            server_cert_sha256=s.server_certs[0].sha256 or None if s.server_certs else None,
         )
         for s in report.streams
         if s.transport != "empty"
@@ -52,6 +55,8 @@ def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> Capture
         # a key log with no session of this capture (every handshake failed): the passive view is all there is
         report = analyze(result.path, ports=result.ports, secrets=values)
     by_mask = {mask(s.value.encode()): s.label for s in secrets}
+    # the lab's own test secrets: the page shows the exact bytes read, the secret highlighted
+    value_of = {mask(s.value.encode()): s.value for s in secrets}
     port_of = {s.stream: s.server.port for s in report.streams}
     exposures = tuple(
         Exposure(
@@ -59,6 +64,7 @@ def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> Capture
             frames=x.frames,
             ports=tuple(sorted({port_of[n] for n in x.streams if n in port_of})),
             decrypted_frames=x.decrypted_frames,
+            excerpts=tuple(replace(e, secret=value_of.get(e.secret, e.secret)) for e in x.excerpts),
         )
         for x in report.exposures
         if x.frames or x.decrypted_frames
@@ -81,15 +87,19 @@ def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> Capture
     )
 
 
-def scan_at_rest(data_dir: Path | None, secrets: Sequence[Secret]) -> tuple[Exposure, ...]:
-    """Which data files (AOF parts, RDB) hold each secret byte for byte, as anyone with disk access sees."""
+def scan_at_rest(data_dir: Path | None, secrets: Sequence[Secret],
+                 config: Path | None = None) -> tuple[Exposure, ...]:
+    """Which files on the server's disk hold each secret byte for byte, as anyone with disk access sees:
+    the data files (AOF parts, RDB) and the server's redis.conf (`requirepass` is written there in clear)."""
     if data_dir is None or not data_dir.is_dir() or not secrets:
         return ()
     files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and p.stat().st_size <= _AT_REST_MAX_BYTES]
-    contents = {p: p.read_bytes() for p in files}
+    contents = {str(p.relative_to(data_dir)): p.read_bytes() for p in files}
+    if config is not None and config.is_file():
+        contents[config.name] = config.read_bytes()
     out = []
     for s in secrets:
-        hits = tuple(str(p.relative_to(data_dir)) for p, data in contents.items() if s.value.encode() in data)
+        hits = tuple(name for name, data in contents.items() if s.value.encode() in data)
         if hits:
             out.append(Exposure(label=s.label, files=hits))
     return tuple(out)

@@ -73,6 +73,12 @@ def observe(cfg: ClientConfig, port: int | None, outcome: ClientOutcome) -> Clie
 
 def run_client(session: Session, cfg: ClientConfig, commands: Sequence[Sequence[str]]) -> ClientObservation:
     """One session of `cfg` running `commands` on the port it dials; failure comes back as data."""
+    if cfg.dials not in session.ports:  # the listener is closed (`port 0`): what a client meets is a refusal
+        return ClientObservation(
+            name=cfg.name, library=cfg.library, posture=cfg.posture, port=None, connected=False,
+            error_class="connection-refused",
+            error_text=f"the server has no {cfg.dials} listener (closed in its redis.conf)",
+        )
     host, port = session.endpoint(cfg.dials)
     outcome = run_session(
         client_spec(session, cfg), host, port, commands=[list(c) for c in commands], keylog=session.keylog

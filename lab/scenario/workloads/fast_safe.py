@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lab.scenario.evidence import Json, Secret
 from lab.scenario.lifecycle.session import Session
 from lab.scenario.schema import ClientConfig
-from lab.scenario.workloads.dial import as_mapping, live, run_client
+from lab.scenario.workloads.dial import live, run_client
 from lab.scenario.workloads.result import WorkloadResult
 
 
@@ -45,65 +45,6 @@ def set_ex_expiry(session: Session, p: SetExExpiry) -> WorkloadResult:
             "get_after": r2[0] if r2 else "(no reply)",
             "exists_after": r2[1] if len(r2) > 1 else None,
         },
-    )
-
-
-@dataclass(frozen=True)
-class HsetObject:
-    key: str = "user:1"
-    name: str = "Eve"
-    email: str = "eve@example.com"
-
-
-def hset_object(session: Session, p: HsetObject) -> WorkloadResult:
-    app = _app(session)
-    obs = run_client(
-        session,
-        app,
-        [
-            ["HSET", p.key, "name", p.name, "email", p.email, "login_count", "1"],
-            ["HGETALL", p.key],
-            ["HINCRBY", p.key, "login_count", "1"],
-            ["HGET", p.key, "login_count"],
-            ["TYPE", p.key],
-        ],
-    )
-    r = obs.replies
-    return WorkloadResult(
-        (obs,),
-        {
-            "fields_added": r[0] if r else None,
-            "object": as_mapping(r[1]) if len(r) > 1 else None,
-            "login_count_after_hincrby": r[3] if len(r) > 3 else None,
-            "type": r[4] if len(r) > 4 else None,
-        },
-        (Secret("email", p.email),),
-    )
-
-
-@dataclass(frozen=True)
-class SaddUnique:
-    key: str = "usernames"
-    name: str = "eve"
-    other: str = "mallory"
-
-
-def sadd_unique(session: Session, p: SaddUnique) -> WorkloadResult:
-    obs = run_client(
-        session,
-        _app(session),
-        [
-            ["SADD", p.key, p.name],
-            ["SADD", p.key, p.name],
-            ["SADD", p.key, p.other],
-            ["SCARD", p.key],
-            ["SISMEMBER", p.key, p.name],
-        ],
-    )
-    r = list(obs.replies) + [None] * 5
-    return WorkloadResult(
-        (obs,),
-        {"first_add": r[0], "duplicate_add": r[1], "other_add": r[2], "cardinality": r[3], "is_member": r[4]},
     )
 
 

@@ -71,6 +71,15 @@ def _s_client(session: Session) -> dict[str, str]:
     }
 
 
+def _program(pid: int) -> str:
+    """The server's process name (redis-server, or the Python running the bundled server). Its name, not
+    its executable: Debian's redis-server is a link to redis-check-rdb, which picks its role by name."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 @dataclass(frozen=True)
 class TlsInternals:
     """What TLS library the server runs and what a session negotiates (no parameters)."""
@@ -84,6 +93,7 @@ def tls_internals(session: Session, _p: TlsInternals) -> WorkloadResult:
     return WorkloadResult(
         clients,
         {
+            "server_program": _program(session.target.pid),
             "server_tls_libraries": list(libraries),
             "server_tls_library_version": _library_version(libraries),
             "negotiated": _s_client(session),

@@ -185,3 +185,36 @@ def test_empty_connection_attempt_is_not_redis(tmp_path: Path) -> None:
     report = analyze(write(tmp_path / "syn.pcap", conversation([], dport=6379)))
     (stream,) = report.streams
     assert stream.transport == "empty" and not stream.redis and not report.findings
+
+
+# 8. --json is streamed (and equals to_dict); a closed pipe ends the output quietly.
+def test_streamed_json_equals_the_report(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from lab.analysis.jsonout import write_json
+
+    turns = [(CLIENT, b"*1\r\n$4\r\nPING\r\n"), (SERVER, b"+PONG\r\n")]
+    packets = conversation(turns) + conversation(turns, sport=50124)
+    report = analyze(write(tmp_path / "two.pcap", packets))
+    out = io.StringIO()
+    write_json(report, out)
+    assert json.loads(out.getvalue()) == report.to_dict()
+
+
+def test_table_piped_to_head_has_no_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    turns = [(CLIENT, b"*1\r\n$4\r\nPING\r\n"), (SERVER, b"+PONG\r\n")]
+    pcap = write(
+        tmp_path / "many.pcap", [p for i in range(1500) for p in conversation(turns, sport=20000 + i)]
+    )
+    done = subprocess.run(
+        f"{sys.executable} -m lab.cli.__init__ analyze {pcap} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.startswith(str(pcap)) and "Traceback" not in done.stderr, done.stderr

@@ -44,8 +44,18 @@ def test_resp3_replies_render_like_redis_cli() -> None:
         "(nil)",
         "1.5",
         "t",
-        "after-attr",  # the attribute (ttl: 3) annotates the reply that follows it
+        "|{ttl: (integer) 3}| after-attr",  # the attribute is kept beside the reply it annotates
     ]
+
+
+def test_a_resp3_attribute_split_anywhere_stays_in_the_transcript() -> None:
+    reply = b"|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n*2\r\n:1\r\n:2\r\n+OK\r\n"
+    for cut in range(1, len(reply)):
+        s = feed_split("s2c", reply, [cut])
+        assert [line.text for line in s.lines] == [
+            '|{key-popularity: {"a": 0.19}}| [(integer) 1, (integer) 2]',
+            "OK",
+        ], cut
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,6 +19,8 @@ def test_tls_injection_is_rejected_and_nothing_runs(dual_target: RunningTarget, 
     offset = len(dual_target.log_text())
     out = inject("127.0.0.1", dual_target.tls_port, ca=attack_pki.ca_cert)
     assert not out.server_executed and out.verdict == "rejected"
+    # its own key: the plaintext test's value, on the same server, is not reported as this one's
+    assert out.injected_key_value is None
     assert out.victim_state == "dropped"
     log = dual_target.log_text()[offset:]
     assert "wrong version number" in log or "bad record mac" in log

@@ -112,3 +112,53 @@ def small_report() -> BenchReport:
 
 def png(path: Path) -> bool:
     return path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# `openssl speed -mr` output as this host printed it (OpenSSL 3.0), trimmed to what the parsers read.
+SPEED_AEAD = (
+    "+DT:AES-256-GCM:1:16\n+H:16:64:256:1024:8192:16384\n"
+    "+F:25:AES-256-GCM:40000000.00:160000000.00:512000000.00:1024000000.00:4096000000.00:4096000000.00\n"
+)
+SPEED_ASYM = (
+    "+F2:2:2048:3600.000000:58000.000000\n+F4:3:256:40000.000000:14000.000000\n+F5:22:253:25000.000000:0.00004\n"
+)
+
+
+@pytest.fixture
+def cost_report(small_report: BenchReport) -> BenchReport:
+    """small_report with a crypto floor, attribution, handshake capacity and storm of known numbers."""
+    import dataclasses
+
+    from lab.bench.attribution import attribute
+    from lab.bench.crypto_floor import CryptoFloor, parse_aead, parse_asymmetric
+    from lab.bench.handshakes import CapacityCell
+    from lab.bench.handshakes import summarize as capacity_of
+    from lab.bench.results import StormPoint
+
+    signs, x25519 = parse_asymmetric(SPEED_ASYM)
+    floor = CryptoFloor(
+        "OpenSSL 3.0.19",
+        (parse_aead(SPEED_AEAD, "TLS_AES_256_GCM_SHA384", "aes-256-gcm"),),
+        tuple(signs[k] for k in sorted(signs)),
+        x25519,
+        ("openssl speed -mr -seconds 1 -evp aes-256-gcm",),
+    )
+    ciphers = {"redis-server/tls1.3": "TLS_AES_256_GCM_SHA384"}
+    # 2000 connections in 1 s with 0.8 s of server CPU: 400 µs each, capacity 2,500/s, server 80% busy.
+    full = capacity_of(
+        CapacityCell("redis-server", "ecdsa-p256", "tls1.3", "full", "new-full"),
+        [load_run(2000, cpu_s=0.8, connections=2000)],
+        floor,
+    )
+    storm = tuple(
+        StormPoint("redis-server", rate, rate * 0.9, 0, load_run(30_000, p50=p50), p50, p50 * 3, p50 * 4)
+        for rate, p50 in ((0.0, 100.0), (200.0, 700.0))
+    )
+    return dataclasses.replace(
+        small_report,
+        floor=floor,
+        ciphers=tuple(ciphers.items()),
+        attribution=attribute(small_report.cells, floor, ciphers),
+        capacity=(full,),
+        storm=storm,
+    )

@@ -10,8 +10,8 @@ from lab.bench.results import BenchReport
 from tests.lab.bench.conftest import png
 
 
-def test_all_figures_are_drawn(small_report: BenchReport, tmp_path: Path) -> None:
-    paths = draw_all(small_report, tmp_path / "figs")
+def test_all_figures_are_drawn(cost_report: BenchReport, tmp_path: Path) -> None:
+    paths = draw_all(cost_report, tmp_path / "figs")
     assert {p.stem for p in paths} == set(FIGURES)
     assert all(png(p) and p.stat().st_size > 5000 for p in paths)
 

@@ -94,3 +94,17 @@ def test_ratio_table_rendering() -> None:
     assert "| -k 0 --tls | GET | - | 1,000 | - | - | ≥ 1.0 | - |" in text
     assert "ratio 1.88 (goal ≤ 3.0)" in text and "bundled note" in text
     assert "request parser: C fast path" in text
+
+
+def test_type_memory_loads_one_key_per_type_and_renders() -> None:
+    from lab.bench.results import TypeMemoryRow
+    from lab.bench.type_memory import TYPES, _commands, render_type_memory
+
+    for kind in TYPES:
+        commands = list(_commands(kind, 2_500))
+        assert len(commands) == 3  # 1,000 elements per command
+        assert commands[-1].count(b"e:") == 500
+    rows = (TypeMemoryRow("zset", 1_000_000, 200 * 2**20, 100 * 2**20, 1, 1, 2.0, None),)
+    text = "\n".join(render_type_memory(rows))
+    assert "| zset | 200.0 MiB | 100.0 MiB | 2.00 |" in text
+    assert render_type_memory(()) == []

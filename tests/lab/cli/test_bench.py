@@ -23,3 +23,31 @@ def test_unknown_target_is_an_argparse_error() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["bench", "--target", "valkey"])
     assert exc.value.code == 2
+
+
+def test_default_run_folder_gets_the_performance_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --out the results land in reports/<run-id>/bench and the run folder gets performance.html,
+    built from the results.json just written (the run itself is replaced by a small known report)."""
+    import dataclasses
+
+    from lab.bench import suite
+    from lab.bench.results import BenchReport, HostInfo, write_json
+
+    host = HostInfo(2, "3.11", "OpenSSL 3", None, None, "uvloop")
+    known = BenchReport(
+        "t", "2026-01-01", 1.0, True, ("bundled",), host, ("plan",), 1, 0.1, (), (), (), (), (), ()
+    )
+
+    def fake_run(targets: object, quick: bool, out: Path, *args: object, **kwargs: object) -> BenchReport:
+        report = dataclasses.replace(known, notes=("ran",))
+        write_json(report, out / "results.json")
+        return report
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(suite, "run_bench", fake_run)
+    main(["bench", "--quick", "--target", "bundled"])
+    (page,) = tmp_path.glob("reports/*/performance.html")
+    assert "bench run t" in page.read_text()
+    assert "performance page:" in capsys.readouterr().out

@@ -22,7 +22,7 @@ name = "{name}"
 title = "T {name}"
 story = "S"
 claim = {{ kind = "promise", text = "C" }}
-remediation = {{ summary = "R" }}
+remediation = {{ summary = "R", advice = true }}
 capture = {capture}
 [target]
 plaintext = true
@@ -82,7 +82,7 @@ def test_exit_code_table_and_junit(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert re.search(r"^good\s+✔ met", done.stdout, re.MULTILINE)
     assert re.search(r"^bad\s+✘ unmet", done.stdout, re.MULTILINE)
-    assert "✘ bad [main] expected refused; observed connected" in done.stdout
+    assert "✘ bad [main] expected app refused; observed connected" in done.stdout
     assert "1 met · 1 unmet · 0 error on redis-server" in done.stdout
     assert f"report: {tmp_path}/reports/" in done.stdout
     suite = ET.parse(junit).getroot()
@@ -154,3 +154,26 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
     assert not listening(ports[0])
     run = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
     assert run["interrupted"] is True and run["scenarios"] == []
+
+
+def test_also_runs_the_other_target_and_the_index_shows_both_verdicts(tmp_path: Path) -> None:
+    require_tool("redis-server")
+    scenarios = _scenarios(tmp_path, good={}, bad={"connects": "false"})
+    done = subprocess.run(
+        _tlslab("run", "--all", "--target", "bundled", "--also", "redis-server", "--out", tmp_path,
+                "--scenarios", scenarios),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1, done.stderr  # `bad` is unmet on both
+    assert "1 met · 1 unmet · 0 error on redis-server" in done.stdout
+    assert "1 met · 1 unmet · 0 error on bundled" in done.stdout
+    latest = tmp_path / "reports" / "latest"
+    run = json.loads((latest / "run.json").read_text())
+    assert run["target"] == "bundled" and run["peer"]["target"] == "redis-server"
+    peer = {v["name"]: v for v in run["peer"]["verdicts"]}
+    assert {n: v["verdict"] for n, v in peer.items()} == {"bad": "unmet", "good": "met"}
+    assert (latest / peer["good"]["page"]).is_file()  # the link in the second column works
+    index = (latest / "index.html").read_text()
+    assert "Verdict on redis-server" in index and "Verdict on bundled" in index
+    # bad's redis-server cell: its verdict, linked to that run's page
+    assert f'class="badge v-unmet" href="{peer["bad"]["page"]}"' in index

@@ -19,7 +19,8 @@ def test_every_source_prepares_what_mitmproxy_needs(pki: LabPKI, workdir: Path) 
     for source in AttackerCert:
         attacker = prepare_attacker(source, pki, workdir)
         assert attacker.confdir.is_dir() and attacker.description
-        assert attacker.presents_client_cert == (source is AttackerCert.STOLEN_CLIENT_CERT)
+        assert attacker.presents_client_cert == (
+            source in (AttackerCert.STOLEN_CLIENT_CERT, AttackerCert.SAME_CA_ANY_PURPOSE))
 
 
 def test_rogue_ca_is_loaded_by_mitmproxy_as_its_signing_ca(pki: LabPKI, workdir: Path) -> None:
@@ -35,6 +36,16 @@ def test_same_ca_cert_is_genuine_but_for_another_host(pki: LabPKI, workdir: Path
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
         x509.DNSName)
     assert names == [OTHER_HOST_NAME]
+
+
+def test_the_any_purpose_same_ca_cert_serves_both_ends(pki: LabPKI, workdir: Path) -> None:
+    attacker = prepare_attacker(AttackerCert.SAME_CA_ANY_PURPOSE, pki, workdir)
+    cert = _served(attacker.options)
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert set(eku) == {x509.ExtendedKeyUsageOID.SERVER_AUTH, x509.ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert cert.issuer == pki.ca.cert.subject
+    served = dict(attacker.options)["certs"].split("=", 1)[1]
+    assert dict(attacker.options)["client_certs"] == served  # the same cert goes upstream
 
 
 def test_stolen_client_cert_is_the_victims(pki: LabPKI, workdir: Path) -> None:

@@ -23,6 +23,11 @@ def test_the_claims_cover_every_cell_with_the_issue_truths() -> None:
     assert expected_verdict("redis-py", Posture.TLS_NO_VERIFY, "yes", own) == "blocked-at-server"
     assert expected_verdict("redis-cli", Posture.TLS_NO_VERIFY, "yes", stolen) == "compromised"
     assert expected_verdict("redis-cli", Posture.TLS_FULL, "no", own) == "not-applicable"
+    # the same CA, both ways under mTLS: serverAuth only is refused, serverAuth + clientAuth passes
+    any_purpose = AttackerCert.SAME_CA_ANY_PURPOSE
+    assert expected_verdict("redis-cli", Posture.TLS_CHAIN_ONLY, "yes", same_ca) == "blocked-at-server"
+    assert expected_verdict("redis-cli", Posture.TLS_CHAIN_ONLY, "yes", any_purpose) == "compromised"
+    assert expected_verdict("redis-py", Posture.TLS_FULL, "yes", any_purpose) == "blocked-at-client"
 
 
 @pytest.mark.slow

@@ -1,7 +1,10 @@
 """One real run shared by the report tests: cheap scenarios through the real engine, servers and capture.
 
-plaintext-sniff (secrets in clear, frames), tls-without-certs (a refused start), traffic-analysis (a figure)
-from the catalogue, and the MITM matrix cut to one attacker certificate and one tls-auth-clients mode.
+plaintext-sniff (secrets in clear, frames), tls-without-certs (a refused start), traffic-analysis (a figure),
+tls-sniff (secrets readable only with the key log), plaintext-client-to-tls-port (a password in clear on the
+TLS port), mitm-verify (an attacker in the path) from the catalogue, and the MITM matrix cut to the two
+same-CA attacker certificates under both tls-auth-clients modes (mtls-yes: with the serverAuth-only cert the
+password leaks though the server blocks; with the any-purpose cert the attacker passes mTLS).
 """
 
 from __future__ import annotations
@@ -32,18 +35,23 @@ tls = true
 requirepass = "report-matrix-pw"
 [workload]
 name = "mitm-matrix"
-attackers = ["same-ca-other-host"]
+attackers = ["same-ca-other-host", "same-ca-any-purpose"]
 [[case]]
 name = "mtls-no"
 target = { tls-auth-clients = "no" }
+[[case]]
+name = "mtls-yes"
+target = { tls-auth-clients = "yes" }
 [[expect]]
 kind = "observation"
 key = "unmet_count"
 equals = 0
 [remediation]
 summary = "Verify the host name in every client."
+advice = true
 """
-FROM_CATALOGUE = ("plaintext-sniff", "tls-without-certs", "traffic-analysis")
+FROM_CATALOGUE = ("plaintext-sniff", "tls-without-certs", "traffic-analysis", "tls-sniff",
+                  "plaintext-client-to-tls-port", "mitm-verify")
 
 
 @pytest.fixture(scope="session")

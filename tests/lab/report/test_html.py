@@ -98,11 +98,16 @@ def test_scenario_page_shows_frames_log_fix_and_figure(reports_dir: Path, tmp_pa
 def test_matrix_page_is_a_colour_coded_grid(reports_dir: Path, tmp_path: Path) -> None:
     text = dom(reports_dir / "mitm-matrix.html", tmp_path)
     assert 'id="matrix"' in text
-    assert "tls-auth-clients no" in text
-    # same-CA certificate: the no-verify and chain-only clients fall, the full and pinned ones hold
-    assert text.count('class="m-compromised"') == 4
-    assert text.count('class="m-blocked-at-client"') == 2
-    assert text.count('class="m-not-applicable"') == 2
+    assert "tls-auth-clients no" in text and "tls-auth-clients yes" in text
+    # same-CA certificate: the no-verify and chain-only clients fall, the full and pinned ones hold;
+    # under mTLS the server blocks the session but those clients have already sent the password
+    # a same-CA cert with clientAuth passes mTLS (no identity check): compromised in both modes
+    assert text.count('class="m-compromised"') == 12
+    assert text.count('class="m-leaked"') == 4
+    assert 'class="m-blocked-at-server"' not in text, "a leaked password is shown as the server blocking"
+    assert text.count('class="m-blocked-at-client"') == 8
+    assert text.count('class="m-not-applicable"') == 8
+    assert 'class="small same-ca-why"' in text and "no check of its name" in text
     assert ' m-unmet"' not in text, "a cell differs from the lab's expectation"
     screenshot(reports_dir / "mitm-matrix.html", tmp_path)
 

@@ -37,3 +37,34 @@ def test_case_view_cites_the_refusal(reports_dir: Path) -> None:
     data = _scenario(reports_dir, "tls-without-certs")
     view = case_view(data, data["cases"][0])
     assert not view.started and view.start_error and "tls-cert-file" in view.start_error
+
+
+def test_a_cut_line_keeps_what_the_expectation_matched() -> None:
+    from lab.report.views import pattern_of
+
+    line = ("10860:M 04 Dec 2026 00:46:42.648 # Error accepting a client connection: "
+            "error:0A00010B:SSL routines::wrong version number (addr=127.0.0.1:55555 laddr=127.0.0.1:6380)")
+    expected = "log has line /wrong version number/"
+    cut = short(line, 100, pattern_of(expected))
+    assert len(cut) <= 100 and "wrong version number" in cut
+    assert "wrong version number" not in short(line, 100), "the plain cut is the defect this guards against"
+
+
+def test_the_index_row_lists_every_expectation(reports_dir: Path) -> None:
+    data = json.loads((reports_dir / "tls-sniff.json").read_text())
+    row = verdict_row(data, reports_dir)
+    assert len(row.checks) == len(data["expectations"]) > 3 and row.more == 0
+
+
+def test_a_lab_networks_streams_are_shown_by_host_role_not_as_raw_observations() -> None:
+    stream = {"label": "proxy→server", "client": "198.18.0.11:40000", "server": "198.18.0.12:6379",
+              "transport": "plaintext"}
+    front = {**stream, "label": "client→proxy", "transport": "tls"}
+    case = {"name": "main", "observations": {"front_streams": [front], "back_streams": [stream],
+                                             "back_readable": True, "streams": []}}
+    view = case_view({"name": "tls-terminating-proxy", "expectations": []}, case)
+    assert [(r["segment"], r["label"], r["transport"]) for r in view.role_streams] == [
+        ("front", "client→proxy", "tls"), ("back", "proxy→server", "plaintext")]
+    shown = json.loads(view.observations)
+    assert "back_streams" not in shown and shown["back_readable"] is True
+    assert shown["streams"] == []  # an empty list is no stream table: it stays a plain observation

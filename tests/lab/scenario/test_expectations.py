@@ -43,7 +43,7 @@ CAPTURE = CaptureEvidence(
         ),
     ),
     exposures=(Exposure("password", frames=(4, 9), ports=(7001,), decrypted_frames=(12,)),),
-    findings=({"check": "plaintext-auth", "title": "AUTH in clear"},),
+    findings=({"check": "plaintext-redis", "title": "AUTH in clear"},),
 )
 EV = CaseEvidence(
     case="main",
@@ -103,8 +103,8 @@ EV = CaseEvidence(
         ("observation", Observation("missing", equals=1), False),
         ("observation", Observation("libs", matches="libssl"), True),
         ("observation", Observation("neg.group", equals="X25519"), True),
-        ("finding", Finding("plaintext-auth"), True),
-        ("finding", Finding("plaintext-auth", present=False), False),
+        ("finding", Finding("plaintext-redis"), True),
+        ("finding", Finding("plaintext-redis", present=False), False),
     ],
 )
 def test_each_kind(kind: str, params: object, met: bool) -> None:
@@ -148,3 +148,10 @@ def test_observed_values_are_reported() -> None:
     check = evaluate("target-start", TargetStart(starts=False, error_matches="tls-cert-file"), refused)
     assert check.met and check.observed == "refused: No tls-cert-file configured!"
     assert not evaluate("secret-in-clear", SecretInClear("password", True), refused).met  # no capture
+
+
+def test_a_client_row_names_its_client() -> None:
+    # two rows "connects" in one case told the reader nothing about who connected
+    assert evaluate("client", ClientOutcome("app", connects=True), EV).expected == "app connects"
+    refused = evaluate("client", ClientOutcome("old", connects=False, error_matches="reset"), EV)
+    assert refused.expected == "old refused (/reset/)"

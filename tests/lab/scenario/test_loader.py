@@ -17,7 +17,7 @@ story = "S"
 tags = {tags}
 claim = {{ kind = "promise", text = "C" }}
 workload = {{ name = "ping" }}
-remediation = {{ summary = "R" }}
+remediation = {{ summary = "R", advice = true }}
 [[expect]]
 kind = "target-start"
 starts = true

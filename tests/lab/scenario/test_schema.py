@@ -24,7 +24,7 @@ BASE: dict[str, Any] = {
     "clients": {"app": {"posture": "tls-full"}, "old": {"posture": "plaintext", "port": "tls"}},
     "workload": {"name": "auth-and-hset", "email": "a@b.c"},
     "expect": [{"kind": "client", "client": "app", "connects": True}],
-    "remediation": {"summary": "Fix it.", "config": ["port 0"]},
+    "remediation": {"summary": "Fix it.", "config": ["port 0"], "advice": True},
 }
 
 

@@ -9,12 +9,14 @@ both servers run once per test session (conftest.py).
 Case syntax: one string per command. Tokens are split on blanks; a token in double quotes may hold blanks and
 Python escapes ("a\\x00b", "" is the empty string); other tokens are literal (glob patterns keep their
 backslashes). `{s+N}` / `{ms+N}` become the unix time in seconds / milliseconds plus N (the same value for
-both servers). `@2 CMD` runs CMD on a second connection. `SLEEP 0.05` waits client-side.
+both servers). `@2 CMD` runs CMD on a second connection. `SLEEP 0.05` waits client-side. `READ` sends
+nothing and reads the connection's next reply (pub/sub messages, a SUBSCRIBE's later confirmations).
 A prefix says how replies compare:
   ~sort  element order is unspecified (sets, KEYS): compare sorted
   ~ttl   TTL-like integers: equal within 1 (seconds) ; ~pttl within 1000 (milliseconds)
   ~scan  run the SCAN to the end (cursor 0) and compare the sorted union of the keys it returned
   ~kind  compare only the reply's wire type (replies that carry server identity)
+  ~acllog  ACL LOG entries without their age-seconds and client-info values (time and addresses)
 
 Deliberate differences (why replies are normalised above, not compared byte for byte):
 - SCAN cursors and batch sizes: Redis walks hash-table buckets; the bundled server walks a snapshot of the
@@ -140,7 +142,7 @@ def run(target: RunningTarget, plan: list[Step]) -> list[Any]:
                 if step.conn == 1:
                     clients[1].call(b"FLUSHALL")
             client = clients[step.conn]
-            reply = client.call(*step.argv)
+            reply = client.read_reply() if step.argv == [b"READ"] else client.call(*step.argv)
             if step.mode == "scan":
                 reply = _scan_to_end(client, step.argv, reply)
             out.append((step, reply))
@@ -168,7 +170,22 @@ def _normalise(mode: str, reply: Reply) -> Any:
         return (reply[0], tuple(sorted(reply[1])))
     if mode == "kind":
         return reply[0]
+    if mode == "acllog" and reply[0] == "*":
+        return tuple(_without_identity(entry) for entry in reply[1])
     return reply
+
+
+_IDENTITY_FIELDS = {b"age-seconds", b"client-info"}
+
+
+def _without_identity(entry: Reply) -> Any:
+    """An ACL LOG entry (RESP2 flat array or RESP3 map) minus the fields that differ by nature."""
+    if entry[0] == "%":
+        return tuple((k, v) for k, v in entry[1] if k[1] not in _IDENTITY_FIELDS)
+    items = entry[1]
+    return tuple(
+        (items[i], items[i + 1]) for i in range(0, len(items), 2) if items[i][1] not in _IDENTITY_FIELDS
+    )
 
 
 def _same(mode: str, ours: Reply, theirs: Reply) -> bool:

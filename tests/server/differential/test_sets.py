@@ -62,7 +62,7 @@ SEQUENCES: list[tuple[str, ...]] = [
     # SPOP SRANDMEMBER SMOVE S*STORE SINTERCARD SSCAN
     ("SADD s a", "SPOP s", "EXISTS s", "SPOP s", "SADD s a b c", "~sort SPOP s 5", "EXISTS s", "SPOP nokey 2",
      "SADD s a", "SPOP s 0", "SPOP s -1", "SPOP s x", "SPOP s 1 2", "SCARD s", "SPOP s 1", "SPOP s 1"),
-    ("SADD s a b c d", "SPOP s 2", "SCARD s", "SPOP s 1", "SCARD s"),
+    ("SADD s a b c d", "~kind SPOP s 2", "SCARD s", "~kind SPOP s 1", "SCARD s"),
     ("SADD s a", "SRANDMEMBER s", "SRANDMEMBER s 1", "SRANDMEMBER s -3", "SRANDMEMBER s 0", "SRANDMEMBER s 5",
      "SRANDMEMBER s x", "SRANDMEMBER s 1 2", "SRANDMEMBER nokey", "SRANDMEMBER nokey 3", "SRANDMEMBER nokey -3",
      "SRANDMEMBER s -9223372036854775808", "SADD s b c", "~sort SRANDMEMBER s 3", "~sort SRANDMEMBER s 10",

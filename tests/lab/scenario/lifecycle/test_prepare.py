@@ -17,7 +17,7 @@ DOC = {
     "title": "T",
     "story": "S",
     "claim": {"kind": "promise", "text": "C"},
-    "remediation": {"summary": "R"},
+    "remediation": {"summary": "R", "advice": True},
     "target": {"plaintext": False, "tls": True},
     "workload": {"name": "ping"},
     "expect": [{"kind": "target-start", "starts": True}],

@@ -18,7 +18,7 @@ name = "{name}"
 title = "T"
 story = "S"
 claim = {{ kind = "promise", text = "C" }}
-remediation = {{ summary = "R" }}
+remediation = {{ summary = "R", advice = true }}
 capture = false
 """
 

@@ -21,7 +21,7 @@ DOC = {
     "title": "T",
     "story": "S",
     "claim": {"kind": "promise", "text": "C"},
-    "remediation": {"summary": "R"},
+    "remediation": {"summary": "R", "advice": True},
     "capture": False,
     "target": {"plaintext": True, "tls": True, "appendonly": True, "appendfsync": "always"},
     "workload": {"name": "ping"},

@@ -28,16 +28,28 @@ def test_judge_covers_every_case_and_survives_a_broken_check() -> None:
         "title": "T",
         "story": "S",
         "claim": {"kind": "promise", "text": "C"},
-        "remediation": {"summary": "R"},
+        "remediation": {"summary": "R", "advice": True},
         "workload": {"name": "ping"},
         "case": [{"name": "a"}, {"name": "b"}],
         "expect": [
-            {"kind": "observation", "key": "n", "at-least": 1},
+            {"kind": "observation", "key": "connected", "at-least": 1},
             {"kind": "target-start", "starts": True, "cases": ["b"]},
         ],
     }
     scenario = parse_scenario(doc, Path("s.toml"), REGISTRIES)
-    weird = CaseEvidence(case="a", target_kind="bundled", started=True, observations={"n": "x"})
+    weird = CaseEvidence(case="a", target_kind="bundled", started=True, observations={"connected": "x"})
     results = judge(scenario, {"a": weird})
     assert [(r.case, r.met) for r in results] == [("a", False), ("b", False), ("b", False)]
     assert results[1].expected == "(case did not run)"
+
+
+def test_the_server_config_is_scanned_at_rest_too(tmp_path: Path) -> None:
+    # requirepass sits in redis.conf in clear, beside the data: a disk reader has the password
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "appendonly.aof").write_bytes(b"*3\r\n$4\r\nHSET\r\n$1\r\nu\r\n$13\r\na@example.com\r\n")
+    conf = tmp_path / "redis.conf"
+    conf.write_text("requirepass pw-123\n")
+    found = {x.label: x.files for x in scan_at_rest(data, [Secret("email", "a@example.com"),
+                                                            Secret("password", "pw-123")], conf)}
+    assert found == {"email": ("appendonly.aof",), "password": ("redis.conf",)}

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from lab.mitm.scenario_steps import MitmAttacker, summarize
 from lab.scenario.attackers import ATTACKERS
+from lab.scenario.mitm_attacker import MitmAttacker, summarize
 from lab.scenario.workloads import WORKLOADS
 
 
@@ -13,8 +13,11 @@ def test_registered_with_the_scenario_engine() -> None:
 
 
 def test_unknown_cert_source_is_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="same-ca-other-host"):
-        MitmAttacker(cert="stolen-ca")
+    from lab.scenario.strict import SchemaError, build
+
+    expected = 'attacker.cert: expected one of .*"same-ca-other-host".*got "stolen-ca"'
+    with pytest.raises(SchemaError, match=expected):
+        build(MitmAttacker, {"cert": "stolen-ca"}, "x.toml", "attacker")
 
 
 def test_summary_says_what_was_read_forged_and_refused() -> None:

@@ -1,4 +1,4 @@
-"""The packet attacks as scenario workloads (registered in lab.scenario.workloads by one line each).
+"""The packet attacks (lab.attacks) as scenario workloads, registered in lab.scenario.workloads.
 
 Each runs against the case's own target on loopback, on the plaintext port and on the TLS port alike, so one
 scenario shows what TLS changes and what it does not.
@@ -7,23 +7,18 @@ scenario shows what TLS changes and what it does not.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 from lab.attacks.inject import inject
 from lab.attacks.rst import reset
 from lab.attacks.traffic_analysis import analyse_sizes
 from lab.attacks.victim import Victim
 from lab.jsonable import plain
-
-if TYPE_CHECKING:
-    from lab.scenario.evidence import Json
-    from lab.scenario.lifecycle.session import Session
-    from lab.scenario.workloads.result import WorkloadResult
+from lab.scenario.evidence import Json
+from lab.scenario.lifecycle.session import Session
+from lab.scenario.workloads.result import WorkloadResult
 
 
 def _result(observations: dict[str, Json]) -> WorkloadResult:
-    from lab.scenario.workloads.result import WorkloadResult
-
     return WorkloadResult((), observations, ())
 
 
@@ -38,28 +33,33 @@ def _verbose_log(session: Session) -> None:
         victim.close()
 
 
-def _json(value: object) -> dict[str, Json]:
+def _json(value: object) -> Json:
     return plain(asdict(value))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
 class TcpInjection:
-    """Inject `SET injected-by-attacker <marker>` into a live plaintext and a live TLS session."""
+    """Inject `SET injected-by-attacker:<marker> <marker>` into a live plaintext and a live TLS session."""
 
 
 def tcp_injection(session: Session, _p: TcpInjection) -> WorkloadResult:
     pki, password = session.prepared.pki, session.case.target.requirepass
     _verbose_log(session)
-    plain = inject("127.0.0.1", session.server_port("plaintext"), password=password)
+    # no plaintext listener (`port 0`, the fix): no plaintext session exists to inject into
+    plain = (_json(inject("127.0.0.1", session.server_port("plaintext"), password=password))
+             if "plaintext" in session.ports else None)
     tls = inject("127.0.0.1", session.server_port("tls"), ca=pki.ca_cert if pki else None, password=password)
-    return _result({"plaintext": _json(plain), "tls": _json(tls)})
+    return _result({"plaintext": plain, "tls": _json(tls)})
 
 
 @dataclass(frozen=True)
 class RstInjection:
-    """Forge a RST into a plaintext and a TLS session (and a blind guess that misses, for contrast)."""
+    """Forge a RST into a plaintext and a TLS session, and two blind guesses that miss, for contrast: one
+    inside the receive window (RFC 5961: a challenge ACK) and one outside any possible window (dropped)."""
 
-    blind_offset: int = 100_000
+    # 1 byte off is inside any open window; half the sequence space is beyond the largest (2**30) window
+    in_window_offset: int = 1
+    blind_offset: int = 2**31
 
 
 def rst_injection(session: Session, p: RstInjection) -> WorkloadResult:
@@ -68,6 +68,8 @@ def rst_injection(session: Session, p: RstInjection) -> WorkloadResult:
     return _result({
         "plaintext": _json(reset("127.0.0.1", session.server_port("plaintext"), password=password)),
         "tls": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password)),
+        "in_window_guess": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password,
+                                       seq_offset=p.in_window_offset)),
         "blind_guess": _json(reset("127.0.0.1", session.server_port("tls"), ca=ca, password=password,
                                    seq_offset=p.blind_offset)),
     })

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from lab.attacks import scenario_steps
 from lab.scenario.workloads import WORKLOADS
+from lab.scenario.workloads import attacks as scenario_steps
 
 
 def test_packet_attacks_are_registered_workloads() -> None:

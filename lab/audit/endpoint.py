@@ -1,0 +1,49 @@
+"""HOST:PORT of the server to audit, and the rule that an audit scans only what the user owns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lab.attacks.safety import OVERRIDE_FLAG, require_loopback
+from lab.errors import UserError
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def parse_endpoint(text: str, default_port: int | None = None) -> Endpoint:
+    """`127.0.0.1:6380`, `localhost:6380`, `[::1]:6380` (or a bare host when default_port is given)."""
+    host, sep, port_text = text.rpartition(":")
+    if text.startswith("[") and "]" in text:
+        inside, _, rest = text[1:].partition("]")
+        host, sep, port_text = inside, ":" if rest.startswith(":") else "", rest[1:]
+    elif not sep or ":" in host:  # no port, or a bare IPv6 address
+        host, port_text = text, ""
+    if not port_text:
+        if default_port is None:
+            raise UserError(f"endpoint {text!r} has no port: write HOST:PORT, e.g. 127.0.0.1:6380")
+        return Endpoint(host, default_port)
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise UserError(f"port {port_text!r} in {text!r} is not a number: write HOST:PORT") from None
+    if not host or not 0 < port < 65536:
+        raise UserError(f"endpoint {text!r} is not HOST:PORT with a port in 1-65535")
+    return Endpoint(host, port)
+
+
+def require_owned(endpoint: Endpoint, i_own_this_network: bool) -> None:
+    """An audit is a scan of someone's server: loopback and live lab hosts only, unless the user says so."""
+    try:
+        require_loopback(endpoint.host, allow_non_loopback=i_own_this_network)
+    except UserError as exc:
+        raise UserError(
+            f"refusing to audit {endpoint}: it is neither loopback nor a host of a running lab network. "
+            f"Audit only servers you own; if you own it, pass {OVERRIDE_FLAG}"
+        ) from exc
