@@ -232,7 +232,7 @@ def hscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
     h = typed(ctx.db, args[1], dict)
     if h is None:
         return [b"0", []]
-    count, match = scan_options(args, 3)
+    count, match, _ = scan_options(args, 3)
     cursor, batch = walk(list(h.items()), cursor, count)
     found = [part for f, v in batch if match is None or match(f) for part in (f, v)]
     return [str(cursor).encode(), found]

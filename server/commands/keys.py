@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from server import resp
-from server.commands.redisnum import LLONG_MAX, LLONG_MIN, parse_cursor, parse_ll
+from server.commands.redisnum import LLONG_MAX, LLONG_MIN, parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.scanning import cursor_arg, scan_options
 from server.context import Ctx
 from server.keyspace import TYPE_NAMES
 from server.resp import OK, SimpleString
@@ -57,32 +58,10 @@ def keys(ctx: Ctx, args: list[bytes]) -> list[bytes]:
 
 @command("scan", -2, "readonly", keys=(0, 0, 0))
 def scan(ctx: Ctx, args: list[bytes]) -> list[Any]:
-    cursor = parse_cursor(args[1])
-    if cursor is None:
-        raise CommandError("ERR invalid cursor")
-    count, pattern, type_name = 10, None, None
-    i, argc = 2, len(args)
-    while i < argc:
-        option = args[i].lower()
-        if argc - i < 2:
-            raise CommandError(SYNTAX)
-        if option == b"count":
-            number = parse_ll(args[i + 1])
-            if number is None:
-                raise CommandError(NOT_INTEGER)
-            if number < 1:
-                raise CommandError(SYNTAX)
-            count = number
-        elif option == b"match":
-            pattern = None if args[i + 1] == b"*" else args[i + 1]
-        elif option == b"type":
-            type_name = args[i + 1].lower()
-        else:
-            raise CommandError(SYNTAX)
-        i += 2
+    cursor = cursor_arg(args[1])
+    count, match, type_name = scan_options(args, 2, type_ok=True)
     db = ctx.db
     cursor, batch = db.scan(cursor, count)
-    match = compile_pattern(pattern) if pattern is not None else None
     found: list[bytes] = []
     for key in batch:
         if match is not None and not match(key):

@@ -1,4 +1,4 @@
-"""HSCAN and SSCAN's shared part (Redis 7.0 scanGenericCommand on one value): options and the walk.
+"""The SCAN family's shared part (Redis 7.0 scanGenericCommand): the cursor, the options, the walk.
 
 Collections up to SMALL_COLLECTION elements come back whole with cursor 0, as Redis answers for its
 compact encodings; larger ones are walked by position over the element order, COUNT at a time."""
@@ -23,9 +23,11 @@ def cursor_arg(arg: bytes) -> int:
     return cursor
 
 
-def scan_options(args: list[bytes], start: int) -> tuple[int, Callable[[bytes], Any] | None]:
-    """(COUNT, MATCH predicate or None); TYPE is SCAN's alone, so a syntax error here."""
-    count, match = 10, None
+def scan_options(
+    args: list[bytes], start: int, *, type_ok: bool = False
+) -> tuple[int, Callable[[bytes], Any] | None, bytes | None]:
+    """(COUNT, MATCH predicate or None, TYPE or None); TYPE only with `type_ok` (SCAN), else a syntax error."""
+    count, match, type_name = 10, None, None
     i, argc = start, len(args)
     while i < argc:
         option = args[i].lower()
@@ -40,10 +42,12 @@ def scan_options(args: list[bytes], start: int) -> tuple[int, Callable[[bytes], 
             count = number
         elif option == b"match":
             match = None if args[i + 1] == b"*" else compile_pattern(args[i + 1])
+        elif option == b"type" and type_ok:
+            type_name = args[i + 1].lower()
         else:
             raise CommandError(SYNTAX)
         i += 2
-    return count, match
+    return count, match, type_name
 
 
 def walk(items: Sequence[Any], cursor: int, count: int) -> tuple[int, Sequence[Any]]:

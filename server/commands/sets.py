@@ -257,6 +257,6 @@ def sscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
     s = typed(ctx.db, args[1], set)
     if s is None:
         return [b"0", []]
-    count, match = scan_options(args, 3)
+    count, match, _ = scan_options(args, 3)
     cursor, batch = walk(sorted(s), cursor, count)
     return [str(cursor).encode(), [m for m in batch if match is None or match(m)]]

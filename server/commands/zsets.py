@@ -14,12 +14,12 @@ import random
 import re
 from typing import Any
 
-from server.commands.redisnum import parse_cursor, parse_ll
+from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
+from server.commands.scanning import cursor_arg, scan_options
 from server.commands.values import typed
 from server.context import Ctx
 from server.resp import NULL_ARRAY, format_double
-from server.stringmatch import compile_pattern
 from server.zset import LexBound, ZSet
 
 NAN_SCORE = "ERR resulting score is not a number (NaN)"
@@ -566,30 +566,12 @@ def zrandmember(ctx: Ctx, args: list[bytes]) -> Any:
 
 @command("zscan", -3, "readonly", keys=(1, 1, 1))
 def zscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
-    if parse_cursor(args[2]) is None:
-        raise CommandError("ERR invalid cursor")
-    pattern: bytes | None = None
-    i = 3
-    while i < len(args):
-        opt = args[i].lower()
-        if len(args) - i < 2:
-            raise CommandError(SYNTAX)
-        if opt == b"count":
-            number = parse_ll(args[i + 1])
-            if number is None:
-                raise CommandError(NOT_INTEGER)
-            if number < 1:
-                raise CommandError(SYNTAX)
-        elif opt == b"match":
-            pattern = None if args[i + 1] == b"*" else args[i + 1]
-        else:
-            raise CommandError(SYNTAX)
-        i += 2
+    cursor_arg(args[2])
+    _, match, _ = scan_options(args, 3)
     z = _zset(ctx, args[1])
     if z is None:
         return [b"0", []]
     # One pass: the whole set in one reply (Redis does so for listpack-encoded sets).
-    match = compile_pattern(pattern) if pattern is not None else None
     out: list[bytes] = []
     for member, score in z.scores.items():
         if match is None or match(member):
