@@ -26,7 +26,7 @@ def cursor_arg(arg: bytes) -> int:
 def scan_options(
     args: list[bytes], start: int, *, type_ok: bool = False
 ) -> tuple[int, Callable[[bytes], Any] | None, bytes | None]:
-    """(COUNT, MATCH predicate or None, TYPE or None); TYPE only with `type_ok` (SCAN), else a syntax error."""
+    """(COUNT, MATCH predicate or None, TYPE or None); TYPE only with `type_ok` (SCAN), else syntax error."""
     count, match, type_name = 10, None, None
     i, argc = start, len(args)
     while i < argc:
