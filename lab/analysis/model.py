@@ -6,7 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from types import ModuleType
+from typing import Any, Generic, Literal, TypeVar
 
 from lab.jsonable import plain
 
@@ -159,14 +160,33 @@ class Finding:
     stream: int | None = None
 
 
+F = TypeVar("F")
+
+
 @dataclass(frozen=True)
-class CheckResult:
-    """sslyze-style: a check either completed (with zero or more findings) or failed, and failure is data."""
+class CheckResult(Generic[F]):
+    """sslyze-style: a check either completed (with zero or more findings) or failed, and failure is data.
+
+    Generic over the finding: the observatory's checks report `Finding`s, the audit's `AuditFinding`s.
+    """
 
     check: str
     status: Literal["completed", "error"]
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[F, ...] = ()
     error: str = ""
+
+
+def run_check_modules(modules: tuple[ModuleType, ...], ctx: object) -> tuple[CheckResult[Any], ...]:
+    """Run each check module's `check(ctx)`; one that raises becomes an error result, not lost findings."""
+    results: list[CheckResult[Any]] = []
+    for module in modules:
+        try:
+            findings = tuple(module.check(ctx))
+        except Exception as exc:  # errors as data: one broken check must not hide the others' findings
+            results.append(CheckResult(module.ID, "error", error=f"{type(exc).__name__}: {exc}"))
+            continue
+        results.append(CheckResult(module.ID, "completed", findings))
+    return tuple(results)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from lab.analysis.model import Severity
+from lab.analysis.model import CheckResult, Severity
 from lab.jsonable import plain
 
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
@@ -36,14 +36,7 @@ class AuditFinding:
     source: Source
 
 
-@dataclass(frozen=True)
-class AuditCheckResult:
-    """A check completed (with zero or more findings), was not applicable, or failed; failure is data."""
-
-    check: str
-    status: Literal["completed", "error"]
-    findings: tuple[AuditFinding, ...] = ()
-    error: str = ""
+AuditCheckResult = CheckResult[AuditFinding]  # the observatory's result shape, with the audit's findings
 
 
 @dataclass(frozen=True)

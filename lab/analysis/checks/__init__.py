@@ -17,7 +17,7 @@ from lab.analysis.checks import (
     weak_cipher,
 )
 from lab.analysis.checks.base import CheckContext
-from lab.analysis.model import CheckResult, SecretExposure, StreamInfo
+from lab.analysis.model import CheckResult, Finding, SecretExposure, StreamInfo, run_check_modules
 
 CHECKS: tuple[ModuleType, ...] = (
     plaintext_redis,
@@ -34,14 +34,5 @@ CHECKS: tuple[ModuleType, ...] = (
 
 def run_checks(
     streams: tuple[StreamInfo, ...], exposures: tuple[SecretExposure, ...], now: dt.datetime | None = None
-) -> tuple[CheckResult, ...]:
-    ctx = CheckContext(streams, exposures, now or dt.datetime.now(dt.UTC))
-    results = []
-    for module in CHECKS:
-        try:
-            findings = tuple(module.check(ctx))
-        except Exception as exc:  # errors as data: one broken check must not hide the others' findings
-            results.append(CheckResult(module.ID, "error", error=f"{type(exc).__name__}: {exc}"))
-            continue
-        results.append(CheckResult(module.ID, "completed", findings))
-    return tuple(results)
+) -> tuple[CheckResult[Finding], ...]:
+    return run_check_modules(CHECKS, CheckContext(streams, exposures, now or dt.datetime.now(dt.UTC)))

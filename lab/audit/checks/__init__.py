@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from lab.analysis.model import run_check_modules
 from lab.audit.checks import (
     admin_readable,
     bind_all,
@@ -60,12 +61,4 @@ CHECKS: tuple[ModuleType, ...] = (
 
 
 def run_checks(ctx: AuditContext) -> tuple[AuditCheckResult, ...]:
-    results = []
-    for module in CHECKS:
-        try:
-            findings = tuple(module.check(ctx))
-        except Exception as exc:  # errors as data: one broken check must not hide the others' findings
-            results.append(AuditCheckResult(module.ID, "error", error=f"{type(exc).__name__}: {exc}"))
-            continue
-        results.append(AuditCheckResult(module.ID, "completed", findings))
-    return tuple(results)
+    return run_check_modules(CHECKS, ctx)
