@@ -62,13 +62,14 @@ def _labels(streams: tuple[NamedStream, ...], transport: str) -> list[Json]:
 
 
 @dataclass(frozen=True)
-class Replication:
+class Toggle:
+    """The parameters of the four mechanics whose only choice is attack or fix."""
+
+    fix: bool = False  # true: the scenario's remediation applied
+
+
+def replication(session: Session, p: Toggle) -> WorkloadResult:
     """Primary and replica on two hosts, clients over TLS; fix: `tls-replication yes` with certs."""
-
-    fix: bool = False
-
-
-def replication(session: Session, p: Replication) -> WorkloadResult:
     workdir, figure = _prepare(session, replication_topology())
     r = run_replication(workdir, tls_replication=p.fix)
     ev = r.evidence
@@ -81,14 +82,8 @@ def replication(session: Session, p: Replication) -> WorkloadResult:
         "figure": figure, "pcap": str(r.capture.path)})
 
 
-@dataclass(frozen=True)
-class SameCa:
+def same_ca(session: Session, p: Toggle) -> WorkloadResult:
     """`tls-replication yes`, a same-CA attacker between replica and primary; fix: a CA per role."""
-
-    fix: bool = False
-
-
-def same_ca(session: Session, p: SameCa) -> WorkloadResult:
     workdir, figure = _prepare(session, same_ca_topology(), ("nft",))
     r = run_same_ca(workdir, ca_per_role=p.fix)
     return WorkloadResult((), {
@@ -98,14 +93,8 @@ def same_ca(session: Session, p: SameCa) -> WorkloadResult:
         "replica_refusals": len(r.replica_refusals), "figure": figure, "pcap": str(r.capture.path)})
 
 
-@dataclass(frozen=True)
-class ClusterBus:
+def cluster_bus(session: Session, p: Toggle) -> WorkloadResult:
     """Three primaries on three hosts, client TLS on, `tls-cluster no`; fix: `tls-cluster yes`."""
-
-    fix: bool = False
-
-
-def cluster_bus(session: Session, p: ClusterBus) -> WorkloadResult:
     workdir, figure = _prepare(session, cluster_topology())
     r = run_cluster(workdir, tls_cluster=p.fix)
     return WorkloadResult((), {
@@ -116,14 +105,8 @@ def cluster_bus(session: Session, p: ClusterBus) -> WorkloadResult:
         "links": sorted({label for label, _ in r.bus.labels}), "figure": figure, "pcap": str(r.capture.path)})
 
 
-@dataclass(frozen=True)
-class TerminatingProxy:
+def terminating_proxy(session: Session, p: Toggle) -> WorkloadResult:
     """haproxy terminates TLS in front of Redis on another host; fix: re-encrypt to Redis."""
-
-    fix: bool = False
-
-
-def terminating_proxy(session: Session, p: TerminatingProxy) -> WorkloadResult:
     workdir, figure = _prepare(session, proxy_topology(), ("haproxy",))
     r = run_proxy(workdir, reencrypt=p.fix)
     return WorkloadResult((), {
