@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import struct
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
 from server.keyspace import Value
 from server.lzf import LzfError, lzf_compress, lzf_decompress
+from server.quicklist import QuickList
 from server.zset import ZSet
 
 RDB_VERSION = 10  # Redis 7.0
@@ -237,7 +237,7 @@ def _quicklist_nodes(items: Iterable[bytes], fill: int) -> Iterator[bytes]:
         yield listpack(entries)
 
 
-def _list_body(items: deque[bytes], enc: Encodings) -> bytes:
+def _list_body(items: QuickList, enc: Encodings) -> bytes:
     nodes = list(_quicklist_nodes(items, enc.list_fill))
     depth = enc.list_compress_depth
     out = bytearray(_len(len(nodes)))
@@ -268,7 +268,7 @@ def encode_value(value: Value, enc: Encodings) -> tuple[RdbType, bytes]:
     compress = enc.compression
     if isinstance(value, bytes):
         return RdbType.STRING, _string(value, compress)
-    if isinstance(value, deque):
+    if isinstance(value, QuickList):
         return RdbType.LIST_QUICKLIST_2, _list_body(value, enc)
     if isinstance(value, set):
         if len(value) <= enc.intset_entries:
@@ -525,11 +525,11 @@ def decode_value(kind: int, r: _Reader) -> Value:
     if kind == RdbType.STRING:
         return r.string()
     if kind == RdbType.LIST:
-        value = deque(r.string() for _ in range(r.plain_length()))
+        value = QuickList(r.string() for _ in range(r.plain_length()))
     elif kind == RdbType.LIST_ZIPLIST:
-        value = deque(_zl_items(r.string()))
+        value = QuickList(_zl_items(r.string()))
     elif kind in (RdbType.LIST_QUICKLIST, RdbType.LIST_QUICKLIST_2):
-        value = deque()
+        value = QuickList()
         for _ in range(r.plain_length()):
             container = 2 if kind == RdbType.LIST_QUICKLIST else r.plain_length()
             blob = r.string()

@@ -4,7 +4,6 @@ refuses damaged payloads with the right error class, and reads the pre-7.0 encod
 from __future__ import annotations
 
 import struct
-from collections import deque
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from server import rdb
 from server.keyspace import Value
 from server.lzf import LzfError, lzf_compress, lzf_decompress
+from server.quicklist import QuickList
 from server.zset import ZSet
 
 # Strings that look like integers (every listpack/intset integer width) as well as text and binary.
@@ -33,7 +33,7 @@ def _zset(pairs: dict[bytes, float]) -> ZSet:
 
 _VALUES = st.one_of(
     _ELEMENTS,
-    st.lists(_ELEMENTS, min_size=1, max_size=300).map(deque),
+    st.lists(_ELEMENTS, min_size=1, max_size=300).map(QuickList),
     st.sets(_ELEMENTS, min_size=1, max_size=200),
     st.sets(_INTS, min_size=1, max_size=200),
     st.dictionaries(_ELEMENTS, _ELEMENTS, min_size=1, max_size=200),
@@ -102,14 +102,14 @@ def test_encoding_follows_thresholds() -> None:
     assert rdb.dump({b"1", b"x"})[0] == rdb.RdbType.SET
     assert rdb.dump(_zset({b"m": 1.5}))[0] == rdb.RdbType.ZSET_LISTPACK
     assert rdb.dump(_zset({b"m" * 65: 1.5}))[0] == rdb.RdbType.ZSET_2
-    assert rdb.dump(deque([b"a"]))[0] == rdb.RdbType.LIST_QUICKLIST_2
+    assert rdb.dump(QuickList([b"a"]))[0] == rdb.RdbType.LIST_QUICKLIST_2
 
 
 def test_list_nodes_split_like_quicklist() -> None:
     # 8 KB nodes (list-max-listpack-size -2): 100 elements of 300 bytes take 4 nodes in Redis 7.0.
-    payload = rdb.dump(deque([b"x" * 300] * 100))
+    payload = rdb.dump(QuickList([b"x" * 300] * 100))
     assert payload[1] == 4
-    assert rdb.dump(deque([b"a"] * 10), rdb.Encodings(list_fill=3))[1] == 4  # 3 + 3 + 3 + 1
+    assert rdb.dump(QuickList([b"a"] * 10), rdb.Encodings(list_fill=3))[1] == 4  # 3 + 3 + 3 + 1
 
 
 def _payload(body: bytes, version: int = rdb.RDB_VERSION) -> bytes:
@@ -155,8 +155,8 @@ def test_reads_pre_7_encodings() -> None:
     # ziplist entries: a 6-bit string, a 4-bit immediate (7), an int16 (-300)
     zl = _ziplist([b"\x02ab", b"\xf8", b"\xc0" + (-300).to_bytes(2, "little", signed=True)])
     blob = bytes((len(zl),)) + zl
-    assert rdb.load(_payload(b"\x0a" + blob)) == deque([b"ab", b"7", b"-300"])  # LIST_ZIPLIST
-    assert rdb.load(_payload(b"\x0e\x01" + blob)) == deque([b"ab", b"7", b"-300"])  # LIST_QUICKLIST
+    assert rdb.load(_payload(b"\x0a" + blob)) == QuickList([b"ab", b"7", b"-300"])  # LIST_ZIPLIST
+    assert rdb.load(_payload(b"\x0e\x01" + blob)) == QuickList([b"ab", b"7", b"-300"])  # LIST_QUICKLIST
     pairs = _ziplist([b"\x01f", b"\x01v", b"\x01g", b"\xf2"])
     assert rdb.load(_payload(b"\x0d" + bytes((len(pairs),)) + pairs)) == {b"f": b"v", b"g": b"1"}
     zpairs = _ziplist([b"\x01m", b"\x031.5"])
@@ -166,7 +166,7 @@ def test_reads_pre_7_encodings() -> None:
     assert rdb.load(_payload(b"\x09" + bytes((len(zipmap),)) + zipmap)) == {b"f": b"vv"}
     old_zset = rdb.load(_payload(b"\x03\x02\x01a\x031.5\x01b\xfe"))  # scores as text, 254 = +inf
     assert isinstance(old_zset, ZSet) and list(old_zset) == [(1.5, b"a"), (float("inf"), b"b")]
-    assert rdb.load(_payload(b"\x01\x02\x01a\xc0\x05")) == deque([b"a", b"5"])  # linked list
+    assert rdb.load(_payload(b"\x01\x02\x01a\xc0\x05")) == QuickList([b"a", b"5"])  # linked list
 
 
 def test_lzf_refuses_corrupt_input() -> None:
