@@ -174,8 +174,8 @@ def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
         [clients.app]
         posture = "plaintext"
         [workload]
-        name = "set-ex-expiry"
-        ex = 60
+        name = "commands"
+        steps = [{ command = ["PING"] }, { sleep = 60 }]
         [[expect]]
         kind = "client"
         client = "app"
