@@ -18,6 +18,7 @@ import pytest
 
 from lab import procs
 from tests.conftest import require_tool
+from tests.lab.cli.test_run import _scenarios
 from tests.lab.scenario.leftovers import processes_mentioning
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,27 +161,8 @@ def test_a_sigkilled_pytest_leaves_no_fixture_server(tmp_path: Path,
 def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
                                                            parent: list[subprocess.Popen[str]]) -> None:
     require_tool("dumpcap")
-    scenarios = tmp_path / "scenarios"
-    scenarios.mkdir()
-    (scenarios / "slow.toml").write_text(textwrap.dedent("""
-        name = "slow"
-        title = "T"
-        story = "S"
-        claim = { kind = "promise", text = "C" }
-        remediation = { summary = "R", advice = true }
-        capture = true
-        [target]
-        plaintext = true
-        [clients.app]
-        posture = "plaintext"
-        [workload]
-        name = "commands"
-        steps = [{ command = ["PING"] }, { sleep = 60 }]
-        [[expect]]
-        kind = "client"
-        client = "app"
-        connects = true
-    """))
+    scenarios = _scenarios(tmp_path, slow={"capture": "true", "workload": "commands",
+                                           "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'})
     tlslab = str(Path(sys.executable).with_name("tlslab"))
     proc = subprocess.Popen([tlslab, "run", "slow", "--scenarios", str(scenarios), "--out", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
