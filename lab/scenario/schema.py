@@ -271,6 +271,12 @@ def _case(header: _Header, over: _CaseTable, key: str, file: Path, reg: Registri
             attacker_table, reg.attackers, "attacker", file, where("attacker", over.attacker is not None)
         )
     clients = _clients(header.clients, over.clients, file, f"{key}.clients")
+    declared = [c.name for c in clients]
+    for sub, name in getattr(workload.params, "clients_named", ()):  # a workload whose steps name clients
+        if name not in declared:
+            known = ", ".join(declared) or "none declared"
+            raise SchemaError(file, f"{where('workload', bool(over.workload))}.{sub}",
+                              f"the name of a declared client ({known})", name)
     capture = header.capture if over.capture is None else over.capture
     return Case(over.name, target, server_cert, clients, workload, attacker, capture)
 

@@ -42,7 +42,7 @@ def parse_timeout(arg: bytes) -> int:
 
 class Block:
     """A handler's answer "nothing to serve yet: park this client". `kind` is the value type it waits
-    for (deque, ZSet; None for WAIT, which waits on no key); `timeout_reply` answers when time runs out."""
+    for (QuickList, ZSet; None for WAIT, which waits on no key); `timeout_reply` answers on timeout."""
 
     __slots__ = ("attempt", "keys", "kind", "timeout_ms", "timeout_reply")
 
