@@ -35,6 +35,12 @@ TIMEOUT_NEGATIVE = "ERR timeout is negative"
 UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 UNBLOCK_ARITY = "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP."  # as sent
 UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+BUSYKEY = "BUSYKEY Target key name already exists."
+BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT = "ERR Bad data format"
+BAD_TTL = "ERR Invalid TTL value, must be >= 0"
+BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
+BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 
 
 @dataclass(frozen=True, slots=True)
