@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lab import procs
 from lab.bench.loadgen import LoadSpec, client_context, run_load
 from lab.bench.results import StormPoint, TargetKind
 from lab.targets import RunningTarget
@@ -73,6 +74,7 @@ async def _arrive(spec: Arrivals) -> dict[str, Any]:
 
 
 def _arrivals_main(spec: Arrivals, out: mp.Queue[dict[str, Any]]) -> None:
+    procs.die_with_parent()  # a SIGKILLed bench must not leave the generator running
     try:
         import uvloop
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from lab import procs
 from lab.errors import UserError
 from lab.pki import CertFiles, LabPKI
 from lab.targets.redisconf import Listen, render
@@ -191,7 +192,7 @@ def _launch(spec: TargetSpec, workdir: Path, pki: LabPKI | None, cert: CertFiles
     log.flush()
     offset = log.tell()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
+    process = procs.spawn(
         _command(spec, conf), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         cwd=workdir, env=env, start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
     )
