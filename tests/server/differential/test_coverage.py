@@ -44,9 +44,6 @@ SERVER_SUBSET = frozenset({
     "acl", "bgrewriteaof", "command", "config", "dbsize", "flushall", "flushdb", "info", "latency", "monitor",
     "shutdown", "slowlog", "swapdb", "time",
 })  # fmt: skip
-# Being added on branch server-cmds (blocking commands and a real WAIT): drop each name once it is on main.
-NOT_YET_ON_MAIN = frozenset({"blmove", "blmpop", "blpop", "brpop", "brpoplpush", "bzmpop", "bzpopmax",
-                             "bzpopmin", "wait", "client|unblock"})  # fmt: skip
 # Not served yet: MIGRATE (a client of another server), sharded pub/sub, client-side caching (CLIENT
 # TRACKING and its companions), CLIENT PAUSE / REPLY / NO-EVICT, and COMMAND's key-extraction helpers.
 NOT_SERVED = frozenset({
@@ -95,9 +92,9 @@ def test_command_table_matches_redis(servers: Servers) -> None:
         assert groups["server"] >= SERVER_SUBSET and not NOT_SERVED & SERVER_SUBSET
         theirs = _info(r, sorted(wanted))
         mine = _info(b, sorted(wanted))
-    missing = sorted(set(theirs) - set(mine) - NOT_YET_ON_MAIN - NOT_SERVED)
+    missing = sorted(set(theirs) - set(mine) - NOT_SERVED)
     assert not missing, f"commands of Redis 7.0's groups not served: {missing}"
-    already = sorted((NOT_YET_ON_MAIN | NOT_SERVED) & set(mine))
+    already = sorted(NOT_SERVED & set(mine))
     assert not already, f"served now, drop them from the exclusions: {already}"
     differ = {name: (mine[name], spec) for name, spec in theirs.items() if name in mine and mine[name] != spec}
     assert not differ, "arity/flags/keys differ from COMMAND INFO (ours, redis): " + repr(differ)
