@@ -17,8 +17,8 @@ from lab.targets import RunningTarget, TargetSpec, start_target
 
 def test_session_id_resumption_resumes_without_tickets(tmp_path: Path, pki: LabPKI) -> None:
     """The bundled server caches sessions by id: with no ticket extension offered, every connection after
-    the primed one resumes. (redis-server 7.0.15 resumed only some in our runs: the capacity rows report
-    the fraction measured, never an assumed one.)"""
+    the primed one resumes. (redis-server resumes only when it closed the connection itself:
+    test_session_cache.py.)"""
     spec = TargetSpec(kind="bundled", plaintext=True, tls=True, tls_auth_clients="no")
     with start_target(spec, tmp_path / "bundled", pki) as target:
         assert target.tls_port is not None
