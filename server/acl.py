@@ -62,7 +62,7 @@ CATEGORIES = frozenset(
 )
 _FAMILY_CATEGORY = {"keys": "keyspace", "strings": "string", "hashes": "hash", "sets": "set", "lists": "list",
                     "connection": "connection", "transactions": "transaction", "zsets": "sortedset",
-                    "pubsub": "pubsub"}  # fmt: skip
+                    "pubsub": "pubsub", "dumps": "keyspace"}  # fmt: skip
 # Not admin-flagged, yet Redis files them under @dangerous.
 _DANGEROUS = frozenset(
     {"keys", "flushall", "flushdb", "info", "sort", "swapdb", "migrate", "restore", "role"}

@@ -133,7 +133,8 @@ class Dispatcher:
         headers, cached, crlf = resp.BULK_HEADER, resp.BULK_HEADERS_CACHED, resp.CRLF
         clock = time.perf_counter_ns
         cfg = server.config
-        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0
+        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0 \
+            or cfg["latency-tracking"]  # fmt: skip
         for argv in commands:
             entry = spelled(argv[0])
             if (
@@ -261,17 +262,22 @@ class Dispatcher:
             if entry.write and server.aof is not None:
                 log = ctx.log
                 server.aof.feed(client.db_index, [argv] if log is None else log)
+        nanos = time.perf_counter_ns() - started
         if entry.name != "exec":  # EXEC's commands are timed one by one, as Redis logs them
-            self.record_duration(client, entry, argv, time.perf_counter_ns() - started)
+            self.record_duration(client, entry, argv, nanos)
+        elif server.config["latency-tracking"]:
+            server.histograms.record("exec", nanos)
         server.stats.total_commands_processed += 1
         if server.monitors and not entry.admin:
             self.feed_monitors(client, argv)
         return result
 
     def record_duration(self, client: ClientState, entry: Entry, argv: list[bytes], nanos: int) -> None:
-        """SLOWLOG and LATENCY: log the command when it reached their thresholds."""
+        """SLOWLOG and LATENCY: log the command when it reached their thresholds; LATENCY HISTOGRAM."""
         server = self.server
         cfg = server.config
+        if cfg["latency-tracking"]:
+            server.histograms.record(entry.name, nanos)
         micros = nanos // 1000
         slower = cfg["slowlog-log-slower-than"]
         if 0 <= slower <= micros:

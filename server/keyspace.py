@@ -1,6 +1,6 @@
 """The dataset: numbered databases of typed values, lazy and active expiry, WATCH invalidation, AOF dump.
 
-Value types: bytes (string), dict[bytes, bytes] (hash), set[bytes] (set), deque[bytes] (list).
+Value types: bytes (string), dict[bytes, bytes] (hash), set[bytes] (set), QuickList (list).
 Expiry times are absolute unix milliseconds; a key is expired when its time is *before* now (Redis's
 keyIsExpired), so a key whose time is exactly now still exists.
 
@@ -11,15 +11,17 @@ Handlers mutate container values in place and then call `db.touch(key)` so that 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import islice
 
+from server.quicklist import QuickList
 from server.zset import ZSet
 
-Value = bytes | dict[bytes, bytes] | set[bytes] | deque[bytes] | ZSet
+Value = bytes | dict[bytes, bytes] | set[bytes] | QuickList | ZSet
 
-TYPE_NAMES: dict[type, bytes] = {bytes: b"string", dict: b"hash", set: b"set", deque: b"list", ZSet: b"zset"}
+TYPE_NAMES: dict[type, bytes] = {
+    bytes: b"string", dict: b"hash", set: b"set", QuickList: b"list", ZSet: b"zset"
+}
 
 # Redis 7 active expiry: sample 20 keys with a TTL per round; another round of the same database
 # while more than 10% of the sample had expired (ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE).

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from server.acllog import AclLog
 from server.context import Ctx
 from server.pubsub import PubSub
-from server.slowlog import LatencyMonitor, SlowLog
+from server.slowlog import CommandHistograms, LatencyMonitor, SlowLog
 
 if TYPE_CHECKING:
     from server.acl import User, Users
@@ -140,6 +140,7 @@ class ServerState:
     acl_log: AclLog = field(default_factory=AclLog)
     slowlog: SlowLog = field(default_factory=SlowLog)
     latency: LatencyMonitor = field(default_factory=LatencyMonitor)
+    histograms: CommandHistograms = field(default_factory=CommandHistograms)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
+from lab.analysis.pcapread import require_capture
 from lab.errors import UserError
 
 # Order matters: Row reads the columns by position.
@@ -57,12 +59,12 @@ def app_protocols() -> tuple[str, ...]:
     """
     binary = tshark_binary()
     names = {"http", "http2"}  # ALPN h2 / http/1.1
-    decodes = subprocess.run([binary, "-G", "decodes"], capture_output=True, text=True, timeout=60)
+    decodes = procs.run([binary, "-G", "decodes"], capture_output=True, text=True, timeout=60)
     for line in decodes.stdout.splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0] == "tls.port":
             names.add(parts[2])
-    heuristics = subprocess.run(
+    heuristics = procs.run(
         [binary, "-G", "heuristic-decodes"], capture_output=True, text=True, timeout=60
     )
     for line in heuristics.stdout.splitlines():
@@ -111,10 +113,9 @@ def rows(
 
     Raises UserError for a missing file or a file that is not a capture.
     """
-    if not path.is_file():
-        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
+    require_capture(path)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-        proc = subprocess.Popen(
+        proc = procs.spawn(
             _command(path, keylog, tls_ports),
             stdout=subprocess.PIPE,
             stderr=err,
@@ -151,7 +152,7 @@ def rows(
 @functools.cache  # one tshark run per process: the tables only change with the tshark version
 def value_names(fields: tuple[str, ...]) -> dict[str, dict[int, str]]:
     """tshark's own value strings per field (cipher suite ids → IANA names, alert codes → text)."""
-    done = subprocess.run([tshark_binary(), "-G", "values"], capture_output=True, text=True, timeout=60)
+    done = procs.run([tshark_binary(), "-G", "values"], capture_output=True, text=True, timeout=60)
     names: dict[str, dict[int, str]] = {f: {} for f in fields}
     for line in done.stdout.splitlines():
         parts = line.split("\t")

@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.bench.results import Transport
 
 MAX_RECORD = 16384  # TLS plaintext record limit: larger writes are split
@@ -147,7 +148,7 @@ def _speed(args: list[str], timeout: float) -> str:
     if binary is None:
         raise SpeedError("openssl is not installed (apt-get install openssl): no crypto floor")
     try:
-        out = subprocess.run(
+        out = procs.run(
             [binary, "speed", "-mr", "-seconds", str(SPEED_SECONDS), *args],
             capture_output=True,
             text=True,
@@ -210,7 +211,7 @@ def measure(
     errors: list[str] = []
     version = "openssl not installed"
     if shutil.which("openssl"):
-        version = subprocess.run(
+        version = procs.run(
             ["openssl", "version"], capture_output=True, text=True, check=False
         ).stdout.strip()
     by_evp: dict[str, list[str]] = {}

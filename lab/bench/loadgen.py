@@ -30,6 +30,7 @@ from typing import Any, cast
 
 from hdrh.histogram import HdrHistogram
 
+from lab import procs
 from lab.bench.cpu import cpu_seconds, syscall_counts
 from lab.bench.results import Connection, Latency, LoadRun, Transport
 from server.tls_native import NativeUnavailable, keep_record_buffers
@@ -478,6 +479,7 @@ def keep_tls_reads_on_the_heap() -> bool:
 
 
 def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, Any]]) -> None:
+    procs.die_with_parent()  # a SIGKILLed bench must not leave workers hammering the server
     spec = plan.spec
     stats = _Stats()
     keep_tls_reads_on_the_heap()

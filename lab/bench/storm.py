@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lab import procs
 from lab.bench.loadgen import LoadSpec, run_load
 from lab.bench.matrix import SATURATED
 from lab.bench.results import REACHED_SHARE, StormLimit, StormPoint, TargetKind
@@ -98,6 +99,7 @@ async def _arrive(spec: Arrivals) -> dict[str, Any]:
 
 
 def _arrivals_main(spec: Arrivals, out: mp.Queue[dict[str, Any]]) -> None:
+    procs.die_with_parent()  # a SIGKILLed bench must not leave the generator running
     try:
         import uvloop
 

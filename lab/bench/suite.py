@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from lab import procs
 from lab.bench import crypto_floor, handshakes, session_cache, storm, syscall_trace
 from lab.bench.attribution import attribute
 from lab.bench.loadgen import LoadSpec, event_loop_name, run_load
@@ -43,7 +44,7 @@ def _tool_version(binary: str) -> str | None:
     if path is None:
         return None
     try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
+        out = procs.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None

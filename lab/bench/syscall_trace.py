@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lab import procs
 from lab.bench.results import Cell, LoadRun, SyscallTrace
 
 ATTACH_TIMEOUT_S = 5.0
@@ -84,7 +85,7 @@ def trace(cell: Cell, pid: int, run: Callable[[], LoadRun]) -> SyscallTrace:
         return SyscallTrace.of(cell, source, 0, (), why)
     with tempfile.TemporaryDirectory(prefix="tlslab-strace-") as tmp:
         out = Path(tmp) / "summary.txt"
-        proc = subprocess.Popen(
+        proc = procs.spawn(
             ["strace", "-c", "-f", "-p", str(pid), "-o", str(out)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

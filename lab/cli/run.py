@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lab.cli.options import add_scenarios, add_target
+from lab.cli.options import add_junit, add_out_root, add_scenarios, add_target
 from lab.scenario.verdict import LABELS
 
 if TYPE_CHECKING:
@@ -31,14 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pick.add_argument("--default", action="store_true", help="the default set (what `make scenario` runs)")
     pick.add_argument("--tag", action="append", default=[], metavar="T", help="scenarios with this tag")
     add_target(parser)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="where reports/ and captures/ are written (default: current directory)",
-    )
-    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
+    add_out_root(parser)
+    add_junit(parser, "scenario")
     parser.add_argument(
         "--also",
         choices=("bundled", "redis-server", "redis-server-if-installed"),

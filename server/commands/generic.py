@@ -4,12 +4,12 @@ MOVE SWAPDB TOUCH, and WAIT (this server has no replicas: WAIT reports 0 acknowl
 from __future__ import annotations
 
 import random
-from collections import deque
 
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.context import Ctx
 from server.keyspace import Database, Value
+from server.quicklist import QuickList
 from server.resp import OK
 from server.zset import ZSet
 
@@ -27,8 +27,8 @@ def copy_value(value: Value) -> Value:
         return dict(value)
     if isinstance(value, set):
         return set(value)
-    if isinstance(value, deque):
-        return deque(value)
+    if isinstance(value, QuickList):
+        return QuickList(value)
     copy = ZSet()
     for score, member in value:
         copy.add(member, score)

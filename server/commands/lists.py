@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections import deque
-from itertools import islice
 from typing import Any
 
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.commands.values import arity_error, typed
 from server.context import Ctx
+from server.quicklist import QuickList
 from server.resp import NULL_ARRAY, OK
 
 
 def _push(ctx: Ctx, args: list[bytes], left: bool) -> int:
     db = ctx.db
     key = args[1]
-    items = typed(db, key, deque)
+    items = typed(db, key, QuickList)
     if items is None:
-        items = deque()
+        items = QuickList()
         db.set(key, items)
     if left:
         items.extendleft(args[2:])
@@ -48,7 +47,7 @@ def _pop(ctx: Ctx, args: list[bytes], left: bool) -> Any:
             raise CommandError("ERR value is out of range, must be positive")
     db = ctx.db
     key = args[1]
-    items = typed(db, key, deque)
+    items = typed(db, key, QuickList)
     if items is None or count == 0:
         ctx.log_as()
         if items is None:
@@ -78,7 +77,7 @@ def lrange(ctx: Ctx, args: list[bytes]) -> list[bytes]:
     start, end = parse_ll(args[2]), parse_ll(args[3])
     if start is None or end is None:
         raise CommandError(NOT_INTEGER)
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         return []
     n = len(items)
@@ -88,20 +87,17 @@ def lrange(ctx: Ctx, args: list[bytes]) -> list[bytes]:
         end = n + end
     if start > end or start >= n:
         return []
-    end = min(end, n - 1)
-    if start > n // 2:  # walk from the nearer end
-        return list(islice(reversed(items), n - 1 - end, n - start))[::-1]
-    return list(islice(items, start, end + 1))
+    return items.range(start, min(end, n - 1) + 1)
 
 
 @command("llen", 2, "readonly fast", keys=(1, 1, 1))
 def llen(ctx: Ctx, args: list[bytes]) -> int:
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     return 0 if items is None else len(items)
 
 
 def _push_existing(ctx: Ctx, args: list[bytes], left: bool) -> int:
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         ctx.log_as()
         return 0
@@ -127,7 +123,7 @@ def _long(arg: bytes) -> int:
 
 @command("lindex", 3, "readonly", keys=(1, 1, 1))
 def lindex(ctx: Ctx, args: list[bytes]) -> bytes | None:
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         return None
     index = _long(args[2])
@@ -138,7 +134,7 @@ def lindex(ctx: Ctx, args: list[bytes]) -> bytes | None:
 
 @command("lset", 4, "write denyoom", keys=(1, 1, 1))
 def lset(ctx: Ctx, args: list[bytes]) -> Any:
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         raise CommandError("ERR no such key")
     index = _long(args[2])
@@ -156,7 +152,7 @@ def linsert(ctx: Ctx, args: list[bytes]) -> int:
     where = args[2].lower()
     if where not in (b"before", b"after"):
         raise CommandError(SYNTAX)
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         ctx.log_as()
         return 0
@@ -174,7 +170,7 @@ def linsert(ctx: Ctx, args: list[bytes]) -> int:
 def lrem(ctx: Ctx, args: list[bytes]) -> int:
     count = _long(args[2])
     key, element = args[1], args[3]
-    items = typed(ctx.db, key, deque)
+    items = typed(ctx.db, key, QuickList)
     if items is None:
         ctx.log_as()
         return 0
@@ -205,7 +201,7 @@ def lrem(ctx: Ctx, args: list[bytes]) -> int:
 def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
     start, end = _long(args[2]), _long(args[3])
     key = args[1]
-    items = typed(ctx.db, key, deque)
+    items = typed(ctx.db, key, QuickList)
     if items is None:
         ctx.log_as()
         return OK
@@ -261,7 +257,7 @@ def lpos(ctx: Ctx, args: list[bytes]) -> Any:
         else:
             raise CommandError(SYNTAX)
         j += 2
-    items = typed(ctx.db, args[1], deque)
+    items = typed(ctx.db, args[1], QuickList)
     if items is None:
         return [] if count != -1 else None
     backwards = rank < 0
@@ -295,13 +291,13 @@ def where_arg(arg: bytes) -> bool:
 def move_element(ctx: Ctx, src_key: bytes, dst_key: bytes, from_left: bool, to_left: bool) -> bytes | None:
     """LMOVE's work: None when the source is missing; WRONGTYPE for a destination of another type."""
     db = ctx.db
-    src = typed(db, src_key, deque)
+    src = typed(db, src_key, QuickList)
     if not src:
         return None
-    dst = typed(db, dst_key, deque)
+    dst = typed(db, dst_key, QuickList)
     value = src.popleft() if from_left else src.pop()
     if dst is None:
-        dst = deque()
+        dst = QuickList()
         db.set(dst_key, dst)
     if to_left:
         dst.appendleft(value)
@@ -359,7 +355,7 @@ def pop_first(ctx: Ctx, keys: list[bytes], left: bool, count: int | None) -> lis
     is logged as LPOP/RPOP. None when every list is empty; WRONGTYPE stops the walk where it is met."""
     db = ctx.db
     for key in keys:
-        items = typed(db, key, deque)
+        items = typed(db, key, QuickList)
         if not items:
             continue
         pop = items.popleft if left else items.pop

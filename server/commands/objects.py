@@ -9,7 +9,6 @@ kept: IDLETIME and FREQ answer 0 (what Redis shows for a key just read, or just 
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from server import resp
@@ -18,6 +17,7 @@ from server.commands.registry import CommandError, command
 from server.config import Config
 from server.context import Ctx
 from server.keyspace import Value
+from server.quicklist import QuickList
 from server.zset import ZSet
 
 EMBSTR_MAX = 44  # OBJ_ENCODING_EMBSTR_SIZE_LIMIT
@@ -51,7 +51,7 @@ def encoding(value: Value, cfg: Config) -> bytes:
         limit = cfg["zset-max-listpack-value"]
         small = len(value) <= cfg["zset-max-listpack-entries"]
         return b"listpack" if small and all(len(m) <= limit for m in value.scores) else b"skiplist"
-    if isinstance(value, deque):
+    if isinstance(value, QuickList):
         return b"quicklist"  # Redis 7.0 keeps every list in a quicklist
     raise TypeError(type(value).__name__)
 

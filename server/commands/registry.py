@@ -29,6 +29,12 @@ WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
 NOT_INTEGER = "ERR value is not an integer or out of range"
 NOT_FLOAT = "ERR value is not a valid float"
+BUSYKEY = "BUSYKEY Target key name already exists."
+BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT = "ERR Bad data format"
+BAD_TTL = "ERR Invalid TTL value, must be >= 0"
+BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
+BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 
 
 @dataclass(frozen=True, slots=True)

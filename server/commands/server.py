@@ -264,6 +264,7 @@ def config_set(ctx: Ctx, args: list[bytes]) -> Any:
 def config_resetstat(ctx: Ctx, args: list[bytes]) -> Any:
     ctx.server.stats.reset()
     ctx.server.keyspace.expired_keys = 0
+    ctx.server.histograms.reset()
     return resp.OK
 
 

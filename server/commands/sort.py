@@ -4,13 +4,13 @@ ALPHA, STORE. Numeric sorting reads values as C's strtod does; ties sort by the 
 from __future__ import annotations
 
 import re
-from collections import deque
 from typing import Any
 
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
 from server.context import Ctx
 from server.keyspace import Database
+from server.quicklist import QuickList
 from server.zset import ZSet
 
 NOT_DOUBLE = "ERR One or more scores can't be converted into double"
@@ -84,7 +84,7 @@ def _sort(ctx: Ctx, args: list[bytes], readonly: bool) -> Any:
         j += 1
     db = ctx.db
     value = db.lookup(args[1])
-    if value is not None and not isinstance(value, (set, deque, ZSet)):
+    if value is not None and not isinstance(value, (set, QuickList, ZSet)):
         raise CommandError(WRONGTYPE)
     if isinstance(value, set) and dontsort and store is not None:
         dontsort, alpha, by = False, True, None  # a stored result must not depend on hash order
@@ -113,7 +113,7 @@ def _sort(ctx: Ctx, args: list[bytes], readonly: bool) -> Any:
     if store is None:
         return rows
     if rows:
-        db.set(store, deque(b"" if row is None else row for row in rows))
+        db.set(store, QuickList(b"" if row is None else row for row in rows))
     elif not db.delete(store):
         ctx.log_as()
     return len(rows)

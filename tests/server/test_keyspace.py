@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 from server.keyspace import Database, Keyspace, WatchState, now_ms
+from server.quicklist import QuickList
 from tests.server.commands.conftest import dataset, execute, make_ctx, replay
 
 
@@ -250,7 +249,7 @@ def test_dump_commands_rebuild_every_type_with_ttls_and_skip_expired() -> None:
     db0.set(b"dead", b"x")
     db0.set_expire_ms(b"dead", now_ms() - 5)
     db3.set(b"set", {b"a", b"b"})
-    db3.set(b"list", deque([b"x", b"y", b"x"]))
+    db3.set(b"list", QuickList([b"x", b"y", b"x"]))
     cmds = list(ks.dump_commands())
     assert cmds[0] == [b"SELECT", b"0"]
     assert [b"SET", b"s", b"text"] in cmds

@@ -14,7 +14,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from lab.targets import RunningTarget
+from tests.conftest import require_tool
 from tests.server.conftest import StartBundled
 
 HOST = "127.0.0.1"
@@ -182,3 +185,55 @@ def test_tls12_client_renegotiation_gets_no_renegotiation_at_once(start_bundled:
         proc.wait()
     assert "+PONG" in seen and "RENEGOTIATING" in seen
     assert "warning no_renegotiation" in seen
+
+
+def _unanswered_pipeline(port: int, pipeline: bytes) -> bytes:
+    """Send the whole pipeline before reading; return what came back until the server closed."""
+    got = b""
+    with _connect(port) as sock:
+        sock.sendall(pipeline)
+        with contextlib.suppress(ConnectionResetError):  # closed with our commands unread: RST
+            while chunk := sock.recv(1 << 16):
+                got += chunk
+    return got
+
+
+OUTPUT_LIMIT_LINE = "scheduled to be closed ASAP for overcoming of output buffer limits."
+
+
+@pytest.mark.parametrize("kind", ["bundled", "redis-server"])
+def test_unauthenticated_pipeline_is_closed_on_the_output_limit(
+    start_bundled: StartBundled, kind: str
+) -> None:
+    """60,000 GETs before AUTH: Redis closes the client once its replies pass 16 KiB, sends none of
+    them and logs why (before: the bundled server answered all 60,000 and others waited ~1 s)."""
+    if kind == "redis-server":
+        require_tool("redis-server")
+    target = start_bundled(kind=kind, requirepass="secret")
+    port = target.port or 0
+    with _connect(port) as other:
+        assert _unanswered_pipeline(port, b"*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n" * 60_000) == b""
+        assert _reply(other, b"PING\r\n") == b"-NOAUTH Authentication required.\r\n"
+    assert OUTPUT_LIMIT_LINE in target.log_text()
+
+
+@pytest.mark.parametrize("kind", ["bundled", "redis-server"])
+def test_pipelined_password_guesses_stop_at_the_output_limit_and_are_logged(
+    start_bundled: StartBundled, kind: str
+) -> None:
+    """10,000 wrong AUTHs in one pipeline: 256 WRONGPASS replies fill the 16 KiB buffer, the 257th
+    closes the client; ACL LOG has one `auth` entry counting the 257 (before: 10,000 answered)."""
+    if kind == "redis-server":
+        require_tool("redis-server")
+    target = start_bundled(kind=kind, requirepass="secret")
+    port = target.port or 0
+    assert _unanswered_pipeline(port, b"*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n" * 10_000) == b""
+    with _connect(port) as admin:
+        assert _reply(admin, b"AUTH secret\r\n") == b"+OK\r\n"
+        log = _reply(admin, b"ACL LOG 1\r\n")
+        assert b"$6\r\nreason\r\n$4\r\nauth\r\n" in log and b"$6\r\nobject\r\n$4\r\nAUTH\r\n" in log
+        assert b"$5\r\ncount\r\n:257\r\n" in log, log
+    with _connect(port) as patient:  # reads each answer: nothing stays unsent, every guess is answered
+        for _ in range(300):
+            assert _reply(patient, b"AUTH nope\r\n").startswith(b"-WRONGPASS")
+    assert OUTPUT_LIMIT_LINE in target.log_text()

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lab.scenario.workloads import attacks as attack_steps
-from lab.scenario.workloads import commands, durability, fast_safe, netlab, sessions, tls_cost, tls_probe
+from lab.scenario.workloads import commands, durability, netlab, sessions, tls_cost, tls_probe
 from lab.scenario.workloads import mitm as mitm_steps
 from lab.scenario.workloads.result import WorkloadResult
 
@@ -37,13 +37,6 @@ WORKLOADS: Mapping[str, Workload] = MappingProxyType(
             ("connected", "refused")),
         "auth-and-hset": Workload(sessions.AuthAndHset, sessions.auth_and_hset,
             ("connected", "stored_by")),
-        "set-ex-expiry": Workload(fast_safe.SetExExpiry, fast_safe.set_ex_expiry,
-            ("set", "get_before", "ttl_before", "get_after", "exists_after")),
-        "secondary-index": Workload(fast_safe.SecondaryIndex, fast_safe.secondary_index,
-            ("index_points_to", "found_name", "unknown_email")),
-        "watch-conflict": Workload(fast_safe.WatchConflict, fast_safe.watch_conflict,
-            ("seen_before", "concurrent_write", "queued", "exec_with_conflict",
-             "value_after_conflict", "exec_without_conflict", "value_after_clean")),
         "kill9-trial": Workload(durability.Kill9Trial, durability.kill9_trial,
             ("appendfsync", "acked", "persisted", "lost", "applied_but_unacked",
              "writer_errors")),

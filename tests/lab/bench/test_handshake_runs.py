@@ -48,9 +48,9 @@ def test_capacity_run_measures_server_cpu_per_connection(redis_target: RunningTa
     cells = [CapacityCell("redis-server", "ecdsa-p256", "tls1.3", "full", "new-full")]
     lines: list[str] = []
     (row,) = run_capacity(
-        cells, {("redis-server", "ecdsa-p256"): redis_target}, {"ecdsa-p256": pki}, None, 1, 0.3, lines.append
+        cells, {("redis-server", "ecdsa-p256"): redis_target}, {"ecdsa-p256": pki}, None, 1, 0.6, lines.append
     )
-    assert row.connections_per_s is not None and row.connections_per_s.median > 0
+    assert row.connections_per_s is not None and row.connections_per_s.median > 0, row.runs
     assert row.server_cpu_us is not None and row.server_cpu_us > 0
     assert row.capacity_per_core == pytest.approx(1e6 / row.server_cpu_us)
     assert row.resumed_fraction == 0.0 and row.floor_us is None and len(lines) == 1

@@ -117,7 +117,8 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
     require_tool("redis-server")
     require_tool("dumpcap")
     scenarios = _scenarios(
-        tmp_path, slow={"capture": "true", "workload": "set-ex-expiry", "params": "ex = 60"}, later={}
+        tmp_path, slow={"capture": "true", "workload": "commands",
+                        "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'}, later={}
     )
     proc = subprocess.Popen(
         _tlslab(

@@ -17,6 +17,8 @@ A prefix says how replies compare:
   ~scan  run the SCAN to the end (cursor 0) and compare the sorted union of the keys it returned
   ~kind  compare only the reply's wire type (replies that carry server identity)
   ~acllog  ACL LOG entries without their age-seconds and client-info values (time and addresses)
+  ~hist  LATENCY HISTOGRAM: per command its name, calls and final count, and that the bucket labels are
+         Redis's (1, 2, 4, 8, 16, 33 ... us) with cumulative counts; not the durations themselves
 
 Deliberate differences (why replies are normalised above, not compared byte for byte):
 - SCAN cursors and batch sizes: Redis walks hash-table buckets; the bundled server walks a snapshot of the
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lab.targets import RunningTarget
+from server.slowlog import HISTOGRAM_KEYS
 from tests.server.rawresp import RawClient, Reply
 
 # name: (arity as Redis declares it, the key type it works on or None, valid arguments after the name)
@@ -99,7 +102,7 @@ def tokens(line: str, now: float) -> list[bytes]:
 
 @dataclass(frozen=True)
 class Step:
-    mode: str  # "", "sort", "ttl", "pttl", "scan", "kind", "sleep"
+    mode: str  # "", "sort", "ttl", "pttl", "scan", "kind", "acllog", "hist", "sleep"
     conn: int
     argv: list[bytes]
 
@@ -172,7 +175,28 @@ def _normalise(mode: str, reply: Reply) -> Any:
         return reply[0]
     if mode == "acllog" and reply[0] == "*":
         return tuple(_without_identity(entry) for entry in reply[1])
+    if mode == "hist" and reply[0] in "*%":
+        return _histogram_shape(reply)
     return reply
+
+
+def _pairs(reply: Reply) -> list[tuple[Reply, Reply]]:
+    """A RESP3 map's pairs, or a RESP2 flat array read as pairs."""
+    items = reply[1]
+    return list(items) if reply[0] == "%" else list(zip(items[::2], items[1::2], strict=True))
+
+
+def _histogram_shape(reply: Reply) -> Any:
+    out = []
+    for name, body in _pairs(reply):
+        fields = {key[1]: value for key, value in _pairs(body)}
+        buckets = _pairs(fields[b"histogram_usec"])
+        labels = [label[1] for label, _ in buckets]
+        counts = [count[1] for _, count in buckets]
+        shape_ok = set(labels) <= set(HISTOGRAM_KEYS) and labels == sorted(labels) \
+            and counts == sorted(counts)  # fmt: skip
+        out.append((name, body[0], fields[b"calls"], shape_ok, counts[-1] if counts else 0))
+    return ("hist", reply[0], tuple(sorted(out)))
 
 
 _IDENTITY_FIELDS = {b"age-seconds", b"client-info"}

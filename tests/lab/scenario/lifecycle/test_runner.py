@@ -37,7 +37,7 @@ kind = "client"
 client = "app"
 connects = true
 """,
-    # act overruns the scenario's limit (a 30 s expiry wait in a 1 s scenario)
+    # act overruns the scenario's limit (a 30 s wait in a 1 s scenario)
     "overruns": HEAD
     + """
 timeout = 1.0
@@ -46,12 +46,12 @@ plaintext = true
 [clients.app]
 posture = "plaintext"
 [workload]
-name = "set-ex-expiry"
-ex = 30
+name = "commands"
+steps = [{{ command = ["PING"], bind = "pong" }}, {{ sleep = 30 }}]
 [[expect]]
 kind = "observation"
-key = "get_after"
-is-nil = true
+key = "pong"
+equals = true
 """,
     # the server refuses to start, and nothing in the file expects that
     "refused": HEAD
