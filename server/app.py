@@ -151,7 +151,8 @@ class App:
         if not timeout:
             return
         for client in list(self.state.clients.values()):
-            if not client.monitor and now - client.last_interaction > timeout:
+            # Blocked clients are exempt: their command's timeout applies (clientsCronHandleTimeout).
+            if not client.monitor and client.blocked is None and now - client.last_interaction > timeout:
                 self.log.verbose("Closing idle client")
                 client.close()
         self.listeners.close_idle_handshakes(now, timeout)
