@@ -23,7 +23,7 @@ def ping(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.PONG if len(args) == 1 else args[1]
 
 
-@command("echo", 2, "fast")
+@command("echo", 2, "fast loading stale")
 def echo(ctx: Ctx, args: list[bytes]) -> Any:
     return args[1]
 

@@ -377,7 +377,7 @@ def pop_first(ctx: Ctx, keys: list[bytes], left: bool, count: int | None) -> lis
     return None
 
 
-@command("lmpop", -4, "write", keys=(0, 0, 0))
+@command("lmpop", -4, "write movablekeys", keys=(0, 0, 0))
 def lmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, left, count = mpop_args(args, 1)
     reply = pop_first(ctx, keys, left, count)

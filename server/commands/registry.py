@@ -80,7 +80,7 @@ def command(
 FLAGS = frozenset({  # Redis 7's COMMAND INFO flag names
     "write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
     "skip-monitor", "skip-slowlog", "asking", "fast", "no-auth", "may-replicate", "no-mandatory-keys",
-    "no-multi", "allow-busy", "sentinel", "only-sentinel", "movablekeys",
+    "no-multi", "allow-busy", "sentinel", "only-sentinel", "movablekeys", "no-async-loading",
 })
 
 

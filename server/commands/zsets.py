@@ -541,7 +541,7 @@ def _pop_first(ctx: Ctx, keys: list[bytes], maximum: bool, count: int, nested: b
     return None
 
 
-@command("zmpop", -4, "write", keys=(0, 0, 0))
+@command("zmpop", -4, "write movablekeys", keys=(0, 0, 0))
 def zmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, maximum, count = zmpop_args(args, 1)
     reply = _pop_first(ctx, keys, maximum, count, nested=True)
@@ -718,37 +718,37 @@ def _algebra_store(ctx: Ctx, args: list[bytes], op: str) -> int:
     return _store(ctx, args[1], items)
 
 
-@command("zunion", -3, "readonly", keys=(0, 0, 0))
+@command("zunion", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zunion(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "union")
 
 
-@command("zinter", -3, "readonly", keys=(0, 0, 0))
+@command("zinter", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zinter(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "inter")
 
 
-@command("zdiff", -3, "readonly", keys=(0, 0, 0))
+@command("zdiff", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zdiff(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "diff")
 
 
-@command("zunionstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zunionstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zunionstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "union")
 
 
-@command("zinterstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zinterstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zinterstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "inter")
 
 
-@command("zdiffstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zdiffstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zdiffstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "diff")
 
 
-@command("zintercard", -3, "readonly", keys=(0, 0, 0))
+@command("zintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = _long(args[1])
     if numkeys <= 0:
