@@ -151,7 +151,8 @@ class App:
         if not timeout:
             return
         for client in list(self.state.clients.values()):
-            if not client.monitor and now - client.last_interaction > timeout:
+            # Blocked clients are exempt: their command's timeout applies (clientsCronHandleTimeout).
+            if not client.monitor and client.blocked is None and now - client.last_interaction > timeout:
                 self.log.verbose("Closing idle client")
                 client.close()
         self.listeners.close_idle_handshakes(now, timeout)
@@ -175,6 +176,12 @@ class App:
                 name = argv[0].decode("utf-8", "surrogateescape")
                 raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.path}")
             self.dispatcher.execute(loader, argv, sink)
+            if sink and sink[0].startswith(b"-"):  # Redis loads on, but says so (SELECT 99, WRONGTYPE...)
+                self.log.warning(
+                    "== CRITICAL == This server is sending an error to its AOF-loading-client: "
+                    f"'{_logged_error(sink[0])}' after processing the command "
+                    f"'{argv[0].lower().decode('utf-8', 'surrogateescape')}'"
+                )
             sink.clear()
 
         state.keyspace.loading = True
@@ -199,6 +206,12 @@ class App:
             self.state.keyspace.on_expired = None
         else:
             self.state.keyspace.on_expired = lambda db, key: aof.feed(db, [[b"DEL", key]])
+
+
+def _logged_error(reply: bytes) -> str:
+    """The error as Redis's afterErrorReply logs it: a plain ERR without its prefix, a coded one whole."""
+    text = reply.rstrip(b"\r\n").decode("utf-8", "replace")
+    return text[5:] if text.startswith("-ERR ") else text
 
 
 def run(cfg: Config) -> int:

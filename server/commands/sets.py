@@ -233,7 +233,7 @@ def numkeys_arg(arg: bytes, available: int) -> int:
     return numkeys
 
 
-@command("sintercard", -3, "readonly", keys=(0, 0, 0))
+@command("sintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
 def sintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = numkeys_arg(args[1], len(args) - 2)
     limit = 0

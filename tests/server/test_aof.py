@@ -335,3 +335,21 @@ def test_server_refuses_an_unknown_command_in_the_aof(tmp_path: Path) -> None:
     )
     text = _start_fails(tmp_path)
     assert f"Unknown command 'NOSUCHCMD' reading the append only file {tmp_path / 'appendonly.aof'}" in text
+
+
+def test_server_loads_on_past_errors_in_the_aof_and_logs_them_critical(tmp_path: Path) -> None:
+    """SELECT 99 or a WRONGTYPE inside the AOF: redis-server 7.0 logs one CRITICAL line each and loads on
+    in the database it was in (before: silently skipped)."""
+    (tmp_path / "appendonly.aof").write_bytes(
+        b"".join(encode_command(argv) for argv in (
+            [b"SET", b"a", b"1"], [b"LPUSH", b"a", b"x"], [b"SELECT", b"99"], [b"SET", b"b", b"2"]))
+    )  # fmt: skip
+    logfile = tmp_path / "server.log"
+    with bundled_server(tmp_path, "--appendonly", "yes", "--logfile", str(logfile)) as (_, port):
+        client = redis.Redis(port=port, socket_timeout=5)
+        assert client.mget("a", "b") == [b"1", b"2"]
+    text = logfile.read_text()
+    prefix = "# == CRITICAL == This server is sending an error to its AOF-loading-client: "
+    assert prefix + "'DB index is out of range' after processing the command 'select'" in text
+    assert prefix + "'-WRONGTYPE Operation against a key holding the wrong kind of value' after " \
+        "processing the command 'lpush'" in text

@@ -16,9 +16,10 @@ from pathlib import Path
 from lab.scenario.evidence import CaseEvidence, Json
 from lab.scenario.lifecycle.act import act
 from lab.scenario.lifecycle.deadline import ScenarioTimeout, deadline
+from lab.scenario.lifecycle.disk import exposures, scan_disk
 from lab.scenario.lifecycle.prepare import PreparedCase, RunPaths, prepare
 from lab.scenario.lifecycle.session import Session
-from lab.scenario.lifecycle.verify import analyse_capture, judge, scan_at_rest
+from lab.scenario.lifecycle.verify import analyse_capture, judge, not_judged
 from lab.scenario.report import write_run, write_scenario
 from lab.scenario.results import CaseResult, FixResult, RunResult, ScenarioResult, scenario_verdict
 from lab.scenario.schema import Scenario
@@ -91,6 +92,8 @@ def run_case(
         except Exception as exc:
             error = f"capture analysis failed: {describe(exc)}"
     start_error = session.start_error
+    config = stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None
+    disk = scan_disk(stopped.data_dir, secrets, config)
     return CaseEvidence(
         case=prepared.case.name,
         target_kind=kind,
@@ -103,8 +106,8 @@ def run_case(
         observations=observations,
         secrets=secrets,
         capture=capture,
-        at_rest=scan_at_rest(stopped.data_dir, secrets,
-                             stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None),
+        at_rest=exposures(disk, secrets),
+        disk=disk,
         duration_s=time.monotonic() - t0,
     )
 
@@ -122,6 +125,7 @@ def _case_result(ev: CaseEvidence, workdir: Path, fix: bool) -> CaseResult:
         secrets=tuple(s.label for s in ev.secrets),
         capture=ev.capture,
         at_rest=ev.at_rest,
+        disk=ev.disk,
         log_tail=ev.log_tail,
         workdir=str(workdir),
         fix=fix,
@@ -179,6 +183,7 @@ def run_scenario(
         remediation=scenario.remediation,
         source=scenario.path,
         fix=fix,
+        not_judged=not_judged(scenario, evidence),
     )
     write_scenario(result, paths.reports)
     return result
