@@ -173,8 +173,8 @@ class Dispatcher:
                     stats.total_error_replies += 1
                     result = resp.ErrorReply(e.message)
                 else:
-                    if entry.signals:
-                        if entry.write and server.aof is not None:
+                    if entry.write:  # (EXEC, which also signals, never runs here: a client in MULTI does not)
+                        if server.aof is not None:
                             log = ctx.log
                             server.aof.feed(client.db_index, [argv] if log is None else log)
                         if ready:

@@ -30,9 +30,9 @@ from typing import Any, cast
 
 from hdrh.histogram import HdrHistogram
 
-from lab import procs
 from lab.bench.cpu import cpu_seconds, syscall_counts
 from lab.bench.results import Connection, Latency, LoadRun, Transport
+from lab.procs import forked_worker
 from server.tls_native import NativeUnavailable, keep_record_buffers
 
 _M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
@@ -479,7 +479,7 @@ def keep_tls_reads_on_the_heap() -> bool:
 
 
 def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, Any]]) -> None:
-    procs.die_with_parent()  # a SIGKILLed bench must not leave workers hammering the server
+    forked_worker()  # a killed or interrupted bench stops its workers itself
     spec = plan.spec
     stats = _Stats()
     keep_tls_reads_on_the_heap()
@@ -579,6 +579,11 @@ def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
             except queue.Empty:
                 if not any(p.is_alive() for p in procs) and out.empty():
                     break
+    except BaseException:  # Ctrl-C: the workers ignore it; stop them now, not after their run
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        raise
     finally:
         for p in procs:
             p.join(timeout=2)

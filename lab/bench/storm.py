@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lab import procs
 from lab.bench.loadgen import LoadSpec, run_load
 from lab.bench.matrix import SATURATED
 from lab.bench.results import REACHED_SHARE, StormLimit, StormPoint, TargetKind
+from lab.procs import forked_worker
 from lab.targets import RunningTarget
 
 RATES = (0.0, 100.0, 200.0, 400.0)
@@ -99,7 +99,7 @@ async def _arrive(spec: Arrivals) -> dict[str, Any]:
 
 
 def _arrivals_main(spec: Arrivals, out: mp.Queue[dict[str, Any]]) -> None:
-    procs.die_with_parent()  # a SIGKILLed bench must not leave the generator running
+    forked_worker()  # a killed or interrupted bench stops the generator itself
     try:
         import uvloop
 
@@ -150,6 +150,10 @@ def storm_point(
                 arrived = out.get(timeout=seconds + 15)
             except queue.Empty:
                 arrived = {"done": 0, "seconds": seconds, "errors": 1}
+    except BaseException:  # Ctrl-C: the generator ignores it; stop it now
+        if proc is not None and proc.is_alive():
+            proc.kill()
+        raise
     finally:
         if proc is not None:
             proc.join(timeout=5)
