@@ -178,3 +178,66 @@ def test_also_runs_the_other_target_and_the_index_shows_both_verdicts(tmp_path: 
     assert "Verdict on redis-server" in index and "Verdict on bundled" in index
     # bad's redis-server cell: its verdict, linked to that run's page
     assert f'class="badge v-unmet" href="{peer["bad"]["page"]}"' in index
+
+
+@pytest.mark.parametrize("whom", ["process", "group"])
+def test_ctrl_c_with_also_stops_both_runs(tmp_path: Path, whom: str) -> None:
+    """The other target runs in a process of its own at the same time: a Ctrl-C (to the group) or a SIGINT
+    to `tlslab run` alone (passed on to that process) stops both runs' servers and captures, exit 130."""
+    require_tool("redis-server")
+    require_tool("dumpcap")
+    scenarios = _scenarios(
+        tmp_path, slow={"capture": "true", "workload": "commands",
+                        "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'}, later={}
+    )
+    proc = subprocess.Popen(
+        _tlslab("run", "slow", "later", "--target", "bundled", "--also", "redis-server", "--out", tmp_path,
+                "--scenarios", scenarios),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ports: dict[str, int] = {}
+        for line in proc.stdout:
+            found = re.search(r"^\[([a-z-]+)\].* pid (\d+) on plaintext (\d+); workload", line)
+            if found:
+                ports[found.group(1)] = int(found.group(3))
+            if len(ports) == 2:
+                break
+        assert set(ports) == {"bundled", "redis-server"}, "both runs reach their workload at once"
+        time.sleep(0.5)
+        if whom == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert processes_mentioning(str(tmp_path)) == []
+    assert not [p for p in ports.values() if listening(p)]
+    run = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
+    assert run["target"] == "bundled" and run["interrupted"] is True
+    assert run["peer"]["target"] == "redis-server"
+
+
+def test_both_targets_run_at_the_same_time(tmp_path: Path) -> None:
+    """The peer run overlaps this one: its first scenario starts before this run's last one ends."""
+    require_tool("redis-server")
+    scenarios = _scenarios(tmp_path, **{f"s{i}": {"workload": "commands",
+                                                  "params": 'steps = [{ sleep = 1 }]', "connects": "true"}
+                                        for i in range(3)})
+    started = time.monotonic()
+    done = subprocess.run(
+        _tlslab("run", "--all", "--target", "bundled", "--also", "redis-server", "--out", tmp_path,
+                "--scenarios", scenarios),
+        capture_output=True, text=True, timeout=120,
+    )
+    wall = time.monotonic() - started
+    both = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
+    peer = json.loads((tmp_path / "reports" / both["peer"]["run_id"] / "run.json").read_text())
+    assert done.returncode == 1  # `client app connects` cannot be met by a commands workload: unmet on both
+    # not a speed assertion: the two runs' sums are compared with the wall clock of this one command
+    assert wall < both["duration_s"] + peer["duration_s"], (wall, both["duration_s"], peer["duration_s"])
