@@ -110,6 +110,23 @@ def test_bad_selection_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, .
     assert done.stderr.startswith("tlslab run: ") and len(done.stderr.strip().splitlines()) == 1
 
 
+def _interrupt(proc: subprocess.Popen[str], whom: str) -> tuple[str, str]:
+    """Inside the workload's wait, with dumpcap running: SIGINT to the group (a terminal's Ctrl-C, which
+    also hits dumpcap) or to the process alone; its output once it has exited."""
+    time.sleep(0.5)
+    if whom == "group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=60)
+
+
+def _reap(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.mark.parametrize("whom", ["process", "group"])
 def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
     """SIGINT to `tlslab run` (alone, or to its whole group as a terminal's Ctrl-C does, which also hits
@@ -138,16 +155,9 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
                 ports.append(int(found.group(2)))
                 break
         assert ports, "the run never reached its workload"
-        time.sleep(0.5)  # inside the workload's wait, with dumpcap running
-        if whom == "group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = _interrupt(proc, whom)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _reap(proc)
     assert proc.returncode == 130, err
     assert "interrupted; everything started was stopped" in err
     assert "INTERRUPTED" in out
@@ -205,16 +215,9 @@ def test_ctrl_c_with_also_stops_both_runs(tmp_path: Path, whom: str) -> None:
             if len(ports) == 2:
                 break
         assert set(ports) == {"bundled", "redis-server"}, "both runs reach their workload at once"
-        time.sleep(0.5)
-        if whom == "group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            proc.send_signal(signal.SIGINT)
-        _out, err = proc.communicate(timeout=60)
+        _out, err = _interrupt(proc, whom)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _reap(proc)
     assert proc.returncode == 130, err
     assert processes_mentioning(str(tmp_path)) == []
     assert not [p for p in ports.values() if listening(p)]
