@@ -70,6 +70,13 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def forked_worker() -> None:
+    """The first call of a forked worker its parent stops: it dies with the parent, and a terminal's Ctrl-C
+    (sent to the whole process group) is the parent's to handle, not one traceback per worker."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Guardian:
     """The watchdog of children started from threads other than the main one (see the module docstring)."""
 

@@ -137,6 +137,7 @@ class RedisProtocol(asyncio.Protocol):
         client = server.new_client(self.addr, self.laddr, self._fd, isinstance(self, TlsRedisProtocol))
         client.close = self._close
         client.send = self._write
+        client.resume = self._schedule_resume
         self.client = client
         server.log.verbose(f"Accepted {self.addr}")
 
@@ -189,10 +190,32 @@ class RedisProtocol(asyncio.Protocol):
         if buffered > listener.query_limit or unauth_limit:
             self._query_buffer_overflow(client)
             return
+        if client.blocked is None:  # a blocked client's commands wait in the parser, as in Redis
+            self._execute(client, [])
+
+    def _schedule_resume(self) -> None:
+        """The client was served (or timed out) while blocked: run what it sent meanwhile, but from the
+        event loop, after the command that woke it (Redis: processUnblockedClients in beforeSleep)."""
+        asyncio.get_running_loop().call_soon(self._resume)
+
+    def _resume(self) -> None:
+        client = self.client
+        if client is None or self._closing or client.blocked is not None:
+            return
+        held, client.held = client.held, []
+        self._execute(client, held)
+
+    def _execute(self, client: ClientState, held: list[list[bytes]]) -> None:
+        """Run `held` (commands left over from a batch that blocked), then every complete command in the
+        parser, and write the replies once."""
+        listener = self._listener
+        parser = self._parser
         out: list[bytes] = []
         execute_batch = listener.dispatcher.execute_batch
         pending = -1  # unsent reply bytes of an unauthenticated client (-1: not counted yet)
-        while True:
+        if held:
+            execute_batch(client, held, out)
+        while client.blocked is None and not (client.close_after_reply or client.abort):
             # Before AUTH the parser returns one command at a time: AUTH may lift its limits.
             unauthenticated = not client.authenticated
             commands = parser.parse(unauthenticated)
@@ -200,7 +223,7 @@ class RedisProtocol(asyncio.Protocol):
                 break
             before = len(out)
             execute_batch(client, commands, out)
-            if client.close_after_reply or client.abort or not unauthenticated:
+            if client.close_after_reply or client.abort or client.blocked is not None or not unauthenticated:
                 break
             if not client.authenticated:
                 if pending < 0:
@@ -210,7 +233,8 @@ class RedisProtocol(asyncio.Protocol):
                     self._output_limit_reached(client)
                     return
         server = listener.server
-        if parser.error is not None and not (client.close_after_reply or client.abort):
+        stopped = client.close_after_reply or client.abort or client.blocked is not None
+        if parser.error is not None and not stopped:
             out.append(resp.error_bytes("ERR Protocol error: " + parser.error))
             server.stats.total_error_replies += 1
             client.close_after_reply = True

@@ -20,6 +20,7 @@ from server.slowlog import CommandHistograms, LatencyMonitor, SlowLog
 if TYPE_CHECKING:
     from server.acl import User, Users
     from server.aof import Aof
+    from server.blocking import Blocking, Waiter
     from server.commands.registry import CommandSpec
     from server.config import Config
     from server.dispatch import Dispatcher
@@ -56,11 +57,14 @@ class ClientState:
         "abort",
         "addr",
         "authenticated",
+        "blocked",
         "close",
         "close_after_reply",
         "created",
         "ctx",
+        "deny_blocking",
         "fd",
+        "held",
         "id",
         "laddr",
         "last_cmd",
@@ -70,6 +74,7 @@ class ClientState:
         "multi_error",
         "name",
         "proto",
+        "resume",
         "send",
         "subscribed",
         "tls",
@@ -99,6 +104,10 @@ class ClientState:
         self.abort = False  # POST / Host: (cross-protocol attack): close without writing pending replies
         self.close: Callable[[], None] = _not_connected  # set by net: close the connection now
         self.send: Callable[[bytes], None] = _discard  # set by net: write bytes outside a reply (MONITOR)
+        self.blocked: Waiter | None = None  # waiting in a blocking command (server.blocking)
+        self.held: list[list[bytes]] = []  # commands pipelined after the blocking one, run once it is served
+        self.resume: Callable[[], None] = _no_op  # set by net: run the held commands and pending input
+        self.deny_blocking = False  # inside EXEC: blocking commands answer at once
         self.created = time.monotonic()
         self.last_interaction = self.created
         self.last_cmd = "NULL"
@@ -122,6 +131,10 @@ def _not_connected() -> None:
 
 def _discard(data: bytes) -> None:
     """Until the network layer attaches the connection there is nowhere to send."""
+
+
+def _no_op() -> None:
+    """Until the network layer attaches the connection there is no pending input."""
 
 
 @dataclass
@@ -149,6 +162,13 @@ class ServerState:
     # Set by the application: SHUTDOWN asks it to stop (save: bool | None); BGREWRITEAOF runs through aof.
     request_shutdown: Callable[[bool | None], str | None] = field(default=lambda save: None)
     _next_client_id: int = 0
+    blocking: Blocking = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Imported here: server.blocking needs the command package, which needs this module.
+        from server.blocking import Blocking
+
+        self.blocking = Blocking(self, self.keyspace)
 
     def new_client(self, addr: str, laddr: str, fd: int, tls: bool) -> ClientState:
         self._next_client_id += 1
@@ -158,6 +178,8 @@ class ServerState:
 
     def forget_client(self, client: ClientState) -> None:
         self.clients.pop(client.id, None)
+        if client.blocked is not None:
+            self.blocking.forget(client)
         if client.subscribed:
             self.pubsub.forget(client)
         if client.monitor:

@@ -7,6 +7,7 @@ lab's own code, is SIGKILLed, and the children must be gone within a few seconds
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -187,3 +188,29 @@ def test_run_kills_the_child_on_timeout_and_reports_it() -> None:
     assert (done.returncode, done.stdout) == (3, "in")
     with pytest.raises(subprocess.CalledProcessError):
         procs.run(["false"], check=True, timeout=10)
+
+
+FORKED = """
+import multiprocessing as mp, signal, time
+from lab import procs
+def work():
+    procs.forked_worker()
+    time.sleep(120)
+worker = mp.get_context("fork").Process(target=work)
+worker.start()  # with Python's own SIGINT handler, as the bench's workers
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # this parent outlives the Ctrl-C, to be SIGKILLed after
+time.sleep(0.3)
+print(worker.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_forked_worker_leaves_ctrl_c_to_its_parent_and_dies_with_it(
+    parent: list[subprocess.Popen[str]],
+) -> None:
+    proc, (worker,) = _start_parent(parent, FORKED)
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+    time.sleep(0.5)
+    assert alive(worker), "the worker died of the Ctrl-C (with a traceback) instead of being stopped"
+    _sigkill(proc)
+    assert wait_gone([worker]) == []
