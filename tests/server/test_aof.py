@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from lab import procs
 from server.aof import Aof, AofLoadError, encode_command, switch_appendonly
 from server.config import Config
 from server.keyspace import Keyspace
@@ -203,7 +204,7 @@ def _free_port() -> int:
 def bundled_server(tmp_path: Path, *argv: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = _free_port()
     cmd = [sys.executable, "-m", "server", "--port", str(port), "--dir", str(tmp_path), "--save", "", *argv]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = procs.spawn(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         client = redis.Redis(port=port, socket_timeout=5, protocol=2)
         for _ in range(200):
