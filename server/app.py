@@ -170,11 +170,14 @@ class App:
         loader = ClientState(state, 0, "aof-loader", "", -1, False)
         loader.authenticated = True
         sink: list[bytes] = []
+        current = [""]  # the file being replayed: Redis loads each with a fresh client (db 0)
 
         def execute(argv: list[bytes]) -> None:
+            if aof.loading != current[0]:
+                current[0], loader.db_index = aof.loading, 0
             if argv[0].lower() not in state.table:  # Redis exits: skipping it would load other data
                 name = argv[0].decode("utf-8", "surrogateescape")
-                raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.path}")
+                raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.loading}")
             self.dispatcher.execute(loader, argv, sink)
             if sink and sink[0].startswith(b"-"):  # Redis loads on, but says so (SELECT 99, WRONGTYPE...)
                 self.log.warning(
@@ -185,15 +188,12 @@ class App:
             sink.clear()
 
         state.keyspace.loading = True
-        started = time.monotonic()
         try:
-            result = aof.load(execute)
+            aof.load(execute)
         except AofLoadError as e:
             raise StartupError(str(e)) from None
         finally:
             state.keyspace.loading = False
-        if result.commands:
-            self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
         self._use_aof(aof)
 
     def _switch_appendonly(self) -> None:

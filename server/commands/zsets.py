@@ -14,9 +14,10 @@ import random
 import re
 from typing import Any
 
+from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
-from server.commands.scanning import cursor_arg, scan_options
+from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
@@ -610,17 +611,22 @@ def zrandmember(ctx: Ctx, args: list[bytes]) -> Any:
 
 @command("zscan", -3, "readonly", keys=(1, 1, 1))
 def zscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
-    cursor_arg(args[2])
-    _, match, _ = scan_options(args, 3)
+    cursor = cursor_arg(args[2])
     z = _zset(ctx, args[1])
     if z is None:
         return [b"0", []]
-    # One pass: the whole set in one reply (Redis does so for listpack-encoded sets).
+    count, match, _ = scan_options(args, 3)
+    scores = z.scores
+    if compact(encoding(z, ctx.server.config)):
+        cursor, members = 0, [m for _, m in z]  # a listpack holds the members in score order
+    else:
+        cursor, members = walk(scores, cursor, count)
     out: list[bytes] = []
-    for member, score in z.scores.items():
-        if match is None or match(member):
+    for member in members:
+        score = scores.get(member)
+        if score is not None and (match is None or match(member)):
             out += (member, format_double(score))
-    return [b"0", out]
+    return [str(cursor).encode(), out]
 
 
 # ---------------------------------------------------------------- set algebra
