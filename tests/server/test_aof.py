@@ -601,3 +601,20 @@ def test_damaged_rdb_base_is_refused_naming_the_file(tmp_path: Path) -> None:
         str(err.value)
         == "Bad file format reading the RDB base file appendonly.aof.1.base.rdb: wrong RDB checksum"
     )
+
+
+def test_appenddirname_and_appendfilename_name_the_parts(tmp_path: Path) -> None:
+    """As redis-server 7.0.15 names them with `appenddirname d2` `appendfilename my.aof` (preamble no)."""
+    aof, _ = _aof(tmp_path, "--appenddirname", "d2", "--appendfilename", "my.aof", *COMMANDS_BASE)
+    aof.load(lambda argv: None)
+    aof.close()
+    folder = tmp_path / "d2"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "my.aof.1.base.aof",
+        "my.aof.1.incr.aof",
+        "my.aof.manifest",
+    ]
+    assert (folder / "my.aof.manifest").read_text() == (
+        "file my.aof.1.base.aof seq 1 type b\nfile my.aof.1.incr.aof seq 1 type i\n"
+    )
+    assert (folder / "my.aof.1.base.aof").read_bytes() == b""
