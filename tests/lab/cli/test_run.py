@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from lab import procs
 from tests.conftest import require_tool
 from tests.lab.scenario.leftovers import listening, processes_mentioning
 
@@ -139,7 +140,7 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
         tmp_path, slow={"capture": "true", "workload": "commands",
                         "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'}, later={}
     )
-    proc = subprocess.Popen(
+    proc = procs.spawn(
         _tlslab(
             "run", "slow", "later", "--target", "redis-server", "--out", tmp_path, "--scenarios", scenarios
         ),
