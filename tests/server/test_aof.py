@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from lab import procs
 from server.aof import Aof, AofLoadError, encode_command, switch_appendonly
 from server.config import Config
 from server.keyspace import Keyspace
@@ -330,7 +331,7 @@ def bundled_server(
     """The bundled server (or `program`, e.g. redis-server) on a free port with `dir` tmp_path."""
     port = _free_port()
     cmd = [*program, "--port", str(port), "--dir", str(tmp_path), "--save", "", *argv]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = procs.spawn(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         client = redis.Redis(port=port, socket_timeout=5, protocol=2)
         for _ in range(200):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.pki import LabPKI
 from lab.targets import RunningTarget
 from tests.conftest import require_tool
@@ -148,7 +149,7 @@ def test_maxclients_fits_a_low_open_files_limit(tmp_path: Path) -> None:
     for server in ([sys.executable, "-m", "server"], ["redis-server"]):
         if server[0] == "redis-server":
             require_tool("redis-server")
-        proc = subprocess.Popen([*wrap, *server, "--port", "0", "--tls-port", "0"],
+        proc = procs.spawn([*wrap, *server, "--port", "0", "--tls-port", "0"],
                                 cwd=Path(__file__).parents[2], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)  # fmt: skip
         out, _ = proc.communicate(timeout=PATIENCE_S)
@@ -168,7 +169,7 @@ def test_tls12_client_renegotiation_gets_no_renegotiation_at_once(start_bundled:
     target = start_bundled(tls=True, plaintext=False)
     script = "(echo PING; sleep 0.5; echo R; sleep 30)"
     cmd = f"{script} | openssl s_client -tls1_2 -connect {HOST}:{target.tls_port} -msg"
-    proc = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = procs.spawn(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)  # fmt: skip
     # Without the alert s_client waits forever: the watchdog ends it, and the assertions below fail.
     watchdog = threading.Timer(PATIENCE_S, os.killpg, (proc.pid, signal.SIGKILL))
