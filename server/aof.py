@@ -145,7 +145,7 @@ def _replay(data: bytes, name: str, execute: Callable[[list[bytes]], None], log:
         valid = pos
     if in_multi:
         if not short:
-            log.notice("Revert incomplete MULTI/EXEC transaction in AOF file")
+            log.warning(f"Revert incomplete MULTI/EXEC transaction in AOF file {name}")
         valid = before_multi
     return _Replayed(count, valid, short or in_multi)
 
@@ -335,6 +335,7 @@ class Aof:
         self._fd = self._open_incr(m.incrs[-1].name)
         if changed:
             self._persist_manifest()
+        self._delete_history()  # left by a rewrite that was cut short, as Redis cleans them at start
 
     def _open_incr(self, name: str, truncate: bool = False) -> int:
         flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if truncate else os.O_APPEND)
