@@ -174,7 +174,7 @@ class App:
 
         def execute(argv: list[bytes]) -> None:
             if aof.loading != current[0]:
-                current[0], loader.db_index = aof.loading, 0
+                current[0], loader.db_index, loader.multi = aof.loading, 0, None
             if argv[0].lower() not in state.table:  # Redis exits: skipping it would load other data
                 name = argv[0].decode("utf-8", "surrogateescape")
                 raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.loading}")

@@ -78,7 +78,8 @@ def storm(report: BenchReport, fig: Figure) -> bool:
         return False
     ax = fig.subplots()
     for target in report.targets:
-        pts = sorted((p for p in report.storm if p.target == target), key=lambda p: p.rate_asked)
+        # along the x axis: an asked rate the client fell short of may land left of a lower one
+        pts = sorted((p for p in report.storm if p.target == target), key=lambda p: p.rate_achieved)
         if not pts:
             continue
         achieved = [p.rate_achieved for p in pts]

@@ -336,7 +336,12 @@ class HandshakeCapacity:
     server_busy: float | None  # fraction of one core the server used (median)
     client_busy: float | None  # fraction of its CPU each client worker used (median)
     client_bound: bool  # the server had CPU to spare: the rate measured the client, the capacity is computed
+    clients: int = 50  # concurrent clients, each opening one connection after another
 
+    @property
+    def measured(self) -> bool:
+        """At least one connection completed inside a window (else every figure of the row is None)."""
+        return self.server_cpu_us is not None
 
 class StormLimit(enum.Enum):
     """Whether a storm step reached its arrival rate, and if not, which side held it back."""

@@ -143,7 +143,8 @@ def capacity_lines(report: BenchReport) -> list[str]:
                 _f(h.resumed_fraction and h.resumed_fraction * 100),
                 _f(h.server_busy and h.server_busy * 100),
                 _f(h.client_busy and h.client_busy * 100),
-                "client" if h.client_bound else "server",
+                str(h.clients),
+                ("client" if h.client_bound else "server") if h.measured else "not measured",
             ]
         )
     bound = sum(h.client_bound for h in report.capacity)
@@ -155,8 +156,19 @@ def capacity_lines(report: BenchReport) -> list[str]:
         and h.resumed_fraction < 0.5
     ]
     said = []
+    missing = [h for h in report.capacity if not h.measured]
+    if missing:
+        errors = sorted({r.first_error for h in missing for r in h.runs if r.first_error})
+        said += [
+            "Not measured (no connection completed inside a window; "
+            + ("; ".join(errors) if errors else "no errors: the handshakes outlasted it")
+            + "): "
+            + "; ".join(f"{h.target} {h.key_type} {h.transport} {h.resumption}" for h in missing)
+            + ".",
+            "",
+        ]
     if unresumed:
-        said = [
+        said += [
             "Offered a session but mostly not resumed, so these rows are full handshakes: "
             + "; ".join(unresumed)
             + ".",
@@ -166,15 +178,15 @@ def capacity_lines(report: BenchReport) -> list[str]:
     return [
         "## Handshake capacity per server core",
         "",
-        "50 clients, each opening a new connection per request (handshake, one SET or GET, close). "
+        "`clients` clients, each opening a new connection per request (handshake, one SET or GET, close). "
         "Server CPU is per connection; capacity per core = 1e6 / that CPU: what one core of the server "
         "could accept if the clients kept up. The floor is the handshake's asymmetric crypto (one "
         "signature with the certificate key + two X25519 operations; resumed TLS 1.3 keeps the key "
         "exchange, resumed TLS 1.2 has none). session-id: the client closes each connection, as redis-py "
         "and hiredis do; session-id-quit: it sends QUIT and the server closes. `limit` = client where the "
-        "server used under 85% of its "
-        f"core: the measured rate is the lab's Python client's, not the server's ({bound} of "
-        f"{len(report.capacity)} rows).",
+        "server used under 85% of its core: the measured rate is the lab's Python client's (its CPU, or its "
+        "share of this host's), not the server's, and the capacity per core is computed from the server's "
+        f"CPU per connection ({bound} of {len(report.capacity)} rows).",
         "",
         *_table(
             [
@@ -189,6 +201,7 @@ def capacity_lines(report: BenchReport) -> list[str]:
                 "resumed %",
                 "server busy %",
                 "client busy %",
+                "clients",
                 "limit",
             ],
             rows,
@@ -307,6 +320,9 @@ def headline_lines(report: BenchReport) -> list[str]:
                 f"{_f(base.floor_us, 2)} µs"
             )
         for key, h in sorted(full.items(), key=lambda kv: KEY_ORDER.get(kv[0], 9)):
+            if not h.measured:
+                parts.append(f"a full TLS 1.3 handshake ({KEY_NAMES.get(key, key)}) was not measured")
+                continue
             bound = " (computed: the client was the limit)" if h.client_bound else ""
             parts.append(
                 f"a full TLS 1.3 handshake ({KEY_NAMES.get(key, key)}) costs it {_f(h.server_cpu_us)} µs per "

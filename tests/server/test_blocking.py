@@ -5,14 +5,17 @@ way out, pipelined commands wait for the blocked one, and nothing is left behind
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import socket
+import time
 from pathlib import Path
 
 import pytest
 
-from server.aof import Aof
+from lab.pki import LabPKI
 from server.state import ClientState
-from tests.server.test_dispatch import Harness
+from tests.server.conftest import StartBundled, client_tls_context
+from tests.server.rawresp import RawClient, encode_command
+from tests.server.test_dispatch import Harness, with_aof  # noqa: F401  (a fixture, shared)
 
 
 class Conn:
@@ -83,17 +86,7 @@ def test_disconnect_forgets_the_waiter(h: Harness) -> None:
     assert h.state.blocking.waiters == {} and h.state.keyspace.db(0).blocked == {}
 
 
-@pytest.fixture
-def with_aof(tmp_path: Path) -> Iterator[tuple[Harness, Path]]:
-    h = Harness(["--dir", str(tmp_path), "--appendonly", "yes", "--appendfsync", "always"])
-    aof = Aof(h.state.config, h.state.log, h.state.keyspace)
-    aof.load(lambda argv: None)
-    h.state.aof = aof
-    yield h, tmp_path / "appendonly.aof"
-    aof.close()
-
-
-def test_the_aof_gets_the_served_pop_not_the_blocking_command(with_aof: tuple[Harness, Path]) -> None:
+def test_the_aof_gets_the_served_pop_not_the_blocking_command(with_aof: tuple[Harness, Path]) -> None:  # noqa: F811
     h, path = with_aof
     a, b, c, pusher = Conn(h), Conn(h), Conn(h), Conn(h)
     a.run("BLPOP l 0")
@@ -138,3 +131,27 @@ def test_served_waiter_cancels_its_timer(h: Harness) -> None:
         return waiter.pushed
 
     assert asyncio.run(scenario()) == [b"*2\r\n$1\r\nk\r\n$1\r\na\r\n"]
+
+
+def test_blocked_tls_client_is_served_and_resumes(start_bundled: StartBundled, lab_pki: LabPKI) -> None:
+    """Over TLS the woken reply and the held pipeline go out through the record layer like any reply."""
+    target = start_bundled(plaintext=True, tls=True)
+    ctx = client_tls_context(lab_pki)
+    with (
+        socket.create_connection(("127.0.0.1", target.tls_port or 0), timeout=5) as raw,
+        ctx.wrap_socket(raw, server_hostname="localhost") as tls,
+        RawClient("127.0.0.1", target.port or 0) as plain,
+    ):
+        tls.sendall(encode_command([b"BLPOP", b"k", b"0"]) + encode_command([b"PING"]))
+        deadline = time.monotonic() + 5
+        while plain.call("INFO", "clients")[1].find(b"blocked_clients:1") < 0:
+            assert time.monotonic() < deadline, "the TLS client never blocked"
+            time.sleep(0.01)
+        assert plain.call("RPUSH", "k", "v") == (":", 1)
+        want = b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n+PONG\r\n"
+        got = b""
+        while len(got) < len(want):
+            chunk = tls.recv(4096)
+            assert chunk, "the server closed the TLS connection"
+            got += chunk
+        assert got == want

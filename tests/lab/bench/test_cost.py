@@ -3,6 +3,7 @@ comes from a results field."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,23 @@ def test_capacity_plan_has_the_key_and_resumption_axes() -> None:
     assert [c.quit_first for c in every if c.resumption.startswith("session-id")] == [False, True] * 3
     quick = capacity_cells(("redis-server",), quick=True)  # plaintext, TLS 1.3 full and ticket
     assert {c.key_type for c in quick} == {"ecdsa-p256"} and len(quick) == 3
+    # ~5 ms of server CPU per RSA-4096 signature: fewer clients, so that handshakes complete in the window
+    assert {(c.key_type, c.clients) for c in default if c.transport != "plain"} == {
+        ("ecdsa-p256", 50),
+        ("rsa-2048", 50),
+        ("rsa-4096", 10),
+    }
+
+
+def test_a_row_with_no_connection_in_its_window_says_not_measured(cost_report: BenchReport) -> None:
+    cell = CapacityCell("redis-server", "rsa-4096", "tls1.3", "full", "new-full")
+    row = capacity_of(cell, [load_run(0, cpu_s=0.3, connections=0)], cost_report.floor)
+    assert not row.measured and row.server_cpu_us is None and row.clients == 10
+    text = render(dataclasses.replace(cost_report, capacity=(*cost_report.capacity, row)))
+    assert "| 10 | not measured |" in text
+    assert "Not measured (no connection completed inside a window" in text
+    assert "redis-server rsa-4096 tls1.3 full" in text
+    assert "a full TLS 1.3 handshake (RSA-4096) was not measured" in text
 
 
 def test_rsa_4096_floor_is_its_signature_plus_the_key_exchange() -> None:

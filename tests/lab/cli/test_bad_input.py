@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
+from lab.scenario.loader import scenarios_dir
 
 TLSLAB = str(Path(sys.executable).with_name("tlslab"))
 
@@ -26,6 +27,12 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "scenarios" / "broken.toml").write_text('name = "x"\ntitle = [\n')
     (tmp_path / "unknown-key").mkdir()
     (tmp_path / "unknown-key" / "y.toml").write_text('name = "y"\nbogus = 1\n')
+    (tmp_path / "not-utf8").mkdir()
+    (tmp_path / "not-utf8" / "z.toml").write_bytes(b'name = "z"\ntitle = "\xff"\n')
+    (tmp_path / "bad-type").mkdir()
+    real = (scenarios_dir() / "plaintext-sniff.toml").read_text()  # a whole, valid file but for one value
+    bad = real.replace("\ntimeout = 60\n", '\ntimeout = "soon"\n')
+    (tmp_path / "bad-type" / "plaintext-sniff.toml").write_text(bad)
     return tmp_path
 
 
@@ -52,6 +59,8 @@ CASES: list[tuple[str, str, str]] = [
     ("run --scenarios {d}/unknown-key y", "bogus", "known keys"),
     ("run --target valkey x", "invalid choice", "--help"),
     ("list --scenarios {d}/scenarios", "broken.toml", "TOML"),
+    ("list --scenarios {d}/not-utf8", "z.toml", "UTF-8"),
+    ("list --scenarios {d}/bad-type", "timeout", "expected a number"),
     ("course --out {d}/a-file --no-pause", "is a file", "give a folder"),
     ("course --scenarios {d}/scenarios --no-pause", "broken.toml", "TOML"),
     ("report nope --reports {d}/folder", "no run 'nope'", "make scenario"),

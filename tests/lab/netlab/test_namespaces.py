@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.attacks.safety import NotLoopbackError, require_loopback
 from lab.errors import UserError
 from lab.netlab import names
@@ -87,7 +88,7 @@ def test_two_runs_at_once_do_not_collide_and_a_reused_run_id_is_refused(netlab_r
 
 
 def _start(run_id: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), run_id], stdout=subprocess.PIPE, text=True,
+    proc = procs.spawn([sys.executable, str(SCRIPT), run_id], stdout=subprocess.PIPE, text=True,
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().split()

@@ -185,9 +185,20 @@ ISOLATION: list[tuple[str, ...]] = [
      "~fields:blocked_clients INFO clients"),
     ("~send @2 BLPOP k 0", "CLIENT UNBLOCK {id@2}", "@2 READ", "@2 MULTI", "@2 BLPOP k 0", "@2 EXEC", "@2 RESET"),
 ]
+# ACL categories: every blocking command is in @blocking; WAIT is filed under @connection.
+ACL: list[tuple[str, ...]] = [
+    ("ACL SETUSER bu on nopass ~* +@all -@blocking", "ACL DRYRUN bu BLPOP k 0", "ACL DRYRUN bu BRPOP k 0",
+     "ACL DRYRUN bu BLMOVE a b LEFT LEFT 0", "ACL DRYRUN bu BRPOPLPUSH a b 0", "ACL DRYRUN bu BLMPOP 0 1 k LEFT",
+     "ACL DRYRUN bu BZPOPMIN z 0", "ACL DRYRUN bu BZPOPMAX z 0", "ACL DRYRUN bu BZMPOP 0 1 z MIN",
+     "ACL DRYRUN bu LPOP k", "ACL DRYRUN bu WAIT 0 0", "ACL DELUSER bu"),
+    ("ACL SETUSER bu on nopass ~* -@all +@connection", "ACL DRYRUN bu WAIT 0 0", "ACL DRYRUN bu BLPOP k 0",
+     "ACL DELUSER bu"),
+    ("ACL SETUSER bu on nopass ~* -@all +@blocking", "ACL DRYRUN bu BZMPOP 0 1 z MIN", "ACL DRYRUN bu WAIT 0 0",
+     "ACL DELUSER bu"),
+]
 # fmt: on
 
-SEQUENCES = [*ERRORS, *IMMEDIATE, *TIMEOUTS, *MULTI, *WAKEUPS, *CLIENTS, *ISOLATION]
+SEQUENCES = [*ERRORS, *IMMEDIATE, *TIMEOUTS, *MULTI, *WAKEUPS, *CLIENTS, *ISOLATION, *ACL]
 CASES = [
     *arity_cases(COMMANDS),
     *wrongtype_cases(COMMANDS),
