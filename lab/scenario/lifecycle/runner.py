@@ -197,9 +197,11 @@ def run_all(
     on_done: Callable[[int, ScenarioResult], None] = lambda i, r: None,
     note: Note = _quiet,
     peer: RunResult | None = None,
+    wait_peer: Callable[[bool], RunResult | None] | None = None,
 ) -> RunResult:
     """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/; `peer` is the
-    same scenarios' run on the other target, shown beside this run's verdicts.
+    same scenarios' run on the other target, shown beside this run's verdicts. `wait_peer(interrupted)`
+    gives it once this run's scenarios are done (a peer run going on at the same time, lifecycle.peer).
 
     Ctrl-C: the running scenario is stopped (no process, no port left), the rest is skipped, and the
     run is still reported, marked interrupted.
@@ -218,6 +220,8 @@ def run_all(
             break
         results.append(result)
         on_done(i, result)
+    if wait_peer is not None:
+        peer = wait_peer(interrupted)
     return finish_run(paths, kind, started_at, t0, interrupted, results, peer)
 
 
