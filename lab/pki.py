@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-KeyType = Literal["ec", "rsa"]
+# ec: ECDSA P-256; rsa: RSA-2048; rsa4096: RSA-4096 (the certificate-key axis of the handshake bench)
+KeyType = Literal["ec", "rsa", "rsa4096"]
 Purpose = Literal["server", "client"]
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -56,12 +57,19 @@ class CertFiles:
     key: Path
 
 
-def _new_key(key_type: KeyType, rsa_bits: int = 2048) -> PrivateKey:
+RSA_BITS: dict[str, int] = {"rsa": 2048, "rsa4096": 4096}
+
+
+def _new_key(key_type: KeyType) -> PrivateKey:
     if key_type == "ec":
         return ec.generate_private_key(ec.SECP256R1())
-    if key_type == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
-    raise ValueError(f"unknown key type {key_type!r}: use 'ec' (P-256) or 'rsa' (2048)")
+    if key_type in RSA_BITS:
+        return _rsa_key(RSA_BITS[key_type])
+    raise ValueError(f"unknown key type {key_type!r}: use 'ec' (P-256), 'rsa' (2048) or 'rsa4096'")
+
+
+def _rsa_key(bits: int) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 def _key_pem(key: PrivateKey) -> bytes:
@@ -219,7 +227,7 @@ class CA:
         elif defect is Defect.SAME_CA_OTHER_HOST:
             names = (OTHER_HOST_NAME,)
 
-        key = _new_key("rsa", rsa_bits=1024) if defect is Defect.WEAK_KEY else _new_key(key_type)
+        key = _rsa_key(1024) if defect is Defect.WEAK_KEY else _new_key(key_type)
         now = _now()
         not_before, not_after = now - dt.timedelta(hours=1), now + dt.timedelta(days=valid_days)
         if defect is Defect.EXPIRED:

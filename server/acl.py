@@ -62,7 +62,7 @@ CATEGORIES = frozenset(
 )
 _FAMILY_CATEGORY = {"keys": "keyspace", "strings": "string", "hashes": "hash", "sets": "set", "lists": "list",
                     "connection": "connection", "transactions": "transaction", "zsets": "sortedset",
-                    "pubsub": "pubsub"}  # fmt: skip
+                    "pubsub": "pubsub", "dumps": "keyspace"}  # fmt: skip
 # Not admin-flagged, yet Redis files them under @dangerous.
 _DANGEROUS = frozenset(
     {"keys", "flushall", "flushdb", "info", "sort", "swapdb", "migrate", "restore", "role"}
@@ -126,6 +126,10 @@ def categories_of(spec: CommandSpec) -> frozenset[str]:
         cats.update(("admin", "dangerous") if "admin" in spec.flags else ("dangerous",))
     if "pubsub" in spec.flags:
         cats.add("pubsub")
+    if "blocking" in spec.flags:
+        cats.add("blocking")
+    if spec.name == "wait":  # a generic command, filed by Redis with the connection ones
+        cats.add("connection")
     if spec.family in _FAMILY_CATEGORY:
         cats.add(_FAMILY_CATEGORY[spec.family])
     return frozenset(cats)

@@ -1,18 +1,21 @@
-"""The append-only file: one file `dir/appendfilename` of RESP commands, as Redis ≤ 6 wrote it.
-
-We chose the single-file layout (not Redis 7's appendonlydir/ + manifest): redis-check-aof 7.0 accepts
-it as is, and one file is what a trainer can open and show. SELECT is written whenever the database
-changes; expiries arrive already rewritten as PEXPIREAT by the commands (see Ctx.log_as).
+"""The append-only file in Redis 7's multi-part layout (server.aof_manifest): a base holding the dataset
+as of the last rewrite (an RDB file with aof-use-rdb-preamble yes, commands otherwise), then the
+incremental files of RESP commands written since. SELECT is written whenever the database changes;
+expiries arrive already rewritten as PEXPIREAT by the commands (see Ctx.log_as).
 
 - appendfsync always: the batch is written and fdatasync()ed in before_reply(), which net calls once
   per read batch before any reply of that batch leaves; so an acknowledged write is on disk.
 - everysec: written before the reply, fdatasync()ed by a background thread once a second (cron()).
 - no: written before the reply; the kernel decides when it reaches the disk.
-- BGREWRITEAOF: os.fork(); the child writes keyspace.dump_commands() to a temp file and exits; the
-  parent keeps serving and buffers every new write; cron() sees the child end, appends that buffer,
-  fsyncs and renames the temp file over the AOF atomically.
-- Loading: a truncated last command (or an unterminated MULTI) is cut off with Redis's warnings when
+- BGREWRITEAOF, as Redis 7.0: a new incr file is opened (and put in the manifest) first, so writes made
+  meanwhile land there; os.fork()ed child writes the snapshot to a temp file; when cron() sees it end,
+  the temp file becomes the next base, the older files become history and are deleted.
+- Start-up: an old single-file `dir/appendfilename` is migrated into the directory as the base, as
+  Redis 7 does; a fresh start creates an (empty) base and an incr file.
+- Loading: a truncated last file (or an unterminated MULTI) is cut off with Redis's warnings when
   aof-load-truncated is yes and refused with Redis's advice when it is no; any other damage is refused.
+  A truncated file that is not the last is refused too (Redis truncates it first, then refuses: we
+  leave it untouched).
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from server import aof_manifest as mf
+from server.aof_manifest import AofFile, AofType, Manifest, ManifestError
+from server.rdb_file import RdbFileError, base_aux, open_rdb, write_rdb
+
 if TYPE_CHECKING:
     from server.config import Config
-    from server.keyspace import Keyspace
+    from server.keyspace import Keyspace, Value
     from server.log import RedisLog
 
 REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
@@ -40,10 +47,10 @@ class AofLoadError(Exception):
 
 @dataclass(frozen=True)
 class AofLoadResult:
-    path: str
+    files: int  # files loaded (base and incr)
     commands: int  # commands replayed
-    size: int  # bytes of the file that were loaded
-    truncated_bytes: int  # bytes cut from a damaged tail (0: the file was whole)
+    keys: int  # keys read from an RDB base
+    truncated_bytes: int  # bytes cut from a damaged tail (0: every file was whole)
 
 
 def encode_command(argv: list[bytes]) -> bytes:
@@ -101,10 +108,46 @@ def _parse(data: bytes, pos: int) -> tuple[list[bytes], int]:
 @dataclass
 class _Rewrite:
     pid: int
-    temp: str
+    temp: str  # the child's output, in `dir` as Redis names it
     started: float
-    buffer: bytearray
-    db: int = -1  # database the buffered commands last selected
+    keep: AofFile | None  # the incr file opened when the rewrite started: it stays after the switch
+
+
+@dataclass
+class _Replayed:
+    commands: int
+    valid: int  # bytes up to the end of the last complete command (outside an unfinished MULTI)
+    truncated: bool  # a short read or an unterminated MULTI at the end
+
+
+def _replay(data: bytes, name: str, execute: Callable[[list[bytes]], None], log: RedisLog) -> _Replayed:
+    """Run every command of one file; _BadFormat → AofLoadError with Redis's advice."""
+    pos = valid = before_multi = count = 0
+    in_multi = short = False
+    while pos < len(data):
+        try:
+            argv, pos = _parse(data, pos)
+        except _Truncated:
+            short = True
+            break
+        except _BadFormat:
+            raise AofLoadError(
+                f"Bad file format reading the append only file {name}: make a backup of your AOF file, "
+                "then use ./redis-check-aof --fix <filename.manifest>"
+            ) from None
+        command = argv[0].lower()
+        if command == b"multi":
+            in_multi, before_multi = True, valid
+        elif command == b"exec":
+            in_multi = False
+        execute(argv)
+        count += 1
+        valid = pos
+    if in_multi:
+        if not short:
+            log.warning(f"Revert incomplete MULTI/EXEC transaction in AOF file {name}")
+        valid = before_multi
+    return _Replayed(count, valid, short or in_multi)
 
 
 class Aof:
@@ -112,10 +155,13 @@ class Aof:
 
     def __init__(self, cfg: Config, log: RedisLog, keyspace: Keyspace) -> None:
         self.cfg, self.log, self.keyspace = cfg, log, keyspace
-        self.path = os.path.join(cfg["dir"], cfg["appendfilename"])
+        self.dirname = os.path.join(cfg["dir"], cfg["appenddirname"])
+        self.filename: str = cfg["appendfilename"]
+        self.manifest = Manifest()
+        self.loading = ""  # name of the file being loaded (for messages about its commands)
         self._fd: int | None = None
         self._buf = bytearray()
-        self._db = -1  # database the file last selected
+        self._db = -1  # database the current incr file last selected
         self._rewrite: _Rewrite | None = None
         self._waiting_for_rewrite = False  # turned on at run time: the file is the first rewrite's result
         self._unsynced = False
@@ -125,93 +171,192 @@ class Aof:
         self.last_rewrite_ok = True
         self.last_rewrite_seconds = -1
 
+    def path(self, name: str) -> str:
+        return os.path.join(self.dirname, name)
+
+    @property
+    def incr_path(self) -> str | None:
+        """The incr file writes go to now (None before start-up opened one)."""
+        return self.path(self.manifest.incrs[-1].name) if self.manifest.incrs else None
+
     # ---------------------------------------------------------------- loading
 
     def load(self, execute: Callable[[list[bytes]], None]) -> AofLoadResult:
-        """Replay the file through `execute`, then open it for appending. A missing file is an empty one."""
+        """Replay the base and incr files (RDB base entries go straight into the keyspace), then open
+        the incr file writes go to. A directory with no manifest and no old-style file is an empty AOF."""
+        self._make_dir()
+        self._read_manifest()
+        started = time.monotonic()
+        files = self.manifest.files()
+        commands = keys = truncated = 0
+        for i, entry in enumerate(files):
+            self.loading = entry.name
+            last = i == len(files) - 1
+            data = self._read(entry.name)
+            began = time.monotonic()
+            if entry.type is AofType.BASE and data.startswith(b"REDIS"):
+                keys += self._load_rdb(entry.name, data)
+            else:
+                replayed = _replay(data, entry.name, execute, self.log)
+                commands += replayed.commands
+                if replayed.truncated:
+                    truncated += self._truncate_tail(entry.name, replayed.valid, len(data), last)
+            kind = "base" if entry.type is AofType.BASE else "incr"
+            self.log.notice(
+                f"DB loaded from {kind} file {entry.name}: {time.monotonic() - began:.3f} seconds"
+            )
+        self.loading = ""
+        if files:
+            self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
+        self._open_on_start()
+        return AofLoadResult(len(files), commands, keys, truncated)
+
+    def _make_dir(self) -> None:
+        name = self.cfg["appenddirname"]
+        if os.path.exists(self.dirname) and not os.path.isdir(self.dirname):
+            raise AofLoadError(f"Can't open or create append-only dir {name}: Not a directory")
         try:
-            with open(self.path, "rb") as f:
-                data = f.read()
+            os.makedirs(self.dirname, exist_ok=True)
+        except OSError as e:
+            raise AofLoadError(f"Can't open or create append-only dir {name}: {e.strerror}") from None
+
+    def _read_manifest(self) -> None:
+        path = self.path(mf.manifest_name(self.filename))
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+                text = f.read()
         except FileNotFoundError:
-            data = b""
+            self._migrate_old_style()
+            return
+        except OSError as e:
+            raise AofLoadError(
+                f"Can't open the AOF manifest file {mf.manifest_name(self.filename)}: {e.strerror}"
+            ) from None
+        try:
+            self.manifest = mf.parse(text)
+        except ManifestError as e:
+            raise AofLoadError(str(e)) from None
+
+    def _migrate_old_style(self) -> None:
+        """Redis 7's upgrade: `dir/appendonly.aof` moves into the directory as the base (seq 1)."""
+        old = os.path.join(self.cfg["dir"], self.filename)
+        if not os.path.isfile(old):  # Redis ignores a directory of that name, and so do we
+            return
+        manifest = Manifest(base=AofFile(self.filename, 1, AofType.BASE), base_seq=1)
+        try:
+            mf.persist(self.dirname, self.filename, manifest)
+            os.rename(old, self.path(self.filename))
+        except (OSError, ManifestError) as e:
+            raise AofLoadError(f"Failed to migrate the old-style AOF file {self.filename}: {e}") from None
+        self.manifest = manifest
+        self.log.notice(
+            f"Successfully migrated an old-style AOF file ({self.filename}) into the AOF directory "
+            f"({self.cfg['appenddirname']})."
+        )
+
+    def _read(self, name: str) -> bytes:
+        try:
+            with open(self.path(name), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise AofLoadError(
+                f"Unable to obtain the AOF file {name} length. stat: No such file or directory"
+            ) from None
         except OSError as e:  # a directory, no permission...: Redis's one fatal line, not a traceback
             raise AofLoadError(
-                f"Fatal error: can't open the append log file {self.path} for reading: {e.strerror or e}"
+                f"Unrecoverable error reading the append only file {name}: {e.strerror or e}"
             ) from None
-        if data.startswith(b"REDIS"):
-            raise AofLoadError(
-                f"Bad file format reading the append only file {self.path}: it starts with an RDB preamble, "
-                "which the bundled server does not read (set aof-use-rdb-preamble no in Redis and rewrite)"
-            )
-        pos = valid = before_multi = count = 0
-        in_multi = False
-        problem: str | None = None
-        while pos < len(data):
-            try:
-                argv, pos = _parse(data, pos)
-            except _Truncated:
-                problem = "short read"
-                break
-            except _BadFormat:
-                raise AofLoadError(
-                    f"Bad file format reading the append only file {self.path}: make a backup of your AOF "
-                    f"file, then use ./redis-check-aof --fix {self.path}"
-                ) from None
-            name = argv[0].lower()
-            if name == b"multi":
-                in_multi, before_multi = True, valid
-            elif name == b"exec":
-                in_multi = False
-            execute(argv)
-            count += 1
-            valid = pos
-        if problem is None and in_multi:
-            self.log.notice("Revert incomplete MULTI/EXEC transaction in AOF file")
-            problem, valid = "multi", before_multi
-        elif in_multi:
-            valid = before_multi
-        truncated = len(data) - valid if problem else 0
-        if truncated:
-            self._truncate_tail(valid)
-        self._open()
-        return AofLoadResult(self.path, count, valid, truncated)
 
-    def _truncate_tail(self, valid: int) -> None:
+    def _load_rdb(self, name: str, data: bytes) -> int:
+        self.log.notice("Reading RDB base file on AOF loading...")
+        try:
+            rdb = open_rdb(data)
+            version = rdb.aux.get(b"redis-ver")
+            if version:
+                self.log.notice(f"Loading RDB produced by version {version.decode('utf-8', 'replace')}")
+            ctime, used = rdb.aux.get(b"ctime", b""), rdb.aux.get(b"used-mem", b"")
+            if ctime.isdigit():
+                self.log.notice(f"RDB age {max(0, int(time.time()) - int(ctime))} seconds")
+            if used.isdigit():
+                self.log.notice(f"RDB memory usage when created {int(used) / (1024 * 1024):.2f} Mb")
+            keys = 0
+            for entry in rdb.entries():
+                if entry.db >= self.keyspace.databases:
+                    raise AofLoadError(
+                        "FATAL: Data file was created with a Redis server configured to handle more than "
+                        f"{self.keyspace.databases} databases. Exiting"
+                    )
+                db = self.keyspace.db(entry.db)
+                db.set(entry.key, entry.value)
+                if entry.expire_ms is not None:
+                    db.set_expire_ms(entry.key, entry.expire_ms)
+                keys += 1
+        except RdbFileError as e:
+            raise AofLoadError(f"Bad file format reading the RDB base file {name}: {e}") from None
+        self.log.notice("RDB is base AOF")
+        self.log.notice(f"Done loading RDB, keys loaded: {keys}, keys expired: 0.")
+        return keys
+
+    def _truncate_tail(self, name: str, valid: int, size: int, last: bool) -> int:
         if not self.cfg["aof-load-truncated"]:
             raise AofLoadError(
-                f"Unexpected end of file reading the append only file {self.path}. You can: "
-                f"1) Make a backup of your AOF file, then use ./redis-check-aof --fix {self.path}. "
+                f"Unexpected end of file reading the append only file {name}. You can: "
+                "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. "
                 "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and "
                 "restart the server."
             )
-        self.log.warning(f"!!! Warning: short read while loading the AOF file {self.path}!!!")
-        self.log.warning(f"!!! Truncating the AOF at offset {valid} !!!")
+        if not last:
+            raise AofLoadError(f"!!! Warning: short read while loading the AOF file {name}!!!\n"
+                               "Fatal error: the truncated file is not the last file")  # fmt: skip
+        self.log.warning(f"!!! Warning: short read while loading the AOF file {name}!!!")
+        self.log.warning(f"!!! Truncating the AOF {name} at offset {valid} !!!")
         try:
-            os.truncate(self.path, valid)
+            os.truncate(self.path(name), valid)
         except OSError as e:
-            raise AofLoadError(f"Error truncating the AOF file {self.path}: {e.strerror}") from None
-        self.log.warning("AOF loaded anyway because aof-load-truncated is enabled")
+            raise AofLoadError(f"Error truncating the AOF file {name}: {e.strerror}") from None
+        self.log.warning(f"AOF {name} loaded anyway because aof-load-truncated is enabled")
+        return size - valid
 
-    def _open(self) -> None:
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._db = -1  # like Redis, the first write after start-up selects its database again
+    def _open_on_start(self) -> None:
+        """aofOpenIfNeededOnServerStart: a fresh directory gets an empty base; writes go to the last
+        incr file, or to a new one."""
+        m = self.manifest
+        changed = False
+        if m.base is None and not m.incrs:
+            base = m.new_base(self.filename, self.cfg["aof-use-rdb-preamble"], keep=None)
+            self._write_snapshot(self.path(base.name), rdb=self.cfg["aof-use-rdb-preamble"])
+            self.log.notice(f"Creating AOF base file {base.name} on server start")
+            changed = True
+        if m.incrs:
+            self.log.notice(f"Opening AOF incr file {m.incrs[-1].name} on server start")
+        else:
+            self.log.notice(f"Creating AOF incr file {m.new_incr(self.filename).name} on server start")
+            changed = True
+        self._fd = self._open_incr(m.incrs[-1].name)
+        if changed:
+            self._persist_manifest()
+        self._delete_history()  # left by a rewrite that was cut short, as Redis cleans them at start
+
+    def _open_incr(self, name: str, truncate: bool = False) -> int:
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if truncate else os.O_APPEND)
+        self._db = -1  # like Redis, the first write to a file selects its database again
+        return os.open(self.path(name), flags, 0o644)
+
+    def _persist_manifest(self) -> None:
+        try:
+            mf.persist(self.dirname, self.filename, self.manifest)
+        except (OSError, ManifestError) as e:
+            raise AofLoadError(str(e)) from None
 
     # ---------------------------------------------------------------- writing
 
     def feed(self, db: int, argvs: list[list[bytes]]) -> None:
         """Log commands that ran against database `db` (already in their replayable form)."""
-        payload = b"".join(encode_command(argv) for argv in argvs)
-        if not self._waiting_for_rewrite:
-            if db != self._db:
-                self._buf += _select(db)
-                self._db = db
-            self._buf += payload
-        rw = self._rewrite
-        if rw is not None:
-            if db != rw.db:
-                rw.buffer += _select(db)
-                rw.db = db
-            rw.buffer += payload
+        if db != self._db:
+            self._buf += _select(db)
+            self._db = db
+        for argv in argvs:
+            self._buf += encode_command(argv)
 
     def before_reply(self) -> None:
         """Write what this batch logged; with appendfsync always also fdatasync, before any reply."""
@@ -224,7 +369,7 @@ class Aof:
             return
         self._buf.clear()
         self.write_error = None
-        if self.cfg["appendfsync"] == "always":
+        if self.cfg["appendfsync"] == "always" and not self._waiting_for_rewrite:
             os.fdatasync(self._fd)
         else:
             self._unsynced = True
@@ -259,32 +404,58 @@ class Aof:
         elif self._waiting_for_rewrite:
             self.start_rewrite()  # the first rewrite failed: try again, as Redis reschedules it
 
+    def _switch_fd(self, fd: int) -> None:
+        old = self._fd
+        if self._fsync_thread is not None:
+            self._fsync_thread.join()  # it may be syncing the old descriptor
+        self._fd = fd
+        if old is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(old)
+            os.close(old)
+
     # ---------------------------------------------------------------- rewrite
 
     def start_rewrite(self) -> str | None:
         """BGREWRITEAOF. Returns an error text instead of starting, or None when the child runs."""
         if self._rewrite is not None:
             return REWRITE_IN_PROGRESS
-        self.before_reply()  # the file must hold everything the child's snapshot contains
-        temp = os.path.join(self.cfg["dir"], f"temp-rewriteaof-bg-{os.getpid()}.aof")
+        self.before_reply()  # the old files must hold everything the child's snapshot does not
+        keep: AofFile | None = None
+        try:
+            if self._waiting_for_rewrite:  # the snapshot will hold everything: start the temp file anew
+                fd = self._open_incr(mf.temp_incr_name(self.filename), truncate=True)
+                self._buf.clear()
+            else:
+                keep = self.manifest.new_incr(self.filename)
+                fd = self._open_incr(keep.name)
+                self._persist_manifest()
+                self.log.notice(f"Creating AOF incr file {keep.name} on background rewrite")
+        except (OSError, AofLoadError) as e:
+            self.log.warning(f"Can't open new incr AOF file: {e}")
+            return "ERR Can't open new incr AOF file"
+        self._switch_fd(fd)
         pid = os.fork()
+        temp = os.path.join(
+            self.cfg["dir"], f"temp-rewriteaof-bg-{pid or os.getpid()}.aof"
+        )  # the child's pid
         if pid == 0:  # child: never return into the parent's event loop
             code = 1
             try:
-                self._write_snapshot(temp)
+                self._write_snapshot(temp, rdb=self.cfg["aof-use-rdb-preamble"])
                 code = 0
             finally:
                 os._exit(code)
-        self._rewrite = _Rewrite(pid, temp, time.monotonic(), bytearray())
+        self._rewrite = _Rewrite(pid, temp, time.monotonic(), keep)
         self.log.notice(f"Background append only file rewriting started by pid {pid}")
         return None
 
-    def _write_snapshot(self, temp: str) -> None:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    def _write_snapshot(self, path: str, rdb: bool) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             chunk = bytearray()
-            for argv in self.keyspace.dump_commands():
-                chunk += encode_command(argv)
+            for part in self._snapshot_rdb() if rdb else self._snapshot_commands():
+                chunk += part
                 if len(chunk) > 1 << 20:
                     self._write(fd, chunk)
                     chunk.clear()
@@ -292,6 +463,29 @@ class Aof:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _snapshot_commands(self) -> Iterator[bytes]:
+        for argv in self.keyspace.dump_commands():
+            yield encode_command(argv)
+
+    def _snapshot_rdb(self) -> Iterator[bytes]:
+        from server.commands.connection import REDIS_VERSION
+        from server.commands.dumps import encodings
+
+        ks = self.keyspace
+        now = int(time.time() * 1000)
+
+        def live(index: int) -> list[tuple[bytes, Value, int | None]]:
+            db = ks.db(index)
+            items: list[tuple[bytes, Value, int | None]] = []
+            for key, value in db.data.items():
+                when = db.expires.get(key)
+                if when is None or when >= now:
+                    items.append((key, value, when))
+            return items
+
+        dbs = ((i, live(i)) for i in range(ks.databases) if ks.db(i).data)
+        yield from write_rdb(dbs, encodings(self.cfg), base_aux(REDIS_VERSION, 0))
 
     def _reap_rewrite(self, block: bool = False) -> None:
         rw = self._rewrite
@@ -302,38 +496,30 @@ class Aof:
         self._rewrite = None
         self.last_rewrite_seconds = int(time.monotonic() - rw.started)
         if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
-            self.last_rewrite_ok = False
-            self.log.warning("Background AOF rewrite terminated with error")
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(rw.temp)
+            self._rewrite_failed(rw, "Background AOF rewrite terminated with error")
             return
         self.log.notice("Background AOF rewrite terminated with success")
-        self.before_reply()  # the old file stays complete up to the switch
+        self.before_reply()
+        m = self.manifest
+        old_base, old_incrs, old_history = m.base, list(m.incrs), list(m.history)
+        old_seqs = (m.base_seq, m.incr_seq)
+        base = m.new_base(self.filename, self.cfg["aof-use-rdb-preamble"], keep=rw.keep)
         try:
-            fd = os.open(rw.temp, os.O_WRONLY | os.O_APPEND)
-            try:
-                self._write(fd, rw.buffer)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.rename(rw.temp, self.path)
-            _fsync_dir(os.path.dirname(self.path) or ".")
-        except OSError as e:
-            self.last_rewrite_ok = False
-            self.log.warning(f"Error trying to rename the temporary AOF file {rw.temp}: {e.strerror}")
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(rw.temp)
+            os.rename(rw.temp, self.path(base.name))
+            self.log.notice(f"Successfully renamed the temporary AOF base file {os.path.basename(rw.temp)} "
+                            f"into {base.name}")  # fmt: skip
+            if self._waiting_for_rewrite:
+                incr = m.new_incr(self.filename)
+                os.rename(self.path(mf.temp_incr_name(self.filename)), self.path(incr.name))
+                self.log.notice(f"Successfully renamed the temporary AOF incr file "
+                                f"{mf.temp_incr_name(self.filename)} into {incr.name}")  # fmt: skip
+            self._persist_manifest()
+        except (OSError, AofLoadError) as e:
+            m.base, m.incrs, m.history = old_base, old_incrs, old_history
+            m.base_seq, m.incr_seq = old_seqs
+            self._rewrite_failed(rw, f"Error trying to switch to the rewritten AOF: {e}")
             return
-        self.log.notice(
-            f"Residual parent diff successfully flushed to the rewritten AOF ({len(rw.buffer) / 1e6:.2f} MB)"
-        )
-        old = self._fd
-        if self._fsync_thread is not None:
-            self._fsync_thread.join()  # it may be syncing the old descriptor
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-        self._db = rw.db
-        if old is not None:
-            os.close(old)
+        self._delete_history()
         if self._waiting_for_rewrite:
             self._waiting_for_rewrite = False
             self.log.notice("AOF rewrite successful: appendonly is on, writes are logged from now on")
@@ -341,13 +527,39 @@ class Aof:
         self.last_rewrite_ok = True
         self.log.notice("Background AOF rewrite finished successfully")
 
+    def _rewrite_failed(self, rw: _Rewrite, message: str) -> None:
+        self.last_rewrite_ok = False
+        self.log.warning(message)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(rw.temp)
+
+    def _delete_history(self) -> None:
+        """aof-disable-auto-gc no: the files a rewrite made obsolete go, and the manifest forgets them."""
+        if self.cfg["aof-disable-auto-gc"] or not self.manifest.history:
+            return
+        gone, self.manifest.history = self.manifest.history, []
+        try:
+            self._persist_manifest()
+        except AofLoadError as e:
+            self.manifest.history = gone
+            self.log.warning(str(e))
+            return
+        for entry in gone:
+            self.log.notice(f"Removing the history file {entry.name} in the background")
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path(entry.name))
+
     # ---------------------------------------------------------------- life cycle
 
     @classmethod
     def start_from_dataset(cls, cfg: Config, log: RedisLog, keyspace: Keyspace) -> Aof:
-        """CONFIG SET appendonly yes at run time: the file starts as a rewrite of the current dataset;
-        writes meanwhile go to the rewrite buffer, and the AOF takes over when the child is done."""
+        """CONFIG SET appendonly yes at run time: the next base is a rewrite of the current dataset;
+        writes meanwhile go to a temp incr file that becomes the first incr file when the child is done.
+        An existing manifest is kept: its files become history."""
         aof = cls(cfg, log, keyspace)
+        with contextlib.suppress(AofLoadError):
+            aof._make_dir()
+            aof._read_manifest()
         aof._waiting_for_rewrite = True
         aof.start_rewrite()
         return aof
@@ -369,11 +581,21 @@ class Aof:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(rw.temp)
             self._rewrite = None
+        if self._waiting_for_rewrite:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path(mf.temp_incr_name(self.filename)))
+
+    def _size(self, entries: list[AofFile]) -> int:
+        total = 0
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(self.path(entry.name))
+        return total
 
     def info(self) -> dict[str, int | str]:
         """INFO persistence fields (Redis names)."""
-        size = os.path.getsize(self.path) if os.path.exists(self.path) else 0
         rw = self._rewrite
+        base = [self.manifest.base] if self.manifest.base else []
         return {
             "aof_rewrite_in_progress": int(rw is not None),
             "aof_rewrite_scheduled": 0,
@@ -382,18 +604,10 @@ class Aof:
             "aof_last_bgrewrite_status": "ok" if self.last_rewrite_ok else "err",
             "aof_rewrites": self.rewrites,
             "aof_last_write_status": "ok" if self.write_error is None else "err",
-            "aof_current_size": size,
+            "aof_current_size": self._size(self.manifest.files()),
+            "aof_base_size": self._size(base),
             "aof_buffer_length": len(self._buf),
         }
-
-
-def _fsync_dir(path: str) -> None:
-    """Make a rename durable: fsync the directory entry too."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def switch_appendonly(cfg: Config, log: RedisLog, keyspace: Keyspace, current: Aof | None) -> Aof | None:

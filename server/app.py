@@ -151,7 +151,8 @@ class App:
         if not timeout:
             return
         for client in list(self.state.clients.values()):
-            if not client.monitor and now - client.last_interaction > timeout:
+            # Blocked clients are exempt: their command's timeout applies (clientsCronHandleTimeout).
+            if not client.monitor and client.blocked is None and now - client.last_interaction > timeout:
                 self.log.verbose("Closing idle client")
                 client.close()
         self.listeners.close_idle_handshakes(now, timeout)
@@ -169,24 +170,30 @@ class App:
         loader = ClientState(state, 0, "aof-loader", "", -1, False)
         loader.authenticated = True
         sink: list[bytes] = []
+        current = [""]  # the file being replayed: Redis loads each with a fresh client (db 0)
 
         def execute(argv: list[bytes]) -> None:
+            if aof.loading != current[0]:
+                current[0], loader.db_index, loader.multi = aof.loading, 0, None
             if argv[0].lower() not in state.table:  # Redis exits: skipping it would load other data
                 name = argv[0].decode("utf-8", "surrogateescape")
-                raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.path}")
+                raise AofLoadError(f"Unknown command '{name}' reading the append only file {aof.loading}")
             self.dispatcher.execute(loader, argv, sink)
+            if sink and sink[0].startswith(b"-"):  # Redis loads on, but says so (SELECT 99, WRONGTYPE...)
+                self.log.warning(
+                    "== CRITICAL == This server is sending an error to its AOF-loading-client: "
+                    f"'{_logged_error(sink[0])}' after processing the command "
+                    f"'{argv[0].lower().decode('utf-8', 'surrogateescape')}'"
+                )
             sink.clear()
 
         state.keyspace.loading = True
-        started = time.monotonic()
         try:
-            result = aof.load(execute)
+            aof.load(execute)
         except AofLoadError as e:
             raise StartupError(str(e)) from None
         finally:
             state.keyspace.loading = False
-        if result.commands:
-            self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
         self._use_aof(aof)
 
     def _switch_appendonly(self) -> None:
@@ -199,6 +206,12 @@ class App:
             self.state.keyspace.on_expired = None
         else:
             self.state.keyspace.on_expired = lambda db, key: aof.feed(db, [[b"DEL", key]])
+
+
+def _logged_error(reply: bytes) -> str:
+    """The error as Redis's afterErrorReply logs it: a plain ERR without its prefix, a coded one whole."""
+    text = reply.rstrip(b"\r\n").decode("utf-8", "replace")
+    return text[5:] if text.startswith("-ERR ") else text
 
 
 def run(cfg: Config) -> int:

@@ -14,6 +14,7 @@ from server import resp
 from server.commands.pubsub import SUBSCRIBED_MODE_COMMANDS as SUBSCRIBED_MODE
 from server.commands.pubsub import subscribed_mode_error
 from server.commands.registry import CommandError, CommandSpec, Handler
+from server.commands.waits import Block
 from server.slowlog import shown_args
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ class Entry:
     """A CommandSpec flattened for the hot path (attribute reads instead of frozenset lookups)."""
 
     __slots__ = (
-        "admin", "arity", "handler", "max_argc", "min_argc", "name", "no_auth", "no_multi", "queued", "spec",
-        "subs", "write",
+        "admin", "arity", "handler", "max_argc", "min_argc", "name", "no_auth", "no_multi", "queued",
+        "signals", "spec", "subs", "write",
     )  # fmt: skip
 
     def __init__(self, spec: CommandSpec) -> None:
@@ -58,6 +59,9 @@ class Entry:
         self.no_auth = "no-auth" in spec.flags
         self.no_multi = "no-multi" in spec.flags
         self.write = "write" in spec.flags
+        # May make a key ready for blocked clients: every write, and EXEC as a whole (Redis serves blocked
+        # clients after the transaction, never between its commands).
+        self.signals = self.write or spec.name == "exec"
         self.admin = "admin" in spec.flags or "skip-monitor" in spec.flags
         self.queued = spec.name not in NOT_QUEUED
         self.subs: dict[bytes, Entry] | None = None
@@ -76,6 +80,14 @@ def unknown_command(argv: list[bytes]) -> str:
 
 def arity_error(name: str) -> str:
     return f"ERR wrong number of arguments for '{name}' command"
+
+
+def _after(commands: list[list[bytes]], argv: list[bytes]) -> list[list[bytes]]:
+    """The commands of a batch after `argv` (found by identity: the same command may appear twice)."""
+    for i, other in enumerate(commands):
+        if other is argv:
+            return commands[i + 1 :]
+    return []
 
 
 class Dispatcher:
@@ -133,7 +145,9 @@ class Dispatcher:
         headers, cached, crlf = resp.BULK_HEADER, resp.BULK_HEADERS_CACHED, resp.CRLF
         clock = time.perf_counter_ns
         cfg = server.config
-        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0
+        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0 \
+            or cfg["latency-tracking"]  # fmt: skip
+        ready = server.keyspace.ready  # mutated in place by writes, never rebound
         for argv in commands:
             entry = spelled(argv[0])
             if (
@@ -146,6 +160,9 @@ class Dispatcher:
                 or client.subscribed
             ):
                 self.execute(client, argv, out)
+                if client.blocked is not None:
+                    client.held = _after(commands, argv)
+                    return
             else:
                 ctx.log = None
                 client.last_cmd = entry.name
@@ -156,9 +173,12 @@ class Dispatcher:
                     stats.total_error_replies += 1
                     result = resp.ErrorReply(e.message)
                 else:
-                    if entry.write and server.aof is not None:
-                        log = ctx.log
-                        server.aof.feed(client.db_index, [argv] if log is None else log)
+                    if entry.write:  # (EXEC, which also signals, never runs here: a client in MULTI does not)
+                        if server.aof is not None:
+                            log = ctx.log
+                            server.aof.feed(client.db_index, [argv] if log is None else log)
+                        if ready:
+                            server.blocking.serve_ready()
                 if timed:
                     self.record_duration(client, entry, argv, clock() - started)
                 stats.total_commands_processed += 1
@@ -172,6 +192,10 @@ class Dispatcher:
                     append(crlf)
                 elif kind is status:
                     append(result.wire)
+                elif kind is Block:
+                    server.blocking.park(client, result)
+                    client.held = _after(commands, argv)
+                    return
                 else:
                     resp.write(out, result, client.proto)
             if client.close_after_reply or client.abort:
@@ -186,13 +210,10 @@ class Dispatcher:
                 self._reject(client, found, out)
                 return
             entry = found
+        client.last_cmd = entry.name  # CLIENT LIST cmd=: also for a command queued or refused
         usual = client.authenticated and client.multi is None and client.user.unrestricted
         if usual and not client.subscribed:
-            result = self.run(client, entry, argv)
-            if type(result) is resp.SimpleString:
-                out.append(result.wire)
-            else:
-                resp.write(out, result, client.proto)
+            self._reply(client, entry, self.run(client, entry, argv), out)
             return
         if not client.authenticated and not entry.no_auth:
             self._reject(client, NOAUTH, out)
@@ -214,7 +235,20 @@ class Dispatcher:
             client.multi.append(argv)
             out.append(resp.QUEUED.wire)
             return
-        resp.write(out, self.run(client, entry, argv), client.proto)
+        self._reply(client, entry, self.run(client, entry, argv), out)
+
+    def _reply(self, client: ClientState, entry: Entry, result: Any, out: list[bytes]) -> None:
+        """A command's result: its reply, or the client parks in a blocking command. Then the clients
+        blocked on keys the command made ready are served."""
+        kind = type(result)
+        if kind is resp.SimpleString:
+            out.append(result.wire)
+        elif kind is Block:
+            self.server.blocking.park(client, result)
+        else:
+            resp.write(out, result, client.proto)
+        if entry.signals and self.server.keyspace.ready:
+            self.server.blocking.serve_ready()
 
     def _log_denied(self, client: ClientState, entry: Entry, argv: list[bytes], denied: str) -> None:
         """An ACL LOG entry for a NOPERM: the command (as 'name|sub'), or the key that was refused."""
@@ -261,17 +295,22 @@ class Dispatcher:
             if entry.write and server.aof is not None:
                 log = ctx.log
                 server.aof.feed(client.db_index, [argv] if log is None else log)
+        nanos = time.perf_counter_ns() - started
         if entry.name != "exec":  # EXEC's commands are timed one by one, as Redis logs them
-            self.record_duration(client, entry, argv, time.perf_counter_ns() - started)
+            self.record_duration(client, entry, argv, nanos)
+        elif server.config["latency-tracking"]:
+            server.histograms.record("exec", nanos)
         server.stats.total_commands_processed += 1
         if server.monitors and not entry.admin:
             self.feed_monitors(client, argv)
         return result
 
     def record_duration(self, client: ClientState, entry: Entry, argv: list[bytes], nanos: int) -> None:
-        """SLOWLOG and LATENCY: log the command when it reached their thresholds."""
+        """SLOWLOG and LATENCY: log the command when it reached their thresholds; LATENCY HISTOGRAM."""
         server = self.server
         cfg = server.config
+        if cfg["latency-tracking"]:
+            server.histograms.record(entry.name, nanos)
         micros = nanos // 1000
         slower = cfg["slowlog-log-slower-than"]
         if 0 <= slower <= micros:
@@ -300,13 +339,17 @@ class Dispatcher:
         aof = self.server.aof
         wrapped = False
         replies: list[Any] = []
-        for argv in queue:
-            entry = self.lookup(argv)
-            assert isinstance(entry, Entry)  # queued commands passed lookup
-            if aof is not None and entry.write and not wrapped:
-                aof.feed(client.db_index, [[b"MULTI"]])  # the AOF replays the transaction atomically
-                wrapped = True
-            replies.append(self.run(client, entry, argv))
+        client.deny_blocking = True
+        try:
+            for argv in queue:
+                entry = self.lookup(argv)
+                assert isinstance(entry, Entry)  # queued commands passed lookup
+                if aof is not None and entry.write and not wrapped:
+                    aof.feed(client.db_index, [[b"MULTI"]])  # the AOF replays the transaction atomically
+                    wrapped = True
+                replies.append(self.run(client, entry, argv))
+        finally:
+            client.deny_blocking = False
         if wrapped and aof is not None:
             aof.feed(client.db_index, [[b"EXEC"]])
         return replies

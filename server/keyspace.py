@@ -13,9 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from server.quicklist import QuickList
 from server.zset import ZSet
+
+if TYPE_CHECKING:
+    from collections import deque
+
+    from server.blocking import Waiter
 
 Value = bytes | dict[bytes, bytes] | set[bytes] | QuickList | ZSet
 
@@ -73,6 +79,7 @@ class Database:
         "_exp_sample",
         "_scan_next_id",
         "_scans",
+        "blocked",
         "data",
         "expires",
         "index",
@@ -86,6 +93,8 @@ class Database:
         self.data: dict[bytes, Value] = {}
         self.expires: dict[bytes, int] = {}  # always a subset of data's keys
         self.watchers: dict[bytes, set[WatchState]] = {}
+        # key -> clients blocked on it (BLPOP, BZPOPMIN ...), first blocked first; owned by server.blocking.
+        self.blocked: dict[bytes, deque[Waiter]] = {}
         self._exp_sample: list[bytes] = []
         self._exp_pos = 0
         self._scans: dict[int, list[bytes]] = {}
@@ -145,6 +154,8 @@ class Database:
         self.data[key] = value
         if self.watchers and key in self.watchers:
             self._touch(key)
+        if self.blocked and key in self.blocked:
+            self.keyspace.ready[(self, key)] = None
 
     def replace(self, key: bytes, value: Value) -> None:
         """Overwrite the value of a live key, keeping its TTL (INCR, APPEND, INCRBYFLOAT)."""
@@ -166,9 +177,11 @@ class Database:
         return True
 
     def touch(self, key: bytes) -> None:
-        """Signal an in-place modification of key's value (WATCH)."""
+        """Signal an in-place modification of key's value (WATCH, and clients blocked on the key)."""
         if self.watchers and key in self.watchers:
             self._touch(key)
+        if self.blocked and key in self.blocked:
+            self.keyspace.ready[(self, key)] = None
 
     def set_expire_ms(self, key: bytes, when_ms: int) -> None:
         """Set the absolute expiry of an existing key."""
@@ -300,6 +313,9 @@ class Keyspace:
         self._dbs = [Database(self, i) for i in range(databases)]
         self.on_expired: Callable[[int, bytes], None] | None = None
         self.loading = False
+        # Keys that clients block on and that a write just set or changed, in signal order (an ordered
+        # set): the dispatcher hands them to server.blocking after the command, as Redis's ready_keys.
+        self.ready: dict[tuple[Database, bytes], None] = {}
         self.expired_keys = 0  # INFO stats expired_keys
         self._expire_next_db = 0
 

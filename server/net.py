@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 EOF_IN_HANDSHAKE = "error:0A000126:SSL routines::unexpected eof while reading"
 UNAUTH_QUERY_BUFFER_LIMIT = 1024 * 1024  # CVE-2021-32675: unauthenticated clients may not buffer more
+# Redis keeps a client's replies in a 16 KiB buffer, then in a list; an unauthenticated client with more
+# than 1024 bytes in that list is closed at once, unanswered. So a pre-AUTH pipeline (NOAUTH floods,
+# password guessing) gets no further than 16 KiB of replies: 482 NOAUTH errors, 257 WRONGPASS.
+UNAUTH_OUTPUT_LIMIT = 16 * 1024
 # One record's plaintext at most (2^14): SSL_read never returns more than one record per call, and the
 # loop in data_received reads on while records wait. A larger size only makes CPython allocate that
 # much per call (it was 256 KiB: above glibc's mmap threshold until glibc happens to raise it, so some
@@ -141,6 +145,7 @@ class RedisProtocol(asyncio.Protocol):
         client = server.new_client(self.addr, self.laddr, self._fd, isinstance(self, TlsRedisProtocol))
         client.close = self._close
         client.send = self._write
+        client.resume = self._schedule_resume
         self.client = client
         if server.log.level <= VERBOSE:  # under -k 0 a new connection is the hot path: no idle f-string
             server.log.verbose(f"Accepted {self.addr}")
@@ -194,19 +199,51 @@ class RedisProtocol(asyncio.Protocol):
         if buffered > listener.query_limit or unauth_limit:
             self._query_buffer_overflow(client)
             return
+        if client.blocked is None:  # a blocked client's commands wait in the parser, as in Redis
+            self._execute(client, [])
+
+    def _schedule_resume(self) -> None:
+        """The client was served (or timed out) while blocked: run what it sent meanwhile, but from the
+        event loop, after the command that woke it (Redis: processUnblockedClients in beforeSleep)."""
+        asyncio.get_running_loop().call_soon(self._resume)
+
+    def _resume(self) -> None:
+        client = self.client
+        if client is None or self._closing or client.blocked is not None:
+            return
+        held, client.held = client.held, []
+        self._execute(client, held)
+
+    def _execute(self, client: ClientState, held: list[list[bytes]]) -> None:
+        """Run `held` (commands left over from a batch that blocked), then every complete command in the
+        parser, and write the replies once."""
+        listener = self._listener
+        parser = self._parser
         out: list[bytes] = []
         execute_batch = listener.dispatcher.execute_batch
-        while True:
+        pending = -1  # unsent reply bytes of an unauthenticated client (-1: not counted yet)
+        if held:
+            execute_batch(client, held, out)
+        while client.blocked is None and not (client.close_after_reply or client.abort):
             # Before AUTH the parser returns one command at a time: AUTH may lift its limits.
             unauthenticated = not client.authenticated
             commands = parser.parse(unauthenticated)
             if not commands:
                 break
+            before = len(out)
             execute_batch(client, commands, out)
-            if client.close_after_reply or client.abort or not unauthenticated:
+            if client.close_after_reply or client.abort or client.blocked is not None or not unauthenticated:
                 break
+            if not client.authenticated:
+                if pending < 0:
+                    pending = self._unsent() + sum(len(reply) for reply in out[:before])
+                pending += sum(len(reply) for reply in out[before:])
+                if pending > UNAUTH_OUTPUT_LIMIT:
+                    self._output_limit_reached(client)
+                    return
         server = listener.server
-        if parser.error is not None and not (client.close_after_reply or client.abort):
+        stopped = client.close_after_reply or client.abort or client.blocked is not None
+        if parser.error is not None and not stopped:
             out.append(resp.error_bytes("ERR Protocol error: " + parser.error))
             server.stats.total_error_replies += 1
             client.close_after_reply = True
@@ -221,6 +258,24 @@ class RedisProtocol(asyncio.Protocol):
             self._write(b"".join(out) if len(out) > 1 else out[0])
         if client.close_after_reply:
             self._close()
+
+    def _unsent(self) -> int:
+        """Reply bytes the transport still holds (the client is not reading)."""
+        transport = self._transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    def _output_limit_reached(self, client: ClientState) -> None:
+        """Redis's asynchronous close: the client is dropped with its pending replies unsent."""
+        from server.commands.connection import client_line
+
+        server = self._listener.server
+        server.log.warning(
+            f"Client {client_line(server, client)} scheduled to be closed ASAP "
+            "for overcoming of output buffer limits."
+        )
+        self._closing = True
+        if self._transport is not None:
+            self._transport.abort()
 
     def _query_buffer_overflow(self, client: ClientState) -> None:
         head = resp.repr_bytes(self._parser.peek(64))

@@ -84,3 +84,44 @@ class LatencyMonitor:
         for name in names:
             del self.events[name]
         return len(names)
+
+
+# LATENCY HISTOGRAM: Redis keeps one HdrHistogram per command (1 ns .. 1 s, 2 significant digits) and
+# reports it cumulatively at 1024 ns x 2^k (hdr_iter_log), each level labelled with the highest value its
+# bucket holds, in microseconds. A duration of d us counts at level k when d * 1000 is at most that
+# highest value; the labels come out as 1, 2, 4, 8, 16, 33, 66, 132 ... (the bucket width is level/128).
+_LEVELS = [1024 << k for k in range(20)]  # up to 2^29 ns; hdr_iter_log stops before 2^30
+HISTOGRAM_KEYS = [(level + max(level // 128, 1) - 1) // 1000 for level in _LEVELS]
+
+
+class CommandHistograms:
+    """Per-command call counts and latency buckets (the command's full name: 'config|get')."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+        self.buckets: dict[str, list[int]] = {}
+
+    def record(self, name: str, nanos: int) -> None:
+        micros = nanos // 1000  # Redis measures in microseconds, then records micros * 1000 ns
+        self.calls[name] = self.calls.get(name, 0) + 1
+        counts = self.buckets.get(name)
+        if counts is None:
+            counts = self.buckets[name] = [0] * len(HISTOGRAM_KEYS)
+        for level, key in enumerate(HISTOGRAM_KEYS):
+            if micros <= key:
+                counts[level] += 1
+                break
+
+    def cdf(self, name: str) -> list[tuple[int, int]]:
+        """(microseconds, cumulative count) for the levels where the count grew."""
+        out = []
+        total = 0
+        for key, count in zip(HISTOGRAM_KEYS, self.buckets[name], strict=True):
+            if count:
+                total += count
+                out.append((key, total))
+        return out
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.buckets.clear()

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from server.acllog import AclLog
 from server.context import Ctx
 from server.pubsub import PubSub
-from server.slowlog import LatencyMonitor, SlowLog
+from server.slowlog import CommandHistograms, LatencyMonitor, SlowLog
 
 if TYPE_CHECKING:
     from server.acl import User, Users
     from server.aof import Aof
+    from server.blocking import Blocking, Waiter
     from server.commands.registry import CommandSpec
     from server.config import Config
     from server.dispatch import Dispatcher
@@ -56,11 +57,14 @@ class ClientState:
         "abort",
         "addr",
         "authenticated",
+        "blocked",
         "close",
         "close_after_reply",
         "created",
         "ctx",
+        "deny_blocking",
         "fd",
+        "held",
         "id",
         "laddr",
         "last_cmd",
@@ -70,6 +74,7 @@ class ClientState:
         "multi_error",
         "name",
         "proto",
+        "resume",
         "send",
         "subscribed",
         "tls",
@@ -99,6 +104,10 @@ class ClientState:
         self.abort = False  # POST / Host: (cross-protocol attack): close without writing pending replies
         self.close: Callable[[], None] = _not_connected  # set by net: close the connection now
         self.send: Callable[[bytes], None] = _discard  # set by net: write bytes outside a reply (MONITOR)
+        self.blocked: Waiter | None = None  # waiting in a blocking command (server.blocking)
+        self.held: list[list[bytes]] = []  # commands pipelined after the blocking one, run once it is served
+        self.resume: Callable[[], None] = _no_op  # set by net: run the held commands and pending input
+        self.deny_blocking = False  # inside EXEC: blocking commands answer at once
         self.created = time.monotonic()
         self.last_interaction = self.created
         self.last_cmd = "NULL"
@@ -124,6 +133,10 @@ def _discard(data: bytes) -> None:
     """Until the network layer attaches the connection there is nowhere to send."""
 
 
+def _no_op() -> None:
+    """Until the network layer attaches the connection there is no pending input."""
+
+
 @dataclass
 class ServerState:
     config: Config
@@ -140,6 +153,7 @@ class ServerState:
     acl_log: AclLog = field(default_factory=AclLog)
     slowlog: SlowLog = field(default_factory=SlowLog)
     latency: LatencyMonitor = field(default_factory=LatencyMonitor)
+    histograms: CommandHistograms = field(default_factory=CommandHistograms)
     run_id: str = field(default_factory=lambda: os.urandom(20).hex())
     started: float = field(default_factory=time.time)
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -148,6 +162,13 @@ class ServerState:
     # Set by the application: SHUTDOWN asks it to stop (save: bool | None); BGREWRITEAOF runs through aof.
     request_shutdown: Callable[[bool | None], str | None] = field(default=lambda save: None)
     _next_client_id: int = 0
+    blocking: Blocking = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Imported here: server.blocking needs the command package, which needs this module.
+        from server.blocking import Blocking
+
+        self.blocking = Blocking(self, self.keyspace)
 
     def new_client(self, addr: str, laddr: str, fd: int, tls: bool) -> ClientState:
         self._next_client_id += 1
@@ -157,6 +178,8 @@ class ServerState:
 
     def forget_client(self, client: ClientState) -> None:
         self.clients.pop(client.id, None)
+        if client.blocked is not None:
+            self.blocking.forget(client)
         if client.subscribed:
             self.pubsub.forget(client)
         if client.monitor:

@@ -10,10 +10,10 @@ from types import ModuleType
 from typing import Any, Generic, Literal, TypeVar
 
 from lab.jsonable import plain
+from lab.severity import Severity
 
 Direction = Literal["c2s", "s2c"]
 Transport = Literal["plaintext", "tls", "empty"]
-Severity = Literal["high", "medium", "low", "info"]
 
 
 class Confidence(StrEnum):

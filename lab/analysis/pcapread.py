@@ -6,6 +6,7 @@ good at (TLS handshakes, decryption) and sees only the TLS streams' frames.
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,10 +49,21 @@ def _not_capture(path: Path, why: str) -> UserError:
     return UserError(f"{path} is not a capture file (pcap/pcapng expected): {why}")
 
 
+def require_capture(path: Path) -> None:
+    """A readable regular file, or one line saying what it is instead (a folder or a FIFO would hang or
+    fail deep inside a reader)."""
+    if not path.exists():
+        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise UserError(f"capture {path} is {what}: pass a pcap or pcapng file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"capture {path} cannot be read (permission denied): check its permissions")
+
+
 def read_packets(path: Path, state: ReadState) -> Iterator[RawPacket]:
     """Yield every packet; stops at a truncated tail and records it in `state` (never raises for it)."""
-    if not path.is_file():
-        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
+    require_capture(path)
     with path.open("rb", buffering=1 << 20) as f:
         magic = f.read(4)
         if magic in _PCAP_MAGIC:

@@ -15,6 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
+from lab.analysis.pcapread import require_capture
+from lab.analysis.tshark_tables import cached, scan_values
 from lab.errors import UserError
 
 # Order matters: Row reads the columns by position.
@@ -48,7 +51,7 @@ def tshark_binary() -> str:
     return path
 
 
-@functools.cache  # one tshark run per process
+@functools.cache  # one read per process; on disk per tshark binary (tshark_tables)
 def app_protocols() -> tuple[str, ...]:
     """Every protocol tshark would hand decrypted TLS bytes to (by port, ALPN or heuristic).
 
@@ -56,13 +59,17 @@ def app_protocols() -> tuple[str, ...]:
     as on any port; the lab reads RESP (or learns it is not RESP) itself.
     """
     binary = tshark_binary()
+    return tuple(cached(binary, "app-protocols", lambda: list(_read_app_protocols(binary))))
+
+
+def _read_app_protocols(binary: str) -> tuple[str, ...]:
     names = {"http", "http2"}  # ALPN h2 / http/1.1
-    decodes = subprocess.run([binary, "-G", "decodes"], capture_output=True, text=True, timeout=60)
+    decodes = procs.run([binary, "-G", "decodes"], capture_output=True, text=True, timeout=60)
     for line in decodes.stdout.splitlines():
         parts = line.split("\t")
         if len(parts) == 3 and parts[0] == "tls.port":
             names.add(parts[2])
-    heuristics = subprocess.run(
+    heuristics = procs.run(
         [binary, "-G", "heuristic-decodes"], capture_output=True, text=True, timeout=60
     )
     for line in heuristics.stdout.splitlines():
@@ -111,10 +118,9 @@ def rows(
 
     Raises UserError for a missing file or a file that is not a capture.
     """
-    if not path.is_file():
-        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
+    require_capture(path)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-        proc = subprocess.Popen(
+        proc = procs.spawn(
             _command(path, keylog, tls_ports),
             stdout=subprocess.PIPE,
             stderr=err,
@@ -148,13 +154,9 @@ def rows(
     outcome.append(TsharkOutcome(False, message))
 
 
-@functools.cache  # one tshark run per process: the tables only change with the tshark version
+@functools.cache  # one read per process; on disk per tshark binary (tshark_tables)
 def value_names(fields: tuple[str, ...]) -> dict[str, dict[int, str]]:
     """tshark's own value strings per field (cipher suite ids → IANA names, alert codes → text)."""
-    done = subprocess.run([tshark_binary(), "-G", "values"], capture_output=True, text=True, timeout=60)
-    names: dict[str, dict[int, str]] = {f: {} for f in fields}
-    for line in done.stdout.splitlines():
-        parts = line.split("\t")
-        if len(parts) == 4 and parts[0] == "V" and parts[1] in names:
-            names[parts[1]][int(parts[2])] = parts[3]
-    return names
+    binary = tshark_binary()
+    raw = cached(binary, "values:" + ",".join(fields), lambda: scan_values(binary, fields))
+    return {f: {int(k): str(v) for k, v in raw.get(f, {}).items()} for f in fields}  # JSON keys are text

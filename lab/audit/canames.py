@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from lab import procs
 from lab.audit.endpoint import Endpoint
 
 _HEADER = "Acceptable client certificate CA names"
@@ -37,7 +38,7 @@ def ca_names(
     if client_cert is not None:
         argv += ["-cert", str(client_cert), "-key", str(client_key or client_cert)]
     try:
-        out = subprocess.run(argv, input=b"", capture_output=True, timeout=timeout).stdout.decode(
+        out = procs.run(argv, input=b"", capture_output=True, timeout=timeout).stdout.decode(
             "utf-8", "replace"
         )
     except subprocess.TimeoutExpired:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.audit.rogue import rogue_server
 from lab.errors import UserError
 from lab.jsonable import plain
@@ -137,7 +138,7 @@ def _run(command: Sequence[str] | Runner, port: int, ca: Path, timeout: float) -
         return None, ""
     argv = [a.format(port=port, ca=ca, host=SERVER_NAMES[0]) for a in command]
     try:
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        done = procs.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     except FileNotFoundError:
         raise UserError(f"client command {argv[0]!r} not found: give the full path") from None
     except subprocess.TimeoutExpired as exc:

@@ -44,6 +44,6 @@ def require_owned(endpoint: Endpoint, i_own_this_network: bool) -> None:
         require_loopback(endpoint.host, allow_non_loopback=i_own_this_network)
     except UserError as exc:
         raise UserError(
-            f"refusing to audit {endpoint}: it is neither loopback nor a host of a running lab network. "
-            f"Audit only servers you own; if you own it, pass {OVERRIDE_FLAG}"
+            f"refusing to probe {endpoint}: it is neither loopback nor a host of a running lab network. "
+            f"Probe only servers you own; if you own it, pass {OVERRIDE_FLAG}"
         ) from exc

@@ -11,10 +11,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from lab.analysis.model import CheckResult, Severity
+from lab.analysis.model import CheckResult
 from lab.jsonable import plain
-
-SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
+from lab.severity import SEVERITIES, Severity
 
 
 class Source(enum.Enum):

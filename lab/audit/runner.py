@@ -50,7 +50,9 @@ def _check_files(options: AuditOptions) -> None:
         ("--config", options.config),
     ):
         if path is not None and not path.is_file():
-            raise UserError(f"{label} {path}: no such file; pass an existing PEM file")
+            what = "a folder" if path.is_dir() else "no such file"
+            wanted = "the redis.conf to audit" if label == "--config" else "an existing PEM file"
+            raise UserError(f"{label} {path}: {what}; pass {wanted}")
     if options.key is not None and options.cert is None:
         raise UserError("--key without --cert: pass the client certificate too")
     if options.ca_key is not None and options.ca is None:

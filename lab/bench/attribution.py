@@ -1,6 +1,7 @@
 """Split each reused-connection TLS cell's extra server CPU per request into the AEAD floor (measured by
 `openssl speed` for the cipher the server negotiated, at the cell's record sizes) and the rest, with the
-server's syscalls per request beside it, TLS and plaintext."""
+server's syscalls per request beside it, TLS and plaintext: reads and writes from /proc/<pid>/io over the
+measured runs, and by name from strace where a traced run of the cell exists."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from lab.bench.crypto_floor import CryptoFloor
 from lab.bench.loadgen import resp_bytes_per_op
-from lab.bench.results import Attribution, Cell, CellResult, LoadRun
+from lab.bench.results import Attribution, Cell, CellResult, LoadRun, SyscallTrace
 
 
 def _syscalls(runs: Sequence[LoadRun]) -> tuple[float, float] | None:
@@ -20,10 +21,14 @@ def _syscalls(runs: Sequence[LoadRun]) -> tuple[float, float] | None:
 
 
 def attribute(
-    results: Sequence[CellResult], floor: CryptoFloor | None, ciphers: Mapping[str, str]
+    results: Sequence[CellResult],
+    floor: CryptoFloor | None,
+    ciphers: Mapping[str, str],
+    traces: Sequence[SyscallTrace] = (),
 ) -> tuple[Attribution, ...]:
     """`ciphers` maps "<target>/<transport>" to the negotiated cipher name."""
     by_cell = {r.cell: r for r in results}
+    traced = {t.cell: t for t in traces}
     out = []
     for r in results:
         c = r.cell
@@ -47,6 +52,8 @@ def attribute(
                 rest_us=extra - aead if aead is not None else None,
                 plain_syscalls=_syscalls(base.runs),
                 tls_syscalls=_syscalls(r.runs),
+                plain_trace=traced.get(base.cell),
+                tls_trace=traced.get(c),
             )
         )
     return tuple(out)

@@ -18,10 +18,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.bench.results import Transport
 
 MAX_RECORD = 16384  # TLS plaintext record limit: larger writes are split
 SPEED_SECONDS = 1
+# --quick: the AEAD at two block sizes (2 s instead of 6) spanning its cells' records (~40 B to ~600 B)
+QUICK_SIZES = (16, 1024)
 # OpenSSL cipher names as the ssl module reports them, to `openssl speed -evp` names.
 _EVP = {
     "TLS_AES_256_GCM_SHA384": "aes-256-gcm",
@@ -145,7 +148,7 @@ def _speed(args: list[str], timeout: float) -> str:
     if binary is None:
         raise SpeedError("openssl is not installed (apt-get install openssl): no crypto floor")
     try:
-        out = subprocess.run(
+        out = procs.run(
             [binary, "speed", "-mr", "-seconds", str(SPEED_SECONDS), *args],
             capture_output=True,
             text=True,
@@ -186,14 +189,29 @@ def parse_asymmetric(text: str) -> tuple[dict[str, SignSpeed], float | None]:
     return signs, x25519
 
 
-def measure(ciphers: set[str], key_types: set[str], timeout: float = 60.0) -> CryptoFloor:
-    """Run `openssl speed` for each negotiated cipher and certificate key; failures are data (error)."""
+def _aead_speed(evp: str, names: list[str], sizes: tuple[int, ...] | None, timeout: float) -> list[AeadSpeed]:
+    """Every block size openssl measures (one second each), or only `sizes` (one run per size)."""
+    if sizes is None:
+        text = _speed(["-evp", evp], timeout)
+        return [parse_aead(text, name, evp) for name in names]
+    parts = [parse_aead(_speed(["-evp", evp, "-bytes", str(n)], timeout), evp, evp) for n in sizes]
+    merged = tuple(x for p in parts for x in zip(p.sizes, p.bytes_per_s, strict=True))
+    return [
+        AeadSpeed(name, evp, tuple(n for n, _ in merged), tuple(r for _, r in merged)) for name in names
+    ]
+
+
+def measure(
+    ciphers: set[str], key_types: set[str], timeout: float = 60.0, sizes: tuple[int, ...] | None = None
+) -> CryptoFloor:
+    """Run `openssl speed` for each negotiated cipher and certificate key; failures are data (error).
+    `sizes`: the AEAD block sizes to measure, ascending (default: all of openssl's, 16 B ... 16 KiB)."""
     commands: list[str] = []
     aead: list[AeadSpeed] = []
     errors: list[str] = []
     version = "openssl not installed"
     if shutil.which("openssl"):
-        version = subprocess.run(
+        version = procs.run(
             ["openssl", "version"], capture_output=True, text=True, check=False
         ).stdout.strip()
     by_evp: dict[str, list[str]] = {}
@@ -204,11 +222,10 @@ def measure(ciphers: set[str], key_types: set[str], timeout: float = 60.0) -> Cr
         else:
             by_evp.setdefault(evp, []).append(cipher)
     for evp, names in sorted(by_evp.items()):  # TLS 1.2 and 1.3 suites often share one AEAD: measure it once
-        args = ["-evp", evp]
-        commands.append(f"openssl speed -mr -seconds {SPEED_SECONDS} {' '.join(args)}")
+        each = [""] if sizes is None else [f" -bytes {n}" for n in sizes]
+        commands += [f"openssl speed -mr -seconds {SPEED_SECONDS} -evp {evp}{b}" for b in each]
         try:
-            text = _speed(args, timeout)
-            aead += [parse_aead(text, name, evp) for name in names]
+            aead += _aead_speed(evp, names, sizes, timeout)
         except SpeedError as exc:
             errors.append(str(exc))
     algs = [SIGN_ALGORITHMS[k] for k in sorted(key_types) if k in SIGN_ALGORITHMS] + ["ecdhx25519"]

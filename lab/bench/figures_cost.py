@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from lab.bench.results import BenchReport
+from lab.bench.results import BenchReport, StormLimit
 
 FLOOR, REST, PLAIN = "#55a868", "#c44e52", "#4c72b0"
 
@@ -71,26 +71,47 @@ def capacity(report: BenchReport, fig: Figure) -> bool:
 
 
 def storm(report: BenchReport, fig: Figure) -> bool:
-    """p99 of established clients against the achieved rate of new TLS connections, per target."""
+    """p99 of established clients against the achieved rate of new TLS connections, per target; a step
+    that fell short of its asked rate is drawn hollow and labelled with its asked rate and which side was
+    the limit (client-bound: the lab's arrival process)."""
     if not report.storm:
         return False
     ax = fig.subplots()
     for target in report.targets:
-        pts = sorted((p for p in report.storm if p.target == target), key=lambda p: p.rate_asked)
-        if pts:
+        # along the x axis: an asked rate the client fell short of may land left of a lower one
+        pts = sorted((p for p in report.storm if p.target == target), key=lambda p: p.rate_achieved)
+        if not pts:
+            continue
+        achieved = [p.rate_achieved for p in pts]
+        (line,) = ax.plot(achieved, [p.p99_us for p in pts], label=f"{target} p99")
+        ax.plot(
+            achieved,
+            [p.p50_us for p in pts],
+            marker=".",
+            linestyle=":",
+            color=line.get_color(),
+            label=f"{target} p50",
+        )
+        for p in pts:
+            short = p.limit is not StormLimit.REACHED
             ax.plot(
-                [p.rate_achieved for p in pts], [p.p99_us for p in pts], marker="o", label=f"{target} p99"
+                [p.rate_achieved],
+                [p.p99_us],
+                marker="o",
+                color=line.get_color(),
+                markerfacecolor="none" if short else line.get_color(),
             )
-            ax.plot(
-                [p.rate_achieved for p in pts],
-                [p.p50_us for p in pts],
-                marker=".",
-                linestyle=":",
-                label=f"{target} p50",
-            )
-    ax.set_xlabel("new TLS 1.3 connections per second (achieved)")
+            if short:
+                ax.annotate(
+                    f"asked {p.rate_asked:,.0f}/s\n{p.limit.value}-bound",
+                    (p.rate_achieved, p.p99_us),
+                    textcoords="offset points",
+                    xytext=(4, 4),
+                    fontsize=6,
+                )
+    ax.set_xlabel("new TLS 1.3 connections per second (achieved; hollow: short of the asked rate)")
     ax.set_ylabel("established clients' latency, µs")
     ax.set_yscale("log")
-    ax.set_title("Handshake storm: established clients' latency vs arrival rate", fontsize=9)
+    ax.set_title("Handshake storm: established clients' latency vs achieved arrival rate", fontsize=9)
     ax.legend(fontsize=7)
     return True

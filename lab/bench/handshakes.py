@@ -1,5 +1,6 @@
 """Handshake capacity that is the server's: new connections per request against each target, per
-certificate key (ECDSA P-256, RSA-2048) and resumption kind (full, session ticket, TLS 1.2 session id),
+certificate key (ECDSA P-256, RSA-2048, RSA-4096) and resumption kind (full, session ticket, TLS 1.2
+session id with the client closing first, and with the client sending QUIT so that the server closes),
 with the server's CPU per connection and the rate one core of it could take.
 
 The lab's Python client opens connections far more slowly than a server accepts them: where the server
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import random
 import statistics
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,14 @@ from lab.bench.results import Connection, HandshakeCapacity, LoadRun, Spread, Ta
 from lab.pki import KeyType, LabPKI
 from lab.targets import RunningTarget, start_target
 
-KEY_TYPES: dict[str, KeyType] = {"ecdsa-p256": "ec", "rsa-2048": "rsa"}
+KEY_TYPES: dict[str, KeyType] = {"ecdsa-p256": "ec", "rsa-2048": "rsa", "rsa-4096": "rsa4096"}
+BASE_KEY = "ecdsa-p256"
+CLIENTS = 50
+# An RSA-4096 signature costs the server ~5 ms: 50 clients' first connections alone outlast the window,
+# and none completes inside it; 10 clients keep several rounds of handshakes in the window.
+KEY_CLIENTS = {"rsa-4096": 10}
+# Who closes a session-id connection decides whether it resumes on redis-server (see session_cache.py).
+SESSION_ID_QUIT = "session-id-quit"
 # (transport, resumption, the generator's connection mode)
 KINDS: tuple[tuple[Transport, str, Connection], ...] = (
     ("plain", "none", "new-full"),
@@ -32,8 +40,11 @@ KINDS: tuple[tuple[Transport, str, Connection], ...] = (
     ("tls1.2", "full", "new-full"),
     ("tls1.2", "ticket", "new-resumed"),
     ("tls1.2", "session-id", "new-resumed-id"),
+    ("tls1.2", SESSION_ID_QUIT, "new-resumed-id"),
 )
 QUICK_KINDS = KINDS[:3]
+# Only a full handshake signs with the certificate's key: resumed ones cost the same whatever the key.
+FULL_KINDS = tuple(k for k in KINDS if k[1] == "full")
 
 
 @dataclass(frozen=True)
@@ -44,31 +55,45 @@ class CapacityCell:
     resumption: str
     connection: Connection
 
+    @property
+    def quit_first(self) -> bool:
+        return self.resumption == SESSION_ID_QUIT
+
+    @property
+    def clients(self) -> int:
+        return KEY_CLIENTS.get(self.key_type, CLIENTS) if self.transport != "plain" else CLIENTS
+
 
 def capacity_cells(
     targets: Sequence[TargetKind], quick: bool, key_axis: bool = False
 ) -> tuple[CapacityCell, ...]:
-    """Quick: plaintext and TLS 1.3 full/ticket; default: every kind. ECDSA P-256 only unless key_axis
-    (RSA-2048 too). Plaintext once per target, with the ECDSA server: it has no certificate."""
-    keys = tuple(KEY_TYPES) if key_axis else ("ecdsa-p256",)
-    kinds = QUICK_KINDS if quick else KINDS
+    """Quick: ECDSA P-256 only, plaintext and TLS 1.3 full/ticket. Default: every kind with ECDSA P-256,
+    and the full handshakes (TLS 1.3 and 1.2) with RSA-2048 and RSA-4096. key_axis: every kind with
+    every key. Plaintext once per target, with the ECDSA server: it has no certificate."""
+    if quick:
+        return tuple(CapacityCell(t, BASE_KEY, *kind) for t in targets for kind in QUICK_KINDS)
     return tuple(
         CapacityCell(t, k, tr, res, conn)
         for t in targets
-        for k in keys
-        for tr, res, conn in kinds
-        if tr != "plain" or k == "ecdsa-p256"
+        for k in KEY_TYPES
+        for tr, res, conn in (KINDS if k == BASE_KEY or key_axis else FULL_KINDS)
+        if tr != "plain" or k == BASE_KEY
     )
 
 
 @contextlib.contextmanager
 def key_targets(
-    cells: Sequence[CapacityCell], workdir: Path, pkis: dict[str, LabPKI], notes: list[str]
+    cells: Sequence[CapacityCell],
+    workdir: Path,
+    pkis: dict[str, LabPKI],
+    notes: list[str],
+    shared: Mapping[tuple[TargetKind, str], RunningTarget] | None = None,
 ) -> Iterator[dict[tuple[TargetKind, str], RunningTarget]]:
-    """One server per (target, key type), each with its own PKI's certificate; stopped at the end."""
-    running: dict[tuple[TargetKind, str], RunningTarget] = {}
+    """One server per (target, key type), each with its own PKI's certificate; stopped at the end.
+    `shared`: servers already running with the right certificate (the matrix's), used as they are."""
+    running: dict[tuple[TargetKind, str], RunningTarget] = dict(shared or {})
     with contextlib.ExitStack() as stack:
-        for kind, key in sorted({(c.target, c.key_type) for c in cells}):
+        for kind, key in sorted({(c.target, c.key_type) for c in cells} - set(running)):
             try:
                 running[(kind, key)] = stack.enter_context(
                     start_target(target_spec(kind, "off"), workdir / f"{kind}-{key}", pkis[key])
@@ -78,8 +103,10 @@ def key_targets(
         yield running
 
 
-def pkis_for(cells: Sequence[CapacityCell], directory: Path) -> dict[str, LabPKI]:
-    return {k: LabPKI.create(directory / k, KEY_TYPES[k]) for k in sorted({c.key_type for c in cells})}
+def pkis_for(cells: Sequence[CapacityCell], directory: Path, base: LabPKI) -> dict[str, LabPKI]:
+    """A PKI per certificate key of the cells; `base` (ECDSA P-256, the matrix's) for the base key."""
+    keys = sorted({c.key_type for c in cells} - {BASE_KEY})
+    return {BASE_KEY: base} | {k: LabPKI.create(directory / k, KEY_TYPES[k]) for k in keys}
 
 
 def run_capacity(
@@ -91,7 +118,8 @@ def run_capacity(
     seconds: float,
     step: Callable[[str], None],
 ) -> tuple[HandshakeCapacity, ...]:
-    """Interleaved repeats (a shuffled order per repeat), 50 clients each opening a connection per request."""
+    """Interleaved repeats (a shuffled order per repeat), the cell's clients each opening a connection per
+    request (50; 10 with RSA-4096)."""
     live = [c for c in cells if (c.target, c.key_type) in targets]
     runs: dict[CapacityCell, list[LoadRun]] = {c: [] for c in live}
     for r in range(repeats):
@@ -109,10 +137,11 @@ def run_capacity(
                 1,
                 16,
                 cell.connection,
-                connections=50,
+                connections=cell.clients,
                 seconds=seconds,
                 warmup_s=0.1,
                 ca=pkis[cell.key_type].ca_cert if tls else None,
+                quit_first=cell.quit_first,
             )
             run = run_load(spec, target.pid)
             runs[cell].append(run)
@@ -153,4 +182,5 @@ def summarize(cell: CapacityCell, runs: Sequence[LoadRun], floor: CryptoFloor | 
         server_busy=server_busy,
         client_busy=_median([r.client_busy for r in good]),
         client_bound=server_busy is not None and server_busy < SATURATED,
+        clients=cell.clients,
     )

@@ -5,7 +5,10 @@ Workload: a 1:1 mix of SET and GET of `value_size`-byte values on a small key sp
 batch, on `connections` connections in total (split over the processes). Connection modes:
   - reuse: long-lived connections, the usual production shape;
   - new-full: a new connection per batch (with a full TLS handshake), like `redis-benchmark -k 0`;
-  - new-resumed: a new connection per batch that offers the previous TLS session (abbreviated handshake).
+  - new-resumed: a new connection per batch that offers the previous TLS session (abbreviated handshake);
+  - new-resumed-id: the same by TLS 1.2 session id (no ticket extension offered).
+With quit_first a new connection ends with QUIT and waits for the server to close it (the server then
+sends its close_notify first; redis-server keeps a session id cached only then, see session_cache.py).
 Latency goes into HDR histograms (hdrhistogram), merged across processes.
 """
 
@@ -29,11 +32,13 @@ from hdrh.histogram import HdrHistogram
 
 from lab.bench.cpu import cpu_seconds, syscall_counts
 from lab.bench.results import Connection, Latency, LoadRun, Transport
+from lab.procs import forked_worker
 from server.tls_native import NativeUnavailable, keep_record_buffers
 
 _M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
 HIST_MAX_US = 60_000_000
 HIST_DIGITS = 3
+QUIT = b"*1\r\n$4\r\nQUIT\r\n"
 CURVE_PERCENTILES = (1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100)
 
 
@@ -54,6 +59,7 @@ class LoadSpec:
     ca: Path | None = None
     server_hostname: str = "localhost"
     timeout: float = 5.0
+    quit_first: bool = False  # new connections: send QUIT and let the server close
 
     def __post_init__(self) -> None:
         if self.pipeline < 1 or self.value_size < 0 or self.connections < 1 or self.seconds <= 0:
@@ -66,6 +72,8 @@ class LoadSpec:
             raise ValueError(
                 "session-id resumption is TLS 1.2 only (TLS 1.3 resumes by ticket): use new-resumed"
             )
+        if self.quit_first and self.connection == "reuse":
+            raise ValueError("quit_first ends each new connection: it needs a new-* connection mode")
 
 
 def new_histogram() -> HdrHistogram:
@@ -253,6 +261,7 @@ class _Pipeliner(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         # The result is None when the batch(es) completed, else why not (failure is data, not an exception).
         self.done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but have the same interface.
@@ -266,6 +275,8 @@ class _Pipeliner(asyncio.Protocol):
         self.flip ^= 1
 
     def data_received(self, data: bytes) -> None:
+        if self.done.done():  # after the work: a QUIT's +OK, not a request's reply
+            return
         buf = self.buf + data if self.buf else data
         expect = self.expect[self.flip ^ 1]  # the batch in flight (send_batch flipped already)
         errors = 0
@@ -301,6 +312,8 @@ class _Pipeliner(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.done.done():
             self.done.set_result(f"connection lost: {exc or 'closed by server'}")
+        if not self.closed.done():
+            self.closed.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -380,6 +393,10 @@ async def _one_connection(
             failure = await proto.done
         if failure is not None:
             raise ConnectionError(failure)
+        if plan.spec.quit_first:
+            transport.write(QUIT)
+            async with asyncio.timeout(plan.spec.timeout):
+                await proto.closed
         sslobj = transport.get_extra_info("ssl_object")
         if isinstance(ctx, _ResumingContext) and sslobj is not None:
             ctx.offered = sslobj.session  # TLS 1.3 tickets have arrived by now (after the reply)
@@ -462,6 +479,7 @@ def keep_tls_reads_on_the_heap() -> bool:
 
 
 def _worker_main(plan: _WorkerPlan, barrier: Barrier, out: mp.Queue[dict[str, Any]]) -> None:
+    forked_worker()  # a killed or interrupted bench stops its workers itself
     spec = plan.spec
     stats = _Stats()
     keep_tls_reads_on_the_heap()
@@ -561,6 +579,11 @@ def run_load(spec: LoadSpec, server_pid: int | None = None) -> LoadRun:
             except queue.Empty:
                 if not any(p.is_alive() for p in procs) and out.empty():
                     break
+    except BaseException:  # Ctrl-C: the workers ignore it; stop them now, not after their run
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        raise
     finally:
         for p in procs:
             p.join(timeout=2)

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.bench.cpu import children_cpu_seconds, cpu_seconds
 from lab.bench.results import BenchmarkRow, BenchmarkRun, Connection, Transport
 
@@ -112,7 +113,7 @@ def run_benchmark(spec: BenchmarkSpec, server_pid: int | None = None) -> Benchma
     own0 = children_cpu_seconds()
     t0 = time.monotonic()
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=spec.timeout, check=False)
+        proc = procs.run(argv, capture_output=True, text=True, timeout=spec.timeout, check=False)
     except subprocess.TimeoutExpired:  # subprocess.run kills the child before raising
         return BenchmarkRun(tuple(argv), (), time.monotonic() - t0, f"timed out after {spec.timeout:.0f} s")
     seconds = time.monotonic() - t0

@@ -7,6 +7,7 @@ the report never re-measures.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import statistics
 from collections.abc import Sequence
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from lab.jsonable import plain
+
 if TYPE_CHECKING:
     from lab.bench.crypto_floor import CryptoFloor
+    from lab.bench.session_cache import SessionIdProbe
 
 TargetKind = Literal["bundled", "redis-server"]
 Transport = Literal["plain", "tls1.2", "tls1.3"]
@@ -256,6 +260,42 @@ class Overhead:
     cpu_change_pct: float | None
 
 
+READ_CALLS = frozenset({"read", "readv", "recvfrom", "recvmsg", "recvmmsg"})
+WRITE_CALLS = frozenset({"write", "writev", "sendto", "sendmsg", "sendmmsg"})
+
+
+@dataclass(frozen=True)
+class SyscallTrace:
+    """The server's syscalls by name over a short traced run of one cell (syscall_trace.py)."""
+
+    cell: Cell
+    source: str  # how they were counted, e.g. "strace -c -f -p 1234"
+    requests: int  # every reply of the traced run
+    calls: tuple[tuple[str, int], ...]  # (syscall, calls), most first
+    error: str | None
+    # per request (None when not counted): read-type, write-type, every syscall
+    reads_per_request: float | None
+    writes_per_request: float | None
+    all_per_request: float | None
+
+    @classmethod
+    def of(
+        cls, cell: Cell, source: str, requests: int, calls: tuple[tuple[str, int], ...], error: str | None
+    ) -> SyscallTrace:
+        def per(names: frozenset[str] | None) -> float | None:
+            if error is not None or not requests:
+                return None
+            return sum(n for name, n in calls if names is None or name in names) / requests
+
+        return cls(cell, source, requests, calls, error, per(READ_CALLS), per(WRITE_CALLS), per(None))
+
+    def top(self, n: int = 4) -> tuple[tuple[str, float], ...]:
+        """The n most frequent syscalls, per request."""
+        if self.error is not None or not self.requests:
+            return ()
+        return tuple((name, calls / self.requests) for name, calls in self.calls[:n])
+
+
 @dataclass(frozen=True)
 class Attribution:
     """Where a TLS cell's extra server CPU per request goes: the AEAD floor measured by `openssl speed` for
@@ -269,8 +309,11 @@ class Attribution:
     extra_cpu_us: float  # tls - plain, per request
     floor_us: float | None  # the AEAD work per request (open the request record, seal the reply's)
     rest_us: float | None  # extra - floor
-    plain_syscalls: tuple[float, float] | None  # (reads, writes) per request
+    plain_syscalls: tuple[float, float] | None  # (reads, writes) per request, /proc/<pid>/io syscr/syscw
     tls_syscalls: tuple[float, float] | None
+    # by name, from strace over a short extra run (None: not traced; its source and errors inside)
+    plain_trace: SyscallTrace | None = None
+    tls_trace: SyscallTrace | None = None
 
 
 @dataclass(frozen=True)
@@ -279,9 +322,11 @@ class HandshakeCapacity:
     CPU per connection (handshake, one request, close) and the rate one core of it could take."""
 
     target: TargetKind
-    key_type: str  # ecdsa-p256 | rsa-2048
+    key_type: str  # ecdsa-p256 | rsa-2048 | rsa-4096
     transport: Transport
-    resumption: str  # none (plaintext) | full | ticket | session-id
+    # none (plaintext) | full | ticket | session-id (the client closes) | session-id-quit (after QUIT the
+    # server closes)
+    resumption: str
     runs: tuple[LoadRun, ...]
     connections_per_s: Spread | None  # what the lab's client achieved
     resumed_fraction: float | None
@@ -291,6 +336,22 @@ class HandshakeCapacity:
     server_busy: float | None  # fraction of one core the server used (median)
     client_busy: float | None  # fraction of its CPU each client worker used (median)
     client_bound: bool  # the server had CPU to spare: the rate measured the client, the capacity is computed
+    clients: int = 50  # concurrent clients, each opening one connection after another
+
+    @property
+    def measured(self) -> bool:
+        """At least one connection completed inside a window (else every figure of the row is None)."""
+        return self.server_cpu_us is not None
+
+class StormLimit(enum.Enum):
+    """Whether a storm step reached its arrival rate, and if not, which side held it back."""
+
+    REACHED = "reached"  # at least 90% of the asked rate
+    CLIENT = "client"  # short, and the server had CPU to spare: the lab's arrival process was the limit
+    SERVER = "server"  # short, with the server at its core's limit: the server's handshake capacity
+
+
+REACHED_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -305,6 +366,12 @@ class StormPoint:
     p50_us: float
     p99_us: float
     p999_us: float
+    arrival_busy: float | None = None  # the arrival process's CPU over its window, fraction of a core
+    limit: StormLimit = StormLimit.REACHED
+
+    @property
+    def client_bound(self) -> bool:
+        return self.limit is StormLimit.CLIENT
 
 
 @dataclass(frozen=True)
@@ -349,9 +416,10 @@ class BenchReport:
     attribution: tuple[Attribution, ...] = ()
     capacity: tuple[HandshakeCapacity, ...] = ()
     storm: tuple[StormPoint, ...] = ()
+    session_ids: tuple[SessionIdProbe, ...] = ()  # per target: does a TLS 1.2 session id resume, who closes
 
     def to_dict(self) -> dict[str, object]:
-        return dataclasses.asdict(self)
+        return plain(dataclasses.asdict(self))
 
 
 def write_json(obj: object, path: Path) -> Path:
@@ -359,7 +427,7 @@ def write_json(obj: object, path: Path) -> Path:
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         raise TypeError(f"expected a results dataclass instance, got {type(obj).__name__}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dataclasses.asdict(obj), indent=2, sort_keys=False) + "\n")
+    path.write_text(json.dumps(plain(dataclasses.asdict(obj)), indent=2, sort_keys=False) + "\n")
     return path
 
 

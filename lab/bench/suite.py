@@ -13,17 +13,30 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from lab.bench import crypto_floor, handshakes, storm
+from lab import procs
+from lab.bench import crypto_floor, handshakes, session_cache, storm, syscall_trace
 from lab.bench.attribution import attribute
-from lab.bench.loadgen import event_loop_name
+from lab.bench.loadgen import LoadSpec, event_loop_name, run_load
 from lab.bench.matrix import overheads, plan_for, run_plan, started_targets
 from lab.bench.pinning import CpuPlan, pinned, plan_cpus
 from lab.bench.progress import Steps, steps_of
-from lab.bench.results import BenchReport, HostInfo, TargetKind, WireSample, write_json
+from lab.bench.results import (
+    TRANSPORTS,
+    BenchReport,
+    Cell,
+    HostInfo,
+    SyscallTrace,
+    TargetKind,
+    WireSample,
+    write_json,
+)
 from lab.bench.summary import PUBLISHED, write_summary
 from lab.bench.wire import sample_wire
 from lab.pki import LabPKI
+from lab.targets import RunningTarget
 from server import resp
+
+TRACE_SECONDS = 0.3  # each strace-counted run: the counts per request settle within a few thousand requests
 
 
 def _tool_version(binary: str) -> str | None:
@@ -31,7 +44,7 @@ def _tool_version(binary: str) -> str | None:
     if path is None:
         return None
     try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
+        out = procs.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
@@ -72,6 +85,40 @@ def contention_note() -> str | None:
     )
 
 
+def trace_cells(targets: Sequence[TargetKind]) -> tuple[Cell, ...]:
+    """The cells whose syscalls strace counts by name (default run only): the base cell (pipeline 1,
+    16 B) per transport."""
+    return tuple(Cell(t, tr, 1, 16) for t in targets for tr in TRANSPORTS)
+
+
+def trace_syscalls(
+    cells: Sequence[Cell], running: dict[TargetKind, RunningTarget], ca: Path, step: Callable[[str], None]
+) -> tuple[SyscallTrace, ...]:
+    out = []
+    for cell in cells:
+        target = running.get(cell.target)
+        port = None if target is None else (target.port if cell.transport == "plain" else target.tls_port)
+        if target is None or port is None:
+            continue
+        spec = LoadSpec(
+            target.host,
+            port,
+            cell.transport,
+            cell.pipeline,
+            cell.value_size,
+            seconds=TRACE_SECONDS,
+            warmup_s=0.05,
+            ca=ca if cell.transport != "plain" else None,
+        )
+        got = syscall_trace.trace(cell, target.pid, lambda spec=spec: run_load(spec))  # type: ignore[misc]
+        out.append(got)
+        step(
+            f"strace {cell.key}: "
+            + (got.error or f"{got.all_per_request:.2f} syscalls per request ({got.requests:,} requests)")
+        )
+    return tuple(out)
+
+
 def run_bench(
     targets: Sequence[TargetKind],
     quick: bool,
@@ -98,8 +145,14 @@ def run_bench(
     hs_cells = handshakes.capacity_cells(targets, quick, key_axis)
     hs_repeats, hs_seconds = (1, 0.4) if quick else (2, 0.4)
     rates = storm.QUICK_RATES if quick else storm.RATES
-    storm_seconds = 0.5 if quick else 0.6
-    steps.plan(len(plan.cells) * plan.repeats + len(hs_cells) * hs_repeats + len(rates) * len(targets))
+    storm_seconds = 0.4 if quick else 0.6
+    traced = trace_cells(targets) if not quick and syscall_trace.available() is None else ()
+    steps.plan(
+        len(plan.cells) * plan.repeats
+        + len(hs_cells) * hs_repeats
+        + len(rates) * len(targets)
+        + len(traced)
+    )
     ciphers: dict[str, str] = {}
     with (
         started_targets(plan.cells, out / "targets", pki, notes) as running,
@@ -114,11 +167,23 @@ def run_bench(
                         ciphers[f"{kind}/{transport}"] = got
         names = ", ".join(sorted(set(ciphers.values()))) or "no cipher"
         steps.note(f"crypto floor: openssl speed for {names}")
-        floor = crypto_floor.measure(set(ciphers.values()), {c.key_type for c in hs_cells})
+        floor = crypto_floor.measure(
+            set(ciphers.values()),
+            {c.key_type for c in hs_cells},
+            sizes=crypto_floor.QUICK_SIZES if quick else None,
+        )
         if floor.error:
             notes.append(f"crypto floor: {floor.error}")
         storm_targets = {k: t for (k, f), t in running.items() if f == "off" and t.tls_port is not None}
         storm_points = storm.run_storm(storm_targets, pki.ca_cert, rates, storm_seconds, steps.step)
+        traces = trace_syscalls(traced, storm_targets, pki.ca_cert, steps.step)
+        if (why := syscall_trace.available()) is not None:
+            notes.append(why)
+        session_ids = tuple(
+            session_cache.probe(kind, t.host, t.tls_port, pki.ca_cert)
+            for kind, t in storm_targets.items()
+            if t.tls_port is not None
+        )
         for kind in targets:
             target = running.get((kind, "off"))
             cells = [c for c in plan.wire if c.target == kind]
@@ -133,14 +198,17 @@ def run_bench(
                 capture_dir / f"wire-{kind}.pcapng",
                 target.pid,
             )
-    pkis = handshakes.pkis_for(hs_cells, out / "pki-keys")
-    with (
-        handshakes.key_targets(hs_cells, out / "targets-keys", pkis, notes) as key_running,
-        pinned(cpu_plan, [t.pid for t in key_running.values()]),
-    ):
-        capacity = handshakes.run_capacity(
-            hs_cells, key_running, pkis, floor, hs_repeats, hs_seconds, steps.step
-        )
+        # The matrix's servers carry the base key's certificate: the capacity sweep uses them for it, and
+        # starts servers of its own only for the other keys.
+        pkis = handshakes.pkis_for(hs_cells, out / "pki-keys", pki)
+        shared = {(k, handshakes.BASE_KEY): t for k, t in storm_targets.items()}
+        with (
+            handshakes.key_targets(hs_cells, out / "targets-keys", pkis, notes, shared) as key_running,
+            pinned(cpu_plan, [t.pid for k, t in key_running.items() if k not in shared]),
+        ):
+            capacity = handshakes.run_capacity(
+                hs_cells, key_running, pkis, floor, hs_repeats, hs_seconds, steps.step
+            )
     note = contention_note()
     if note:
         notes.append(note)
@@ -171,9 +239,10 @@ def run_bench(
         figures=(),
         floor=floor,
         ciphers=tuple(sorted(ciphers.items())),
-        attribution=attribute(results, floor, ciphers),
+        attribution=attribute(results, floor, ciphers, traces),
         capacity=capacity,
         storm=storm_points,
+        session_ids=session_ids,
     )
     from lab.bench.figures import draw_all  # matplotlib only once there is something to draw
 

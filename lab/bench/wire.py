@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.bench.loadgen import LoadSpec, resp_bytes_per_op, run_load
 from lab.bench.results import Cell, LoadRun, WireSample
 from lab.capture import Capture
@@ -73,7 +74,7 @@ def read_packets(pcap: Path, server_ports: Sequence[int], tls_port: int | None) 
     ]
     if tls_port is not None:
         argv[3:3] = ["-d", f"tcp.port=={tls_port},tls"]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    out = procs.run(argv, capture_output=True, text=True, timeout=120, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"tshark failed on {pcap}: {out.stderr.strip()[-300:]}")
     packets = []

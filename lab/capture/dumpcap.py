@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab import procs
 from lab.capture.result import CaptureError
 from lab.capture.rights import GRANT_HINT, is_permission_problem
 
@@ -63,7 +64,7 @@ class DumpcapSession:
         cmd = [binary, "-i", interface, "-B", str(BUFFER_MB), "-f", bpf, "-w", str(out)]
         if ring is not None:
             cmd += ["-b", f"duration:{int(ring[0])}", "-b", f"files:{int(ring[1])}"]
-        self._proc = subprocess.Popen(
+        self._proc = procs.spawn(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

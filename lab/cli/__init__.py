@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from lab.errors import UserError
 
@@ -30,8 +30,16 @@ SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line naming the problem and where the fix is documented (exit 2), like every
+    other bad input, instead of argparse's usage block followed by the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tlslab", description="Redis TLS Lab: see what TLS does for Redis.")
+    parser = _Parser(prog="tlslab", description="Redis TLS Lab: see what TLS does for Redis.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"lab.cli.{name.replace('-', '_')}")

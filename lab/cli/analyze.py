@@ -9,45 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lab.cli.options import add_fail_on, add_report_files, add_traffic, json_out
+from lab.severity import SEVERITIES, at_least
+
 if TYPE_CHECKING:
     from lab.analysis import CaptureReport
 
 HELP = "analyse a pcap/pcapng: Redis in clear (AUTH, commands), TLS versions, ciphers, certs, secrets"
-SEVERITIES = ("info", "low", "medium", "high")
 MAX_FRAMES_SHOWN = 12
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("capture", type=Path, help="pcap or pcapng file")
-    parser.add_argument("--keylog", type=Path, help="NSS key log (SSLKEYLOGFILE) to decrypt TLS sessions")
-    parser.add_argument(
-        "--port",
-        type=int,
-        action="append",
-        default=[],
-        metavar="N",
-        help="a port Redis listens on (repeatable; 6379 always counts; content is checked too)",
-    )
-    parser.add_argument(
-        "--secret",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a value to trace (password, marked value): frames where it crosses in clear",
-    )
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the full report as JSON")
-    parser.add_argument(
-        "--html",
-        type=Path,
-        metavar="OUT",
-        help="write a self-contained HTML page (its JSON goes beside it unless --json is given)",
-    )
-    parser.add_argument(
-        "--fail-on",
-        choices=SEVERITIES,
-        metavar="SEVERITY",
-        help="exit 1 when a finding has this severity or higher (info|low|medium|high)",
-    )
+    add_traffic(parser, "a port Redis listens on (repeatable; 6379 always counts; content is checked too)")
+    add_report_files(parser)
+    add_fail_on(parser)
 
 
 def _frames(frames: tuple[int, ...]) -> str:
@@ -130,18 +106,17 @@ def run(args: argparse.Namespace) -> int:
     report = analyze(args.capture, keylog=args.keylog, ports=args.port, secrets=args.secret)
     say(render(report))
     # The HTML page is rendered from the JSON, as `tlslab report` does, so both always agree.
-    json_out = args.json if args.json is not None or args.html is None else args.html.with_suffix(".json")
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        with json_out.open("w", encoding="utf-8") as out:
+    json_path = json_out(args)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        with json_path.open("w", encoding="utf-8") as out:
             write_json(report, out)
-        say(f"JSON report: {json_out}")
+        say(f"JSON report: {json_path}")
     if args.html is not None:
         from lab.report.html import render_analysis
 
-        say(f"HTML report: {render_analysis(json_out, args.html)}")
-    if args.fail_on is not None:
-        floor = SEVERITIES.index(args.fail_on)
-        if any(SEVERITIES.index(f.severity) >= floor for f in report.findings):
-            return 1
+        assert json_path is not None  # json_out() puts it beside the page
+        say(f"HTML report: {render_analysis(json_path, args.html)}")
+    if args.fail_on is not None and at_least([f.severity for f in report.findings], args.fail_on):
+        return 1
     return 0

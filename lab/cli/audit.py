@@ -7,11 +7,21 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lab.cli.options import (
+    add_client_cert,
+    add_fail_on,
+    add_junit,
+    add_own_network,
+    add_report_files,
+    json_out,
+    output_file,
+    port,
+)
+
 if TYPE_CHECKING:
     from lab.audit import AuditReport
 
 HELP = "audit your own Redis: a live HOST:PORT (TLS, mTLS, AUTH, plaintext ports) and/or a redis.conf"
-SEVERITIES = ("info", "low", "medium", "high")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,13 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="audit this redis.conf (no server "
         "needed); with HOST:PORT also what differs between the file and the server",
     )
-    parser.add_argument(
-        "--ca", type=Path, metavar="F", help="the CA clients trust: the chain is verified against it"
-    )
-    parser.add_argument(
-        "--cert", type=Path, metavar="F", help="client certificate (servers with tls-auth-clients)"
-    )
-    parser.add_argument("--key", type=Path, metavar="F", help="the client certificate's key")
+    add_client_cert(parser)
     parser.add_argument("--name", metavar="SNI", help="the name clients connect to (SNI and hostname check)")
     parser.add_argument(
         "--password",
@@ -43,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", help="ACL user name for --password")
     parser.add_argument(
         "--plain-port",
-        type=int,
+        type=port,
         action="append",
         default=[],
         metavar="N",
@@ -56,28 +60,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the --ca key: the audit issues a cert for another name and tries it as a client certificate",
     )
     parser.add_argument("--no-tls", action="store_true", help="HOST:PORT is a plaintext port")
-    parser.add_argument(
-        "--i-own-this-network",
-        action="store_true",
-        help="allow a target that is not loopback or a lab host (only your own servers)",
-    )
-    parser.add_argument(
-        "--json", type=Path, metavar="OUT", help="write the report (facts and findings) as JSON"
-    )
-    parser.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page")
-    parser.add_argument("--junit", type=Path, metavar="OUT", help="write JUnit XML (one test case per check)")
+    add_own_network(parser)
+    add_report_files(parser)
+    add_junit(parser, "check")
     parser.add_argument(
         "--fixed-config",
-        type=Path,
+        type=output_file,
         metavar="OUT",
         help="with --config: write the file with every fix line appended (start it, audit it again)",
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=SEVERITIES,
-        metavar="SEVERITY",
-        help="exit 1 when a finding has this severity or higher (info|low|medium|high)",
-    )
+    add_fail_on(parser)
 
 
 def render(report: AuditReport) -> str:
@@ -105,15 +97,16 @@ def run(args: argparse.Namespace) -> int:
 
     report = audit(AuditOptions(**options_from(args)))  # type: ignore[arg-type]
     print(render(report))
-    json_out = args.json if args.json is not None or args.html is None else args.html.with_suffix(".json")
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        print(f"JSON report: {json_out}")
+    json_path = json_out(args)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        print(f"JSON report: {json_path}")
     if args.html is not None:
         from lab.report.audit_page import render_audit
 
-        print(f"HTML report: {render_audit(json_out, args.html)}")
+        assert json_path is not None  # json_out() puts it beside the page
+        print(f"HTML report: {render_audit(json_path, args.html)}")
     if args.junit is not None:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_text(junit(report))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from lab.cli.options import output_file
 
 HELP = "grade a client's certificate checking: run CMD ({port} {ca} {host}) against a rogue Redis per defect"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the grading as JSON")
+    parser.add_argument("--json", type=output_file, metavar="OUT", help="write the grading as JSON")
     parser.add_argument(
         "--timeout", type=float, default=15.0, metavar="S", help="per run of CMD (default 15)"
     )

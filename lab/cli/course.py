@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from lab.cli.options import add_scenarios, add_target
+from lab.cli.options import add_out_root, add_scenarios, add_target
 
 HELP = (
     "a guided course: each lesson explains, asks you to predict, runs the scenario that settles it live "
@@ -19,9 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quick", action="store_true", help="every lesson's text, but only a few cheap scenarios run live"
     )
     add_target(parser)
-    parser.add_argument(
-        "--out", type=Path, default=Path("."), metavar="DIR", help="where reports/, captures/ go"
-    )
+    add_out_root(parser)
     add_scenarios(parser)
 
 

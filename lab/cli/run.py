@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lab.cli.options import add_scenarios, add_target
+from lab.cli.options import add_junit, add_out_root, add_scenarios, add_target
 from lab.scenario.verdict import LABELS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lab.scenario.results import RunResult, ScenarioResult
     from lab.scenario.schema import Scenario
 
@@ -31,14 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pick.add_argument("--default", action="store_true", help="the default set (what `make scenario` runs)")
     pick.add_argument("--tag", action="append", default=[], metavar="T", help="scenarios with this tag")
     add_target(parser)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="where reports/ and captures/ are written (default: current directory)",
-    )
-    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
+    add_out_root(parser)
+    add_junit(parser, "scenario")
     parser.add_argument(
         "--also",
         choices=("bundled", "redis-server", "redis-server-if-installed"),
@@ -54,7 +49,7 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _table(run: RunResult) -> None:
+def _table(run: RunResult, latest: bool = True) -> None:
     width = max([len(s.name) for s in run.scenarios] + [8])
     _say("")
     _say(f"{'scenario':<{width}}  {'verdict':<8}  {'time':>7}  expectations")
@@ -77,7 +72,8 @@ def _table(run: RunResult) -> None:
         f"\n{counts['met']} met · {counts['unmet']} unmet · {counts['error']} error "
         f"on {run.target} in {run.duration_s:.1f} s" + (" — INTERRUPTED" if run.interrupted else "")
     )
-    _say(f"report: {run.reports_dir}/  (also reports/latest)   evidence: {run.captures_dir}/")
+    where = "also reports/latest" if latest else "its verdicts are a column of the other run's index"
+    _say(f"report: {run.reports_dir}/  ({where})   evidence: {run.captures_dir}/")
 
 
 def _clip(value: object, limit: int = 160) -> str:
@@ -87,9 +83,11 @@ def _clip(value: object, limit: int = 160) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from lab.errors import UserError
+    from lab.scenario.lifecycle.peer import PeerFailed, PeerRun
     from lab.scenario.lifecycle.runner import run_all
     from lab.scenario.loader import DEFAULT_TAG, load_all, select
     from lab.scenario.report import write_junit
+    from lab.scenario.results import RunResult
 
     if not (args.names or args.all or args.default or args.tag):
         raise UserError(
@@ -101,15 +99,6 @@ def run(args: argparse.Namespace) -> int:
     tags = [DEFAULT_TAG] if args.default else args.tag
     chosen = select(catalogue, names=args.names, tags=tags, every=args.all)
     total = len(chosen)
-    _say(f"tlslab run: {total} scenario(s) on the {args.target} target")
-
-    def on_start(i: int, s: Scenario) -> None:
-        _say(f"[{i + 1:>2}/{total}] {s.name}: {s.title}")
-
-    def on_done(_i: int, r: ScenarioResult) -> None:
-        _say(f"        {VERDICT[r.verdict]}  ({r.duration_s:.1f} s)")
-
-    note = lambda m: _say(f"        · {m}")  # noqa: E731
     also = args.also
     if also == "redis-server-if-installed":
         also = "redis-server" if shutil.which("redis-server") else None
@@ -117,19 +106,61 @@ def run(args: argparse.Namespace) -> int:
             _say("redis-server is not installed: the bundled server's verdicts only")
     if also == args.target:
         raise UserError(f"--also {also} is the --target already; name the other one")
-    peer = None
-    if also is not None:
-        _say(f"tlslab run: first on the {also} target, for the side-by-side index")
-        peer = run_all(chosen, args.out, also, on_start, on_done, note=note)
-        _table(peer)
-        if peer.interrupted:
-            return 130
-        _say(f"tlslab run: then on the {args.target} target")
-    result = run_all(chosen, args.out, args.target, on_start, on_done, note=note, peer=peer)
+    if also is None:
+        _say(f"tlslab run: {total} scenario(s) on the {args.target} target")
+        result = run_all(chosen, args.out, args.target, *_progress("", total))
+        peer: RunResult | None = None
+        peer_failed = False
+    else:
+        # side by side: the other target in a process of its own, each line of progress naming its target
+        _say(f"tlslab run: {total} scenario(s) on the {args.target} and the {also} target at once")
+        other = PeerRun(chosen, args.out, also, *_progress(f"[{also}] ", total))
+        got: dict[str, RunResult | PeerFailed] = {}
+
+        def wait_peer(interrupted: bool) -> RunResult | None:
+            if interrupted:
+                other.stop()
+            try:
+                got["peer"] = other.result()
+            except KeyboardInterrupt:
+                other.stop()
+                got["peer"] = other.result()
+            done = got["peer"]
+            if isinstance(done, PeerFailed):
+                _say(f"tlslab run: the {also} run failed: {done.message}")
+                return None
+            _table(done, latest=False)
+            return done
+
+        try:
+            result = run_all(chosen, args.out, args.target, *_progress(f"[{args.target}] ", total),
+                             wait_peer=wait_peer)
+        except BaseException:
+            other.stop()
+            raise
+        done = got.get("peer")
+        peer = done if isinstance(done, RunResult) else None
+        peer_failed = peer is None
     _table(result)
     if args.junit is not None:
         _say(f"junit: {write_junit(result, args.junit)}")
-    if result.interrupted:
+    if result.interrupted or (peer is not None and peer.interrupted):
         print("tlslab run: interrupted; everything started was stopped.", file=sys.stderr)
         return 130
-    return 0 if result.ok and (peer is None or peer.ok) else 1
+    return 0 if result.ok and not peer_failed and (peer is None or peer.ok) else 1
+
+
+def _progress(prefix: str, total: int) -> tuple[Callable[[int, Scenario], None],
+                                                Callable[[int, ScenarioResult], None], Callable[[str], None]]:
+    """The progress lines of one run (on_start, on_done, note), each starting with `prefix`."""
+
+    def on_start(i: int, s: Scenario) -> None:
+        _say(f"{prefix}[{i + 1:>2}/{total}] {s.name}: {s.title}")
+
+    def on_done(_i: int, r: ScenarioResult) -> None:
+        _say(f"{prefix}        {VERDICT[r.verdict]}  {r.name} ({r.duration_s:.1f} s)")
+
+    def note(message: str) -> None:
+        _say(f"{prefix}        · {message}")
+
+    return on_start, on_done, note

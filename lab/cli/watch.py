@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lab.cli.analyze import say
+from lab.cli.options import add_traffic, output_file
 from lab.errors import UserError
 
 if TYPE_CHECKING:
@@ -20,24 +21,16 @@ if TYPE_CHECKING:
 
 HELP = "watch live traffic: plaintext Redis, AUTH in clear, weak TLS, bad certs, alert/failure rates"
 POLL_S = 0.2
+NET_DEVICES = Path("/sys/class/net")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--interface", default="lo", help="interface to capture on (default: lo)")
-    parser.add_argument(
-        "--port",
-        type=int,
-        action="append",
-        default=[],
-        metavar="N",
-        help="a port to watch (repeatable; default: all TCP; Redis on 6379 and by content is always found)",
+    add_traffic(
+        parser, "a port to watch (repeatable; default: all TCP; Redis on 6379 and by content is always found)"
     )
     parser.add_argument(
-        "--keylog", type=Path, help="NSS key log the clients write (SSLKEYLOGFILE): decrypts live"
-    )
-    parser.add_argument("--secret", action="append", default=[], metavar="S", help="a value to trace")
-    parser.add_argument(
-        "--json-lines", type=Path, metavar="OUT", help="append events and the command log as JSON lines"
+        "--json-lines", type=output_file, metavar="OUT", help="append events and commands as JSON lines"
     )
     parser.add_argument(
         "--interval", type=int, default=2, metavar="S", help="seconds per ring file (default 2)"
@@ -69,6 +62,13 @@ def _check_keylog(path: Path | None) -> None:
             raise UserError(
                 f"key log {path} cannot be read ({exc.strerror}): check its permissions"
             ) from None
+
+
+def _check_interface(name: str) -> None:
+    """A missing interface is named now, with the ones that exist, not after dumpcap has failed."""
+    present = sorted(p.name for p in NET_DEVICES.iterdir()) if NET_DEVICES.is_dir() else []
+    if present and name != "any" and name not in present:
+        raise UserError(f"no interface {name!r} here: pass -i with one of {', '.join(present)} (or any)")
 
 
 def _rates_line(rates: Rates) -> str:
@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
     tshark_binary()  # missing tshark: the clear one-line error now, not at the first TLS session
     _check_keylog(args.keylog)
+    _check_interface(args.interface)
     if args.interval < 1 or args.files < 2:
         raise UserError(
             "--interval must be >= 1 s and --files >= 2: the ring needs a file to write and one to read"

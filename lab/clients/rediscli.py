@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab import procs
 from lab.clients.model import ClientOutcome, ClientSpec, ErrorKind, ErrorReply, Posture, Reply
 from lab.targets.redisconf import quote
 
@@ -118,7 +119,7 @@ def run(spec: ClientSpec, host: str, port: int, commands: Sequence[Sequence[str]
         if spec.tls_min or spec.tls_max:
             env["OPENSSL_CONF"] = str(_openssl_conf(Path(tmp), spec.tls_min, spec.tls_max))
         try:
-            proc = subprocess.run(_argv(binary, spec, host, port), input=stdin.encode(), capture_output=True,
+            proc = procs.run(_argv(binary, spec, host, port), input=stdin.encode(), capture_output=True,
                                   env=env, timeout=spec.timeout + _EXTRA_WAIT_S)
             out, err = proc.stdout, proc.stderr
         except subprocess.TimeoutExpired as exc:  # subprocess.run has killed and reaped it

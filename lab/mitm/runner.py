@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab import procs
 from lab.attacks.safety import require_loopback
 from lab.errors import UserError
 from lab.mitm.certs import AttackerTLS
@@ -139,7 +140,7 @@ def run_mitm(spec: MitmSpec, workdir: Path) -> Iterator[MitmProxy]:
     journal.unlink(missing_ok=True)
     with open(log, "wb") as log_file:
         # Own session: a Ctrl-C in the terminal reaches the lab, which then stops mitmdump by PID.
-        process = subprocess.Popen(mitmdump_argv(spec, journal), stdin=subprocess.DEVNULL, stdout=log_file,
+        process = procs.spawn(mitmdump_argv(spec, journal), stdin=subprocess.DEVNULL, stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

@@ -33,6 +33,7 @@ from lab.errors import UserError
 from lab.netlab import names, nsexec, reaper
 from lab.netlab.roles import RoleMap
 from lab.netlab.topology import HostSpec, Role, Topology
+from lab.procs import start_time
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -129,14 +130,6 @@ def _owner_path(run_id: str) -> os.PathLike[str]:
     return names.OWNERS_DIR / f"{run_id}.json"
 
 
-def _start_time(pid: int) -> str | None:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(") ", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
 def owner_alive(run_id: str) -> bool:
     """True while the process that built run `run_id` still runs (a pid reused since does not count)."""
     try:
@@ -144,13 +137,13 @@ def owner_alive(run_id: str) -> bool:
             owner = json.load(fh)
     except (OSError, ValueError):
         return False
-    return _start_time(int(owner["pid"])) == owner.get("start")
+    return start_time(int(owner["pid"])) == owner.get("start")
 
 
 def _record_owner(run_id: str) -> None:
     names.OWNERS_DIR.mkdir(parents=True, exist_ok=True)
     with open(_owner_path(run_id), "w") as fh:
-        json.dump({"pid": os.getpid(), "start": _start_time(os.getpid())}, fh)
+        json.dump({"pid": os.getpid(), "start": start_time(os.getpid())}, fh)
 
 
 def _up(ipr: IPRoute, ifname: str) -> int:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lab import procs
+
 T = TypeVar("T")
 
 CLONE_NEWNET = 0x40000000
@@ -64,7 +66,7 @@ def popen(name: str, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[byt
     kwargs.setdefault("start_new_session", True)
     try:
         # preexec_fn runs before close_fds closes the descriptor in the child
-        return subprocess.Popen(list(argv), preexec_fn=enter, **kwargs)
+        return procs.spawn(argv, preexec_fn=enter, **kwargs)
     finally:
         os.close(fd)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from lab import procs
 from lab.errors import UserError
 from lab.mitm.certs import AttackerTLS
 from lab.mitm.runner import MitmProxy, MitmSpec, run_mitm
@@ -45,7 +45,7 @@ def _router_mode(iface: str) -> None:
 
 def nft_tables(net: Network, host: LiveHost) -> str:
     """`nft list tables` inside the host (what tests assert on)."""
-    return net.call(host.name, lambda: subprocess.run(["nft", "list", "tables"], capture_output=True,
+    return net.call(host.name, lambda: procs.run(["nft", "list", "tables"], capture_output=True,
                                                       text=True).stdout)
 
 
@@ -62,10 +62,10 @@ def intercept(net: Network, attacker: LiveHost, server: str, ports: Sequence[int
     with contextlib.ExitStack() as stack:
         mitm = net.enter(attacker.name, run_mitm(spec, workdir), stack)
         net.call(attacker.name, _router_mode, attacker.iface)
-        loaded = net.call(attacker.name, subprocess.run, [nft, "-f", "-"], capture_output=True, text=True,
+        loaded = net.call(attacker.name, procs.run, [nft, "-f", "-"], capture_output=True, text=True,
                           input=nft_ruleset(server, ports, mitm.port))
         if loaded.returncode != 0:
             raise UserError(f"nft refused the redirect: {loaded.stderr.strip()}")
-        stack.callback(net.call, attacker.name, subprocess.run, [nft, "delete", "table", "ip", NFT_TABLE],
+        stack.callback(net.call, attacker.name, procs.run, [nft, "delete", "table", "ip", NFT_TABLE],
                        capture_output=True)
         yield mitm

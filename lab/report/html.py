@@ -86,6 +86,7 @@ def _scenario_page(env: jinja2.Environment, s: JsonDict, data: RunData, common: 
         here="MITM matrix" if s["name"] == "mitm-matrix" else "",
         s=s,
         checks=views.checks(s),
+        not_judged=views.checks(s, key="not_judged"),
         cases=[views.case_view(s, c) for c in s.get("cases", ())],
         grid=matrix.grid(s),
         figures=figures.collect(s, reports_dir),

@@ -72,6 +72,7 @@ class CheckRow:
     observed: str
     met: bool
     evidence: tuple[str, ...]
+    target: str | None = None  # judged on this target only
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ class VerdictRow:
     links: Links
 
 
-def checks(scenario: JsonDict, limit: int = 140) -> tuple[CheckRow, ...]:
+def checks(scenario: JsonDict, limit: int = 140, key: str = "expectations") -> tuple[CheckRow, ...]:
+    """The rows of the judged expectations; key="not_judged": those for the other target (no verdict)."""
     return tuple(
         CheckRow(
             case=e.get("case", ""),
@@ -105,8 +107,9 @@ def checks(scenario: JsonDict, limit: int = 140) -> tuple[CheckRow, ...]:
             observed=short(e.get("observed"), limit, pattern_of(e.get("expected"))),
             met=bool(e.get("met")),
             evidence=tuple(str(x) for x in e.get("evidence", ())),
+            target=e.get("target"),
         )
-        for e in scenario.get("expectations", ())
+        for e in scenario.get(key, ())
     )
 
 
@@ -176,6 +179,7 @@ class CaseView:
     exposures: tuple[JsonDict, ...]  # secrets readable without any key: they have frames
     keylog_only: tuple[JsonDict, ...]  # secrets readable only with the key log (no frame in clear)
     at_rest: tuple[JsonDict, ...]
+    disk: tuple[JsonDict, ...]  # every file the server left: kind, mode, readers, secrets, key encryption
     attacker: JsonDict | None
     attacker_ports: tuple[int, ...]  # where the clients really connected: capture streams to no server port
     refused: tuple[str, ...]  # names of the clients that did not connect
@@ -208,7 +212,7 @@ def masked(secret: str) -> str:
 
 def _tidy(line: str) -> str:
     """Mask passwords (reports carry labels, not secrets) and shorten the run's absolute paths."""
-    line = re.sub(r"^(requirepass\s+)\S+", r"\1•••", line)
+    line = re.sub(r"^(requirepass\s+)(?!\"\"$)\S+", r"\1•••", line)  # `requirepass ""`: no password
     line = re.sub(r">\S+", ">•••", line)
     return re.sub(r"/\S+/([^/\s]+/[^/\s]+)", r"…/\1", line)
 
@@ -247,6 +251,15 @@ def role_streams(observations: dict[str, Any]) -> tuple[JsonDict, ...]:
     return tuple(rows)
 
 
+DISK_KINDS = ("disk-file", "at-rest")
+
+
+def about_disk(scenario: JsonDict) -> bool:
+    """The page lists the server's files when the scenario judges them (every case has a redis.conf)."""
+    rows = (*scenario.get("expectations", ()), *scenario.get("not_judged", ()))
+    return any(e.get("kind") in DISK_KINDS for e in rows)
+
+
 def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
     observations = dict(case.get("observations") or {})
     named = role_streams(observations)
@@ -279,6 +292,7 @@ def case_view(scenario: JsonDict, case: JsonDict) -> CaseView:
         keylog_only=tuple(x for x in (capture or {}).get("exposures", ())
                           if not x.get("frames") and x.get("decrypted_frames")),
         at_rest=tuple(case.get("at_rest", ())),
+        disk=tuple(case.get("disk", ())) if about_disk(scenario) else (),
         attacker=attacker if isinstance(attacker, dict) else None,
         attacker_ports=attacker_ports,
         refused=tuple(str(c.get("name")) for c in case.get("clients", ()) if not c.get("connected")),

@@ -6,6 +6,7 @@ Collected by the lifecycle from the target (start error, log), the clients (outc
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -60,6 +61,31 @@ class Exposure:
     excerpts: tuple[Excerpt, ...] = ()  # bytes around the first occurrences; here `secret` is the lab's value
 
 
+class FileKind(enum.Enum):
+    """What a file on the server's disk is to Redis."""
+
+    AOF = "aof"  # an append-only file part (Redis 7: appendonlydir/, its base may be an RDB preamble)
+    RDB = "rdb"  # the snapshot (dbfilename, written by SAVE / BGSAVE / `save` rules)
+    CONFIG = "config"  # the redis.conf the server ran with
+    TLS_KEY = "tls-key"  # the private key its tls-key-file names
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class DiskFile:
+    """One file the server left on disk, as someone with access to the disk (a backup, a volume snapshot,
+    another local user) finds it."""
+
+    name: str  # relative to the data directory; the config and key by their file name
+    kind: FileKind
+    size: int
+    mode: str  # octal permission bits, e.g. "0644"
+    owner: str
+    readable_by: tuple[str, ...]  # of "owner", "group", "others", from the mode
+    secrets: tuple[str, ...] = ()  # labels of the secrets found in it byte for byte
+    encrypted: bool | None = None  # a private key: does it need a passphrase (None: not a key)
+
+
 @dataclass(frozen=True)
 class StreamSummary:
     """One TCP stream as a passive observer (no key log) sees it."""
@@ -103,7 +129,8 @@ class CaseEvidence:
     observations: Mapping[str, Json] = field(default_factory=dict)
     secrets: tuple[Secret, ...] = ()
     capture: CaptureEvidence | None = None
-    at_rest: tuple[Exposure, ...] = ()  # secrets found in the server's data files after stop
+    at_rest: tuple[Exposure, ...] = ()  # secrets found in the server's files after stop (by secret)
+    disk: tuple[DiskFile, ...] = ()  # the same files one by one: kind, mode, secrets, key encryption
     duration_s: float = 0.0
 
     @property

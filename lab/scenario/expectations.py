@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from lab.analysis.checks import CHECKS
-from lab.scenario.evidence import CaseEvidence, Exposure, Json
+from lab.scenario.evidence import CaseEvidence, Exposure, FileKind, Json
 from lab.scenario.strict import FieldError, choices
 
 
@@ -167,10 +167,61 @@ class AtRest:
 
 
 def at_rest(p: AtRest, ev: CaseEvidence) -> Check:
-    expected = f"{p.secret} {'readable' if p.in_clear else 'not readable'} in the data files"
+    expected = f"{p.secret} {'readable' if p.in_clear else 'not readable'} in the server's files"
+    if p.secret not in {s.label for s in ev.secrets}:  # nothing looked for it: not "absent"
+        return Check(False, expected, {"unknown_secret": p.secret,
+                                       "secrets": sorted(s.label for s in ev.secrets)})
     found = _exposure(ev.at_rest, p.secret)
     files = found.files if found else ()
     return Check(bool(files) == p.in_clear, expected, {"files": list(files)}, files)
+
+
+# --- disk-file: what one kind of file on the server's disk holds, and the state of its TLS key --------
+
+
+@dataclass(frozen=True)
+class DiskFileCheck:
+    file: FileKind  # which kind of file (all AOF parts together)
+    present: bool = True
+    holds: tuple[str, ...] = ()  # secret labels each found byte for byte in one of these files
+    lacks: tuple[str, ...] = ()  # secret labels found in none of them
+    encrypted: bool | None = None  # tls-key only: does the private key need a passphrase
+
+    def __post_init__(self) -> None:
+        if not self.present and (self.holds or self.lacks or self.encrypted is not None):
+            raise FieldError("present", "present = true with holds / lacks / encrypted (an absent file "
+                             "holds nothing to check)", self.present)
+        if self.encrypted is not None and self.file is not FileKind.TLS_KEY:
+            raise FieldError("encrypted", 'no encrypted key unless file = "tls-key"', self.encrypted)
+        both = sorted(set(self.holds) & set(self.lacks))
+        if both:
+            raise FieldError("lacks", "labels not also listed in holds", both)
+
+
+def disk_file(p: DiskFileCheck, ev: CaseEvidence) -> Check:
+    kind = p.file.value
+    parts = [f"{kind} file {'present' if p.present else 'absent'}"]
+    parts += [f"holding {', '.join(p.holds)}"] if p.holds else []
+    parts += [f"without {', '.join(p.lacks)}"] if p.lacks else []
+    if p.encrypted is not None:
+        parts.append("encrypted" if p.encrypted else "unencrypted")
+    expected = " ".join(parts)
+    files = [f for f in ev.disk if f.kind is p.file]
+    names = tuple(f.name for f in files)
+    found = sorted({label for f in files for label in f.secrets})
+    observed: dict[str, Json] = {"files": list(names), "secrets": list(found),
+                                 "modes": {f.name: f.mode for f in files}}
+    labels = {s.label for s in ev.secrets}
+    unknown = sorted(set(p.holds + p.lacks) - labels)
+    if unknown:  # a misspelt label must not make `lacks` pass
+        observed["unknown_secrets"] = list(unknown)
+        return Check(False, expected, observed, names)
+    met = bool(files) == p.present
+    met = met and all(h in found for h in p.holds) and not any(x in found for x in p.lacks)
+    if p.encrypted is not None:
+        observed["encrypted"] = [f.encrypted for f in files]
+        met = met and all(f.encrypted is p.encrypted for f in files)
+    return Check(met, expected, observed, names)
 
 
 # --- tls: what the handshake showed a passive observer -------------------------------------------
@@ -339,7 +390,8 @@ EXPECTATIONS: Mapping[str, Kind] = MappingProxyType(
         "target-start": Kind(TargetStart, target_start),
         "secret-in-clear": Kind(SecretInClear, secret_in_clear),
         "secret-with-keylog": Kind(SecretWithKeylog, secret_with_keylog),
-    "at-rest": Kind(AtRest, at_rest),
+        "at-rest": Kind(AtRest, at_rest),
+        "disk-file": Kind(DiskFileCheck, disk_file),
         "tls": Kind(Tls, tls),
         "observation": Kind(Observation, observation),
         "finding": Kind(Finding, finding),

@@ -34,6 +34,8 @@ def load_file(path: Path) -> Scenario:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise UserError(f"cannot read scenario file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(path, "", f"a UTF-8 text file (byte {exc.start} is not UTF-8)") from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

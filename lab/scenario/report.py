@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from lab.report.html import render_run
+from lab.report.views import DISK_KINDS
 from lab.scenario.evidence import Json
 from lab.scenario.results import RunResult, ScenarioResult, to_json
 from lab.scenario.verdict import LABELS
@@ -45,6 +46,13 @@ def markdown(result: ScenarioResult) -> str:
     lines += ["## Expectations", "", "| case | expected | observed | verdict |", "|---|---|---|---|"]
     for e in result.expectations:
         lines.append(f"| {e.case} | {_short(e.expected)} | {_short(e.observed)} | {'✔' if e.met else '✘'} |")
+    if result.not_judged:
+        lines += ["", f"Not judged on {result.target} (facts about the other target only; neither met nor "
+                  "unmet here):", "", "| case | judged on | expected there | observed here |",
+                  "|---|---|---|---|"]
+        lines += [f"| {e.case} | {e.target} | {_short(e.expected)} | {_short(e.observed)} |"
+                  for e in result.not_judged]
+    about_disk = any(e.kind in DISK_KINDS for e in (*result.expectations, *result.not_judged))
     for case in result.cases:
         title = f"## Case `{case.name}`"
         if case.fix:
@@ -76,6 +84,12 @@ def markdown(result: ScenarioResult) -> str:
                                  f"{', '.join(map(str, x.decrypted_frames[:12]))}")
         for x in case.at_rest:
             lines.append(f"- **{x.label}** readable on disk in {', '.join(x.files)}")
+        for f in case.disk if about_disk else ():
+            held = ", ".join(f.secrets) or "no secret of this case"
+            key = "" if f.encrypted is None else ", encrypted" if f.encrypted else ", unencrypted"
+            key += " private key" if key else ""
+            lines.append(f"- file `{f.name}` ({f.kind.value}, mode {f.mode}, readable by "
+                         f"{', '.join(f.readable_by) or 'no one'}): {held}{key}")
         if case.observations:
             lines += ["", "Observations:", "", "```json", _json(case.observations), "```"]
         if case.log_tail and (case.error or case.start_error):

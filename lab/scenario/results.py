@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lab.jsonable import plain
-from lab.scenario.evidence import CaptureEvidence, ClientObservation, Exposure, Json
+from lab.scenario.evidence import CaptureEvidence, ClientObservation, DiskFile, Exposure, Json
 from lab.scenario.schema import Claim, Remediation
 from lab.scenario.verdict import Verdict
 
@@ -27,6 +27,7 @@ class ExpectationResult:
     observed: Json
     met: bool
     evidence: tuple[str, ...] = ()
+    target: str | None = None  # judged on this target only (None: on both)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class CaseResult:
     log_tail: tuple[str, ...]
     workdir: str
     fix: bool = False  # the case the runner added to prove the remediation
+    disk: tuple[DiskFile, ...] = ()  # the files the server left: kind, mode, secrets, key encryption
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class ScenarioResult:
     remediation: Remediation
     source: str  # the scenario file
     fix: FixResult = FixResult(False, True, None, 0, 0)
+    # expectations for the other target: what this target's evidence holds, shown, never judged
+    not_judged: tuple[ExpectationResult, ...] = ()
 
     @property
     def unmet(self) -> tuple[ExpectationResult, ...]:

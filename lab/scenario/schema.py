@@ -10,6 +10,7 @@ is checked before anything is started.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from lab.clients.model import Posture
 from lab.errors import UserError
 from lab.pki import Defect
 from lab.scenario.strict import FieldError, SchemaError, build, choices, convert
-from lab.targets.spec import TargetSpec
+from lab.targets.spec import KINDS, TargetKind, TargetSpec
 
 TlsVersion = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 ClaimKind = Literal["myth", "pitfall", "promise"]
@@ -61,9 +62,15 @@ class ClientConfig:
         None  # default: "plaintext" for the plaintext posture, else "tls"
     )
     cert: bool = False  # present the lab's client certificate (mTLS)
-    auth: bool = True  # send the target's requirepass
+    auth: bool = True  # send the password: the target's requirepass, or `password`
+    # for a server whose password is not in its redis.conf (an ACL user with the password's hash)
+    password: str | None = None
     tls_min: TlsVersion | None = None
     tls_max: TlsVersion | None = None
+
+    def __post_init__(self) -> None:
+        if self.password is not None and not self.auth:
+            raise FieldError("password", "no password with auth = false (it would never be sent)")
 
     @property
     def dials(self) -> Literal["plaintext", "tls"]:
@@ -92,16 +99,25 @@ class Remediation:
     advice: bool = False  # true: a change the lab cannot run (an encrypted volume, application design)
 
 
-def _outside_quotes(line: str, char: str) -> bool:
-    quote = ""
-    for c in line:
+_ACL_HASH = re.compile(r"[#!][0-9a-fA-F]{64}")  # an ACL rule: add / remove a password by its SHA-256
+
+
+def _has_comment(line: str) -> bool:
+    """A word outside quotes starting with `#` (other than an ACL password hash on a `user` line): redis.conf
+    has no trailing comments, the server reads them as arguments and refuses to start."""
+    words: list[str] = []
+    word, quote = "", ""
+    for c in line + " ":
         if quote:
             quote = "" if c == quote else quote
         elif c in "\"'":
             quote = c
-        elif c == char:
-            return True
-    return False
+        elif c.isspace():
+            words, word = [*words, word] if word else words, ""
+            continue
+        word += c
+    is_user = bool(words) and words[0].lower() == "user"
+    return any(w.startswith("#") and not (is_user and _ACL_HASH.fullmatch(w)) for w in words[1:])
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,7 @@ class _RemediationTable:
 
     def __post_init__(self) -> None:
         for i, line in enumerate(self.config):
-            if _outside_quotes(line, "#"):
+            if _has_comment(line):
                 raise FieldError(f"config[{i}]", "a redis.conf line without a trailing comment "
                                  "(redis.conf has none: the server refuses to start)", line)
 
@@ -161,6 +177,12 @@ class Expectation:
     kind: str
     cases: tuple[str, ...]
     params: object
+    # judged only on this target (a fact about one server, e.g. an RDB the bundled server never writes);
+    # on the other target it is shown as not judged, never as met
+    target: TargetKind | None = None
+
+    def judged_on(self, kind: str) -> bool:
+        return self.target is None or self.target == kind
 
 
 @dataclass(frozen=True)
@@ -326,12 +348,15 @@ def _expectation(
                 raise SchemaError(
                     file, f"{key}.cases", f"names of this file's cases ({', '.join(case_names)})", name
                 )
-    params = {k: v for k, v in table.items() if k not in ("kind", "cases")}
+    target = table.get("target")
+    if target is not None and target not in KINDS:
+        raise SchemaError(file, f"{key}.target", f"the target it is judged on ({choices(KINDS)})", target)
+    params = {k: v for k, v in table.items() if k not in ("kind", "cases", "target")}
     built: object = build(reg.expectations[kind], params, file, key)
     observed_key = getattr(built, "observation_key", None)
     if isinstance(observed_key, str) and reg.workload_observes:
         _check_observation_key(observed_key, key, tuple(c for c in all_cases if c.name in cases), file, reg)
-    return Expectation(kind, cases, built)
+    return Expectation(kind, cases, built, target)
 
 
 def _fix(

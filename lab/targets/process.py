@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from lab import procs
 from lab.errors import UserError
 from lab.pki import CertFiles, LabPKI
 from lab.targets.redisconf import Listen, render
@@ -122,9 +123,10 @@ def _probe_context(pki: LabPKI | None) -> ssl.SSLContext:
 
 
 def _answers(port: int, tls: ssl.SSLContext | None, password: str | None) -> bool:
-    """True once the server replies PONG (not -LOADING) on the port, or completes a TLS exchange with us."""
+    """True once the server replies PONG (not -LOADING) on the port, or completes a TLS exchange with us,
+    or wants a password we do not have (-NOAUTH: a password kept only as an ACL hash; it is up)."""
     request = b"*1\r\n$4\r\nPING\r\n"
-    if password is not None:
+    if password:
         pw = password.encode()
         request = b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(pw), pw) + request
     try:
@@ -137,12 +139,12 @@ def _answers(port: int, tls: ssl.SSLContext | None, password: str | None) -> boo
                     return True  # it speaks TLS, just refuses us (e.g. a client cert we lack): it is up
             sock.sendall(request)
             reply = b""
-            while b"PONG" not in reply and not reply.startswith(b"-LOADING"):
+            while b"PONG" not in reply and b"-NOAUTH" not in reply and not reply.startswith(b"-LOADING"):
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
                 reply += chunk
-            return b"PONG" in reply
+            return b"PONG" in reply or b"-NOAUTH" in reply
     except OSError:
         return False
 
@@ -191,7 +193,7 @@ def _launch(spec: TargetSpec, workdir: Path, pki: LabPKI | None, cert: CertFiles
     log.flush()
     offset = log.tell()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
+    process = procs.spawn(
         _command(spec, conf), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         cwd=workdir, env=env, start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
     )

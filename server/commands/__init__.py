@@ -5,6 +5,7 @@ from server.commands import (
     bitmaps,
     connection,
     diagnostics,
+    dumps,
     generic,
     hashes,
     keys,
@@ -21,5 +22,5 @@ from server.commands import (
 
 FAMILIES = (
     connection, server, transactions, keys, strings, hashes, sets, lists, zsets, pubsub, objects, acls,
-    diagnostics, bitmaps, generic, sort,
+    diagnostics, bitmaps, generic, sort, dumps,
 )  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 
 from server import resp
 from server.acl import AuthError
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import NOT_INTEGER, SYNTAX, UNBLOCK_ARITY, UNBLOCK_REASON, CommandError, command
 from server.context import Ctx
 from server.state import ClientState, ServerState
 
@@ -23,7 +23,7 @@ def ping(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.PONG if len(args) == 1 else args[1]
 
 
-@command("echo", 2, "fast")
+@command("echo", 2, "fast loading stale")
 def echo(ctx: Ctx, args: list[bytes]) -> Any:
     return args[1]
 
@@ -167,7 +167,8 @@ def client_line(server: ServerState, client: ClientState) -> str:
     """One CLIENT LIST / CLIENT INFO line, with Redis 7.0's fields (memory fields are ours to estimate)."""
     now = time.monotonic()
     subs = server.pubsub.clients.get(client)
-    shown = (("x", client.multi is not None), ("O", client.monitor), ("P", subs is not None))
+    shown = (("O", client.monitor), ("P", subs is not None), ("x", client.multi is not None),
+             ("b", client.blocked is not None))  # fmt: skip
     flags = "".join(f for f, on in shown if on) or "N"
     name = resp.safe_text(client.name or b"")
     sub, psub = (0, 0) if subs is None else (len(subs.channels), len(subs.patterns))
@@ -304,4 +305,26 @@ def _kill(me: ClientState, victims: list[ClientState]) -> None:
         if victim is me:
             victim.close_after_reply = True  # Redis answers first, then closes its own connection
         else:
+            if victim.blocked is not None:  # out of the wait queues now, not when the socket is gone
+                me.ctx.server.blocking.forget(victim)
             victim.close()
+
+
+@command("client|unblock", -3, "admin noscript loading stale")
+def client_unblock(ctx: Ctx, args: list[bytes]) -> Any:
+    """Answer a blocked client as if its timeout had passed, or with -UNBLOCKED (ERROR): 1, else 0."""
+    if len(args) > 4:
+        raise CommandError(UNBLOCK_ARITY.format(resp.safe_text(resp.c_string(args[1]))))
+    error = False
+    if len(args) == 4:
+        reason = args[3].lower()
+        if reason not in (b"timeout", b"error"):
+            raise CommandError(UNBLOCK_REASON)
+        error = reason == b"error"
+    wanted = resp.strict_int(args[2])
+    if wanted is None:
+        raise CommandError(NOT_INTEGER)
+    target = ctx.server.clients.get(wanted)
+    if target is None or target.blocked is None:
+        return 0
+    return int(ctx.server.blocking.unblock(target, error))

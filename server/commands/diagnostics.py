@@ -1,4 +1,5 @@
-"""SLOWLOG (GET LEN RESET HELP) and LATENCY (LATEST HISTORY RESET GRAPH DOCTOR HELP), Redis 7.0's replies.
+"""SLOWLOG (GET LEN RESET HELP) and LATENCY (LATEST HISTORY RESET GRAPH DOCTOR HISTOGRAM HELP), Redis 7.0's
+replies.
 The dispatcher records the entries (server.slowlog); these handlers only show and reset them."""
 
 from __future__ import annotations
@@ -104,6 +105,30 @@ def latency_history(ctx: Ctx, args: list[bytes]) -> Any:
 @command("latency|reset", -2, "admin noscript loading stale")
 def latency_reset(ctx: Ctx, args: list[bytes]) -> Any:
     return ctx.server.latency.reset([resp.safe_text(a) for a in args[2:]])
+
+
+@command("latency|histogram", -2, "admin noscript loading stale")
+def latency_histogram(ctx: Ctx, args: list[bytes]) -> Any:
+    """Per-command latency CDFs: {name: {calls, histogram_usec: {usec: cumulative count}}} (a map in RESP3,
+    flat arrays in RESP2). Without names: every command called so far; a container name (CONFIG) also
+    brings its subcommands; unknown names are skipped."""
+    hist = ctx.server.histograms
+    if len(args) == 2:
+        names = list(hist.calls)
+    else:
+        table = ctx.server.table
+        names = []
+        for arg in args[2:]:
+            name = arg.lower().decode("utf-8", "replace")
+            if name.encode() not in table:
+                continue
+            if name in hist.calls:
+                names.append(name)
+            if "|" not in name:
+                names += [n for n in hist.calls if n.startswith(name + "|")]
+    return {
+        name.encode(): {b"calls": hist.calls[name], b"histogram_usec": dict(hist.cdf(name))} for name in names
+    }
 
 
 @command("latency|graph", 3, "admin noscript loading stale")

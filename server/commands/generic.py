@@ -6,7 +6,15 @@ from __future__ import annotations
 import random
 
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import (
+    NOT_INTEGER,
+    SYNTAX,
+    TIMEOUT_NEGATIVE,
+    TIMEOUT_NOT_INTEGER,
+    CommandError,
+    command,
+)
+from server.commands.waits import Block, block
 from server.context import Ctx
 from server.keyspace import Database, Value
 from server.quicklist import QuickList
@@ -164,4 +172,23 @@ def swapdb(ctx: Ctx, args: list[bytes]) -> object:
             db.forget_walks()
             for key in [k for k in db.watchers if k in db.data]:
                 db.touch(key)
+            for key in [k for k in db.blocked if k in db.data]:  # clients blocked there may be served now
+                db.touch(key)
     return OK
+
+
+@command("wait", 3, "noscript")
+def wait(ctx: Ctx, args: list[bytes]) -> object:
+    """No replica ever acknowledges: 0 at once when 0 replicas are asked for (or inside MULTI), else 0
+    after the timeout (milliseconds; 0 waits forever, until CLIENT UNBLOCK)."""
+    wanted = parse_ll(args[1])
+    if wanted is None:
+        raise CommandError(NOT_INTEGER)
+    timeout = parse_ll(args[2])
+    if timeout is None:
+        raise CommandError(TIMEOUT_NOT_INTEGER)
+    if timeout < 0:
+        raise CommandError(TIMEOUT_NEGATIVE)
+    if wanted <= 0:
+        return 0
+    return block(ctx, Block([], None, timeout, None, timeout_reply=0), refused=0)

@@ -7,6 +7,7 @@ import random
 from fractions import Fraction
 from typing import Any
 
+from server.commands.objects import encoding
 from server.commands.redisnum import (
     LLONG_MAX,
     LLONG_MIN,
@@ -17,7 +18,7 @@ from server.commands.redisnum import (
     parse_ll,
 )
 from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, CommandError, command
-from server.commands.scanning import cursor_arg, scan_options, walk
+from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import arity_error, typed
 from server.context import Ctx
 from server.keyspace import Database
@@ -233,6 +234,9 @@ def hscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
     if h is None:
         return [b"0", []]
     count, match, _ = scan_options(args, 3)
-    cursor, batch = walk(list(h.items()), cursor, count)
-    found = [part for f, v in batch if match is None or match(f) for part in (f, v)]
+    if compact(encoding(h, ctx.server.config)):
+        cursor, fields = 0, list(h)
+    else:
+        cursor, fields = walk(h, cursor, count)
+    found = [part for f in fields if f in h and (match is None or match(f)) for part in (f, h[f])]
     return [str(cursor).encode(), found]

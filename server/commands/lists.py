@@ -1,4 +1,5 @@
-"""List commands (Redis 7.0 t_list.c): LPUSH RPUSH LPOP RPOP (with count) LRANGE LLEN."""
+"""List commands (Redis 7.0 t_list.c): pushes, pops, ranges, moves, and the blocking pops BLPOP BRPOP
+BLMOVE BRPOPLPUSH BLMPOP."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.commands.values import arity_error, typed
+from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.quicklist import QuickList
 from server.resp import NULL_ARRAY, OK
@@ -375,8 +377,80 @@ def pop_first(ctx: Ctx, keys: list[bytes], left: bool, count: int | None) -> lis
     return None
 
 
-@command("lmpop", -4, "write", keys=(0, 0, 0))
+@command("lmpop", -4, "write movablekeys", keys=(0, 0, 0))
 def lmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, left, count = mpop_args(args, 1)
     reply = pop_first(ctx, keys, left, count)
     return NULL_ARRAY if reply is None else reply
+
+
+# ---------------------------------------------------------------- blocking (served by server.blocking)
+
+
+def _blocking_pop(ctx: Ctx, args: list[bytes], left: bool) -> Any:
+    """BLPOP / BRPOP key [key ...] timeout: the first non-empty list, else wait on all the keys."""
+    timeout = parse_timeout(args[-1])
+    keys = args[1:-1]
+    reply = pop_first(ctx, keys, left, None)
+    if reply is not None:
+        return reply
+
+    def attempt(ctx: Ctx, key: bytes) -> Any:
+        return pop_first(ctx, [key], left, None)
+
+    return block(ctx, Block(keys, QuickList, timeout, attempt))
+
+
+@command("blpop", -3, "write noscript blocking", keys=(1, -2, 1))
+def blpop(ctx: Ctx, args: list[bytes]) -> Any:
+    return _blocking_pop(ctx, args, left=True)
+
+
+@command("brpop", -3, "write noscript blocking", keys=(1, -2, 1))
+def brpop(ctx: Ctx, args: list[bytes]) -> Any:
+    return _blocking_pop(ctx, args, left=False)
+
+
+def _blocking_move(ctx: Ctx, src: bytes, dst: bytes, from_left: bool, to_left: bool, timeout_arg: bytes
+                   ) -> Any:  # fmt: skip
+    """BLMOVE / BRPOPLPUSH: the moved element, else wait on the source. Served, it is logged as LMOVE."""
+    timeout = parse_timeout(timeout_arg)
+    logged = [b"LMOVE", src, dst, b"LEFT" if from_left else b"RIGHT", b"LEFT" if to_left else b"RIGHT"]
+    value = move_element(ctx, src, dst, from_left, to_left)
+    if value is not None:
+        ctx.log_as(logged)
+        return value
+
+    def attempt(ctx: Ctx, key: bytes) -> Any:
+        moved = move_element(ctx, src, dst, from_left, to_left)
+        if moved is not None:
+            ctx.log_as(logged)
+        return moved
+
+    # Inside MULTI the refusal is a null bulk, as LMOVE's; a timeout answers a null array.
+    return block(ctx, Block([src], QuickList, timeout, attempt), refused=None)
+
+
+@command("blmove", 6, "write denyoom noscript blocking", keys=(1, 2, 1))
+def blmove(ctx: Ctx, args: list[bytes]) -> Any:
+    from_left, to_left = where_arg(args[3]), where_arg(args[4])
+    return _blocking_move(ctx, args[1], args[2], from_left, to_left, args[5])
+
+
+@command("brpoplpush", 4, "write denyoom noscript blocking", keys=(1, 2, 1))
+def brpoplpush(ctx: Ctx, args: list[bytes]) -> Any:
+    return _blocking_move(ctx, args[1], args[2], False, True, args[3])
+
+
+@command("blmpop", -5, "write blocking movablekeys", keys=(0, 0, 0))
+def blmpop(ctx: Ctx, args: list[bytes]) -> Any:
+    keys, left, count = mpop_args(args, 2)
+    timeout = parse_timeout(args[1])
+    reply = pop_first(ctx, keys, left, count)
+    if reply is not None:
+        return reply
+
+    def attempt(ctx: Ctx, key: bytes) -> Any:
+        return pop_first(ctx, [key], left, count)
+
+    return block(ctx, Block(keys, QuickList, timeout, attempt))

@@ -29,6 +29,18 @@ WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 SYNTAX = "ERR syntax error"
 NOT_INTEGER = "ERR value is not an integer or out of range"
 NOT_FLOAT = "ERR value is not a valid float"
+TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
+TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
+TIMEOUT_NEGATIVE = "ERR timeout is negative"
+UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+UNBLOCK_ARITY = "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP."  # as sent
+UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+BUSYKEY = "BUSYKEY Target key name already exists."
+BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT = "ERR Bad data format"
+BAD_TTL = "ERR Invalid TTL value, must be >= 0"
+BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
+BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +80,7 @@ def command(
 FLAGS = frozenset({  # Redis 7's COMMAND INFO flag names
     "write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
     "skip-monitor", "skip-slowlog", "asking", "fast", "no-auth", "may-replicate", "no-mandatory-keys",
-    "no-multi", "allow-busy", "sentinel", "only-sentinel", "movablekeys",
+    "no-multi", "allow-busy", "sentinel", "only-sentinel", "movablekeys", "no-async-loading",
 })
 
 

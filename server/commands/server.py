@@ -72,9 +72,9 @@ def _section_clients(server: ServerState) -> list[tuple[str, Any]]:
         ("maxclients", server.config["maxclients"]),
         ("client_recent_max_input_buffer", 0),
         ("client_recent_max_output_buffer", 0),
-        ("blocked_clients", 0),
+        ("blocked_clients", len(server.blocking.waiters)),
         ("tracking_clients", 0),
-        ("clients_in_timeout_table", 0),
+        ("clients_in_timeout_table", server.blocking.with_timeout),
     ]
 
 
@@ -264,6 +264,7 @@ def config_set(ctx: Ctx, args: list[bytes]) -> Any:
 def config_resetstat(ctx: Ctx, args: list[bytes]) -> Any:
     ctx.server.stats.reset()
     ctx.server.keyspace.expired_keys = 0
+    ctx.server.histograms.reset()
     return resp.OK
 
 
@@ -278,12 +279,16 @@ def _subcommands(table: dict[bytes, CommandSpec], spec: CommandSpec) -> list[Com
     return [s for name, s in table.items() if name.startswith(prefix)]
 
 
+# Declared for ACL and dispatch, but not among the flags Redis 7.0's COMMAND INFO lists.
+_HIDDEN_FLAGS = frozenset({"sentinel", "only-sentinel"})
+
+
 def command_info(table: dict[bytes, CommandSpec], spec: CommandSpec) -> list[Any]:
-    """COMMAND INFO's 10-element entry (Redis 7 layout)."""
+    """COMMAND INFO's 10-element entry (Redis 7 layout; flag names with underscores, as Redis shows them)."""
     return [
         spec.name.encode(),
         spec.arity,
-        [resp.SimpleString(f) for f in sorted(spec.flags)],
+        [resp.SimpleString(f.replace("-", "_")) for f in sorted(spec.flags - _HIDDEN_FLAGS)],
         spec.first_key,
         spec.last_key,
         spec.step,
@@ -373,7 +378,7 @@ def monitor(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.OK
 
 
-@command("bgrewriteaof", 1, "admin noscript")
+@command("bgrewriteaof", 1, "admin noscript no-async-loading")
 def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     aof = ctx.server.aof
     if aof is None:

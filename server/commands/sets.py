@@ -7,9 +7,10 @@ import random
 from typing import Any
 
 from server.commands.hashes import random_count
+from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import SYNTAX, CommandError, command
-from server.commands.scanning import cursor_arg, scan_options, walk
+from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.context import Ctx
 
@@ -233,7 +234,7 @@ def numkeys_arg(arg: bytes, available: int) -> int:
     return numkeys
 
 
-@command("sintercard", -3, "readonly", keys=(0, 0, 0))
+@command("sintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
 def sintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = numkeys_arg(args[1], len(args) - 2)
     limit = 0
@@ -258,5 +259,8 @@ def sscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
     if s is None:
         return [b"0", []]
     count, match, _ = scan_options(args, 3)
-    cursor, batch = walk(sorted(s), cursor, count)
-    return [str(cursor).encode(), [m for m in batch if match is None or match(m)]]
+    if compact(encoding(s, ctx.server.config)):
+        cursor, batch = 0, sorted(s, key=int)  # an intset holds its integers in order
+    else:
+        cursor, batch = walk(s, cursor, count)
+    return [str(cursor).encode(), [m for m in batch if m in s and (match is None or match(m))]]

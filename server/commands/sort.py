@@ -141,11 +141,11 @@ def _sorted(db: Database, elements: list[bytes], by: bytes | None, alpha: bool, 
     return [e for _, e in scored]
 
 
-@command("sort", -2, "write denyoom", keys=(1, 1, 1))
+@command("sort", -2, "write denyoom movablekeys", keys=(1, 1, 1))
 def sort(ctx: Ctx, args: list[bytes]) -> Any:
     return _sort(ctx, args, readonly=False)
 
 
-@command("sort_ro", -2, "readonly", keys=(1, 1, 1))
+@command("sort_ro", -2, "readonly movablekeys", keys=(1, 1, 1))
 def sort_ro(ctx: Ctx, args: list[bytes]) -> Any:
     return _sort(ctx, args, readonly=True)

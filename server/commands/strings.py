@@ -360,7 +360,7 @@ LCS_BOTH = "ERR If you want both the length and indexes, please just use IDX."
 LCS_TYPES = "ERR The specified keys must contain string values"
 
 
-@command("lcs", -3, "readonly", keys=(1, 1, 1))
+@command("lcs", -3, "readonly", keys=(1, 2, 1))
 def lcs(ctx: Ctx, args: list[bytes]) -> Any:
     db = ctx.db
     a, b = db.lookup(args[1]), db.lookup(args[2])

@@ -14,10 +14,12 @@ import random
 import re
 from typing import Any
 
+from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
-from server.commands.scanning import cursor_arg, scan_options
+from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
+from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.resp import NULL_ARRAY, format_double
 from server.zset import LexBound, ZSet
@@ -503,12 +505,12 @@ def zpopmax(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _zpop(ctx, args, maximum=True)
 
 
-@command("zmpop", -4, "write", keys=(0, 0, 0))
-def zmpop(ctx: Ctx, args: list[bytes]) -> Any:
-    numkeys = parse_ll(args[1])
+def zmpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
+    """ZMPOP / BZMPOP after the timeout: numkeys key... MIN|MAX [COUNT n] -> (keys, maximum, count)."""
+    numkeys = parse_ll(args[first])
     if numkeys is None or numkeys <= 0:
         raise CommandError("ERR numkeys should be greater than 0")
-    where_at = 2 + numkeys
+    where_at = first + 1 + numkeys
     if where_at >= len(args):
         raise CommandError(SYNTAX)
     where = args[where_at].lower()
@@ -523,14 +525,57 @@ def zmpop(ctx: Ctx, args: list[bytes]) -> Any:
         if parsed is None or parsed <= 0:
             raise CommandError("ERR count should be greater than 0")
         count = parsed
-    for key in args[2:where_at]:
+    return args[first + 1 : where_at], where == b"max", count
+
+
+def _pop_first(ctx: Ctx, keys: list[bytes], maximum: bool, count: int, nested: bool) -> list[Any] | None:
+    """The first non-empty sorted set among keys: [key, [member, score]...] (nested, ZMPOP) or
+    [key, member, score] (BZPOPMIN); the pop is logged as ZPOPMIN/ZPOPMAX. None when all are empty."""
+    for key in keys:
         z = _zset(ctx, key)
         if z is not None:
-            items = _pop_from(ctx, key, z, count, where == b"max")
-            ctx.log_as([b"ZPOPMAX" if where == b"max" else b"ZPOPMIN", key, str(count).encode()])
-            return [key, _pop_pairs(items, nested=True)]
+            items = _pop_from(ctx, key, z, count, maximum)
+            name = b"ZPOPMAX" if maximum else b"ZPOPMIN"
+            ctx.log_as([name, key, str(count).encode()] if nested else [name, key])
+            return [key, _pop_pairs(items, nested=True)] if nested else [key, *_pop_pairs(items, False)]
     ctx.log_as()
-    return NULL_ARRAY
+    return None
+
+
+@command("zmpop", -4, "write movablekeys", keys=(0, 0, 0))
+def zmpop(ctx: Ctx, args: list[bytes]) -> Any:
+    keys, maximum, count = zmpop_args(args, 1)
+    reply = _pop_first(ctx, keys, maximum, count, nested=True)
+    return NULL_ARRAY if reply is None else reply
+
+
+def _blocking_pop(ctx: Ctx, keys: list[bytes], maximum: bool, count: int, nested: bool, timeout_arg: bytes
+                  ) -> Any:  # fmt: skip
+    timeout = parse_timeout(timeout_arg)
+    reply = _pop_first(ctx, keys, maximum, count, nested)
+    if reply is not None:
+        return reply
+
+    def attempt(ctx: Ctx, key: bytes) -> Any:
+        return _pop_first(ctx, [key], maximum, count, nested)
+
+    return block(ctx, Block(keys, ZSet, timeout, attempt))
+
+
+@command("bzpopmin", -3, "write noscript blocking fast", keys=(1, -2, 1))
+def bzpopmin(ctx: Ctx, args: list[bytes]) -> Any:
+    return _blocking_pop(ctx, args[1:-1], False, 1, False, args[-1])
+
+
+@command("bzpopmax", -3, "write noscript blocking fast", keys=(1, -2, 1))
+def bzpopmax(ctx: Ctx, args: list[bytes]) -> Any:
+    return _blocking_pop(ctx, args[1:-1], True, 1, False, args[-1])
+
+
+@command("bzmpop", -5, "write blocking movablekeys", keys=(0, 0, 0))
+def bzmpop(ctx: Ctx, args: list[bytes]) -> Any:
+    keys, maximum, count = zmpop_args(args, 2)
+    return _blocking_pop(ctx, keys, maximum, count, True, args[1])
 
 
 # ---------------------------------------------------------------- random members and scan
@@ -566,17 +611,22 @@ def zrandmember(ctx: Ctx, args: list[bytes]) -> Any:
 
 @command("zscan", -3, "readonly", keys=(1, 1, 1))
 def zscan(ctx: Ctx, args: list[bytes]) -> list[Any]:
-    cursor_arg(args[2])
-    _, match, _ = scan_options(args, 3)
+    cursor = cursor_arg(args[2])
     z = _zset(ctx, args[1])
     if z is None:
         return [b"0", []]
-    # One pass: the whole set in one reply (Redis does so for listpack-encoded sets).
+    count, match, _ = scan_options(args, 3)
+    scores = z.scores
+    if compact(encoding(z, ctx.server.config)):
+        cursor, members = 0, [m for _, m in z]  # a listpack holds the members in score order
+    else:
+        cursor, members = walk(scores, cursor, count)
     out: list[bytes] = []
-    for member, score in z.scores.items():
-        if match is None or match(member):
+    for member in members:
+        score = scores.get(member)
+        if score is not None and (match is None or match(member)):
             out += (member, format_double(score))
-    return [b"0", out]
+    return [str(cursor).encode(), out]
 
 
 # ---------------------------------------------------------------- set algebra
@@ -674,37 +724,37 @@ def _algebra_store(ctx: Ctx, args: list[bytes], op: str) -> int:
     return _store(ctx, args[1], items)
 
 
-@command("zunion", -3, "readonly", keys=(0, 0, 0))
+@command("zunion", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zunion(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "union")
 
 
-@command("zinter", -3, "readonly", keys=(0, 0, 0))
+@command("zinter", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zinter(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "inter")
 
 
-@command("zdiff", -3, "readonly", keys=(0, 0, 0))
+@command("zdiff", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zdiff(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "diff")
 
 
-@command("zunionstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zunionstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zunionstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "union")
 
 
-@command("zinterstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zinterstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zinterstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "inter")
 
 
-@command("zdiffstore", -4, "write denyoom", keys=(1, 1, 1))
+@command("zdiffstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
 def zdiffstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "diff")
 
 
-@command("zintercard", -3, "readonly", keys=(0, 0, 0))
+@command("zintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
 def zintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = _long(args[1])
     if numkeys <= 0:

@@ -145,6 +145,17 @@ def test_rsa_and_rogue_ca(tmp_path: Path) -> None:
     assert ca.rogue is ca.rogue  # one rogue CA per CA: every rogue cert chains to the same attacker root
 
 
+def test_rsa_4096_leaf_serves_a_verified_handshake(tmp_path: Path) -> None:
+    pki = LabPKI.create(tmp_path, key_type="rsa4096")
+    key = x509.load_pem_x509_certificate(pki.server.cert.read_bytes()).public_key()
+    assert isinstance(key, rsa.RSAPublicKey) and key.key_size == 4096
+    assert isinstance(pki.ca.private_key, rsa.RSAPrivateKey) and pki.ca.private_key.key_size == 4096
+    # the default ec CA issues an RSA-4096 leaf too: the key type is per certificate
+    leaf = CA().issue("localhost", key_type="rsa4096").cert.public_key()
+    assert isinstance(leaf, rsa.RSAPublicKey) and leaf.key_size == 4096
+    assert _handshake(pki.server, _verifying(pki.ca_cert)) == "ok"
+
+
 def test_self_signed_is_its_own_issuer() -> None:
     leaf = CA().issue("localhost", defect=Defect.SELF_SIGNED)
     assert leaf.cert.issuer == leaf.cert.subject

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.netlab import names
 from lab.netlab.namespaces import owner_alive
 from lab.scenario.lifecycle.prepare import RunPaths
@@ -76,7 +77,7 @@ def test_without_root_the_case_errors_with_the_reason(monkeypatch: pytest.Monkey
 def test_ctrl_c_in_the_middle_of_a_netlab_scenario_leaves_nothing(redis_host: None, tmp_path: Path) -> None:
     before = set(lab_namespaces())
     repo = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen(
+    proc = procs.spawn(
         [sys.executable, "-c", TLSLAB, "run", "replication-in-clear", "--target", "redis-server"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(repo)}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

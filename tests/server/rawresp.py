@@ -3,6 +3,7 @@ exactly (a status "+OK" is not a bulk "OK", an empty array is not a null array).
 
 from __future__ import annotations
 
+import select
 import socket
 from typing import Any
 
@@ -31,6 +32,17 @@ class RawClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def send(self, *args: bytes | str | int) -> None:
+        """Send one command without reading its reply (a blocking command; read_reply() gets it later)."""
+        self.sock.sendall(encode_command([_arg(a) for a in args]))
+
+    def has_reply(self) -> bool:
+        """Some reply bytes have arrived (without waiting)."""
+        if self._buf:
+            return True
+        ready, _, _ = select.select([self.sock], [], [], 0)
+        return bool(ready)
 
     def call(self, *args: bytes | str | int) -> Reply:
         return self.pipeline([list(args)])[0]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from lab import procs
 from server.aof import Aof, AofLoadError, encode_command, switch_appendonly
 from server.config import Config
 from server.keyspace import Keyspace
@@ -37,94 +38,198 @@ def _replay(aof: Aof) -> list[list[bytes]]:
     return seen
 
 
+COMMANDS_BASE = ("--aof-use-rdb-preamble", "no")  # a base of commands, which _replay() sees
+
+
+def _layout(tmp_path: Path, base: bytes | None, *incrs: bytes) -> Path:
+    """A multi-part AOF as Redis 7.0 names it: appendonlydir/ with a manifest, base and incr files."""
+    folder = tmp_path / "appendonlydir"
+    folder.mkdir()
+    lines = []
+    if base is not None:
+        (folder / "appendonly.aof.1.base.aof").write_bytes(base)
+        lines.append("file appendonly.aof.1.base.aof seq 1 type b\n")
+    for seq, data in enumerate(incrs, 1):
+        (folder / f"appendonly.aof.{seq}.incr.aof").write_bytes(data)
+        lines.append(f"file appendonly.aof.{seq}.incr.aof seq {seq} type i\n")
+    (folder / "appendonly.aof.manifest").write_text("".join(lines))
+    return folder
+
+
+def _commands(*argvs: list[bytes]) -> bytes:
+    return b"".join(encode_command(argv) for argv in argvs)
+
+
 def test_writer_selects_db_and_encodes_resp(tmp_path: Path) -> None:
-    aof, _ = _aof(tmp_path, "--appendfsync", "always")
-    assert _replay(aof) == []  # a missing file is an empty one
+    aof, log = _aof(tmp_path, "--appendfsync", "always")
+    assert _replay(aof) == []  # a fresh directory: an empty base and an incr file are created
+    folder = tmp_path / "appendonlydir"
+    assert (folder / "appendonly.aof.manifest").read_text() == (
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    )
+    assert (folder / "appendonly.aof.1.base.rdb").read_bytes().startswith(b"REDIS0010")
+    incr = folder / "appendonly.aof.1.incr.aof"
     aof.feed(0, [[b"SET", b"k", b"v"]])
     aof.feed(0, [[b"SET", b"k\r\n2", b""]])
     aof.feed(3, [[b"HSET", b"h", b"f", b"v"], [b"PEXPIREAT", b"h", b"99999999999999"]])
-    assert (tmp_path / "appendonly.aof").read_bytes() == b""  # nothing before the batch ends
+    assert incr.read_bytes() == b""  # nothing before the batch ends
     aof.before_reply()
     aof.close()
-    data = (tmp_path / "appendonly.aof").read_bytes()
-    assert data == (
-        encode_command([b"SELECT", b"0"])
-        + b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
-        + encode_command([b"SET", b"k\r\n2", b""])
-        + encode_command([b"SELECT", b"3"])
-        + encode_command([b"HSET", b"h", b"f", b"v"])
-        + encode_command([b"PEXPIREAT", b"h", b"99999999999999"])
-    )
-    again, _ = _aof(tmp_path)
+    assert incr.read_bytes() == _commands(
+        [b"SELECT", b"0"], [b"SET", b"k", b"v"], [b"SET", b"k\r\n2", b""],
+        [b"SELECT", b"3"], [b"HSET", b"h", b"f", b"v"], [b"PEXPIREAT", b"h", b"99999999999999"],
+    )  # fmt: skip
+    text = log.read_text()
+    assert "Creating AOF base file appendonly.aof.1.base.rdb on server start" in text
+    assert "Creating AOF incr file appendonly.aof.1.incr.aof on server start" in text
+    again, log = _aof(tmp_path)
     assert _replay(again)[-1] == [b"PEXPIREAT", b"h", b"99999999999999"]
     again.close()
+    assert "Opening AOF incr file appendonly.aof.1.incr.aof on server start" in log.read_text()
 
 
-def test_redis_check_aof_accepts_our_file(tmp_path: Path) -> None:
+def test_redis_check_aof_accepts_our_directory(tmp_path: Path) -> None:
     check = require_tool("redis-check-aof")
-    aof, _ = _aof(tmp_path)
-    aof.load(lambda argv: None)
-    for i in range(50):
-        aof.feed(i % 3, [[b"SET", b"key:%d" % i, os.urandom(20)]])
-        aof.before_reply()
-    aof.feed(0, [[b"MULTI"], [b"INCR", b"n"], [b"EXEC"]])
-    aof.close()
-    out = subprocess.run(
-        [check, str(tmp_path / "appendonly.aof")], capture_output=True, text=True, timeout=30
+    ks = Keyspace(16)
+    for preamble in ("yes", "no"):
+        folder = tmp_path / preamble
+        folder.mkdir()
+        aof, _ = _aof(folder, "--aof-use-rdb-preamble", preamble, keyspace=ks)
+        aof.load(lambda argv: None)
+        for i in range(50):
+            ks.db(i % 3).set(b"key:%d" % i, os.urandom(20))
+            aof.feed(i % 3, [[b"SET", b"key:%d" % i, os.urandom(20)]])
+            aof.before_reply()
+        aof.feed(0, [[b"MULTI"], [b"INCR", b"n"], [b"EXEC"]])
+        assert aof.start_rewrite() is None
+        _finish_rewrite(aof)
+        aof.close()
+        manifest = folder / "appendonlydir" / "appendonly.aof.manifest"
+        out = subprocess.run([check, str(manifest)], capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "All AOF files and manifest are valid" in out.stdout
+
+
+def _truncated(tmp_path: Path) -> tuple[Path, int]:
+    whole = _commands([b"SET", b"a", b"1"], [b"SET", b"b", b"2"])
+    folder = _layout(
+        tmp_path, _commands([b"SET", b"base", b"1"]), whole + encode_command([b"SET", b"c", b"3"])[:-5]
     )
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "is valid" in out.stdout
-
-
-def _truncated_file(tmp_path: Path) -> tuple[Path, int]:
-    whole = encode_command([b"SET", b"a", b"1"]) + encode_command([b"SET", b"b", b"2"])
-    path = tmp_path / "appendonly.aof"
-    path.write_bytes(whole + encode_command([b"SET", b"c", b"3"])[:-5])
-    return path, len(whole)
+    return folder / "appendonly.aof.1.incr.aof", len(whole)
 
 
 def test_truncated_tail_loads_with_warning(tmp_path: Path) -> None:
-    path, whole = _truncated_file(tmp_path)
+    path, whole = _truncated(tmp_path)
     aof, log = _aof(tmp_path, "--aof-load-truncated", "yes")
     seen: list[list[bytes]] = []
     result = aof.load(seen.append)
     aof.close()
-    assert seen == [[b"SET", b"a", b"1"], [b"SET", b"b", b"2"]]
-    assert (result.commands, result.size) == (2, whole)
+    assert seen == [[b"SET", b"base", b"1"], [b"SET", b"a", b"1"], [b"SET", b"b", b"2"]]
+    assert (result.files, result.commands) == (2, 3)
     assert result.truncated_bytes > 0
     assert path.stat().st_size == whole  # the damaged tail is cut, as Redis does
     text = log.read_text()
-    assert "!!! Warning: short read while loading the AOF file" in text
-    assert f"!!! Truncating the AOF at offset {whole} !!!" in text
-    assert "AOF loaded anyway because aof-load-truncated is enabled" in text
+    assert "!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!" in text
+    assert f"!!! Truncating the AOF appendonly.aof.1.incr.aof at offset {whole} !!!" in text
+    assert "AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled" in text
+    assert "DB loaded from base file appendonly.aof.1.base.aof" in text
+    assert "DB loaded from incr file appendonly.aof.1.incr.aof" in text
 
 
 def test_truncated_tail_refused_when_not_allowed(tmp_path: Path) -> None:
-    path, _ = _truncated_file(tmp_path)
+    path, _ = _truncated(tmp_path)
     size = path.stat().st_size
     aof, _ = _aof(tmp_path, "--aof-load-truncated", "no")
-    with pytest.raises(AofLoadError, match="Unexpected end of file reading the append only file") as err:
+    with pytest.raises(AofLoadError) as err:
         aof.load(lambda argv: None)
-    assert "redis-check-aof --fix" in str(err.value)
+    assert str(err.value).startswith(
+        "Unexpected end of file reading the append only file appendonly.aof.1.incr.aof. You can: "
+        "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>."
+    )
     assert path.stat().st_size == size  # untouched
 
 
+def test_truncated_file_that_is_not_the_last_is_refused(tmp_path: Path) -> None:
+    cut = encode_command([b"SET", b"x", b"1"])[:-3]
+    folder = _layout(tmp_path, cut, encode_command([b"SET", b"z", b"v"]))
+    aof, _ = _aof(tmp_path, "--aof-load-truncated", "yes")
+    with pytest.raises(AofLoadError, match="Fatal error: the truncated file is not the last file"):
+        aof.load(lambda argv: None)
+    assert (folder / "appendonly.aof.1.base.aof").read_bytes() == cut  # left as it was
+
+
 def test_incomplete_multi_is_reverted(tmp_path: Path) -> None:
-    path = tmp_path / "appendonly.aof"
     head = encode_command([b"SET", b"a", b"1"])
-    path.write_bytes(head + encode_command([b"MULTI"]) + encode_command([b"INCR", b"n"]))
+    folder = _layout(tmp_path, None, head + _commands([b"MULTI"], [b"INCR", b"n"]))
     aof, log = _aof(tmp_path)
     result = aof.load(lambda argv: None)
     aof.close()
-    assert result.size == len(head) and path.read_bytes() == head
-    assert "Revert incomplete MULTI/EXEC transaction in AOF file" in log.read_text()
+    assert result.commands == 3 and (folder / "appendonly.aof.1.incr.aof").read_bytes() == head
+    text = log.read_text()  # as redis-server 7.0.15 logs the same file:
+    assert "# Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof" in text
+    assert "# !!! Truncating the AOF appendonly.aof.1.incr.aof at offset 27 !!!" in text
 
 
 def test_bad_format_is_refused_even_if_truncation_allowed(tmp_path: Path) -> None:
-    (tmp_path / "appendonly.aof").write_bytes(encode_command([b"SET", b"a", b"1"]) + b"garbage\r\n")
+    _layout(tmp_path, encode_command([b"SET", b"a", b"1"]) + b"garbage\r\n")
     aof, _ = _aof(tmp_path, "--aof-load-truncated", "yes")
-    with pytest.raises(AofLoadError, match="Bad file format reading the append only file"):
+    with pytest.raises(AofLoadError) as err:
         aof.load(lambda argv: None)
+    assert str(err.value) == (
+        "Bad file format reading the append only file appendonly.aof.1.base.aof: make a backup of your AOF "
+        "file, then use ./redis-check-aof --fix <filename.manifest>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ("garbage\n", "Invalid AOF manifest file format"),
+        ("file a seq 1 type x\n", "Unknown AOF file type"),
+        ("file a seq 1 type b\nfile b seq 2 type b\n", "Found duplicate base file information"),
+        ("file a seq 2 type i\nfile b seq 1 type i\n", "Found a non-monotonic sequence number"),
+        ("", "Found an empty AOF manifest"),
+    ],
+)
+def test_broken_manifest_is_refused_with_redis_words(tmp_path: Path, manifest: str, message: str) -> None:
+    """The messages redis-server 7.0.15 logs for the same manifests (after the line: >>> '...')."""
+    folder = tmp_path / "appendonlydir"
+    folder.mkdir()
+    (folder / "appendonly.aof.manifest").write_text(manifest)
+    aof, _ = _aof(tmp_path)
+    with pytest.raises(AofLoadError) as err:
+        aof.load(lambda argv: None)
+    assert str(err.value).splitlines()[-1] == message
+    assert str(err.value).startswith(">>> '")
+
+
+def test_missing_file_named_in_the_manifest_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "appendonlydir"
+    folder.mkdir()
+    (folder / "appendonly.aof.manifest").write_text("file appendonly.aof.1.base.rdb seq 1 type b\n")
+    aof, _ = _aof(tmp_path)
+    with pytest.raises(AofLoadError) as err:
+        aof.load(lambda argv: None)
+    assert (
+        str(err.value)
+        == "Unable to obtain the AOF file appendonly.aof.1.base.rdb length. stat: No such file or directory"
+    )
+
+
+def test_old_single_file_is_migrated_into_the_directory(tmp_path: Path) -> None:
+    """Redis 7's upgrade path: dir/appendonly.aof becomes the base of appendonlydir/, then an incr file."""
+    (tmp_path / "appendonly.aof").write_bytes(encode_command([b"SET", b"old", b"1"]))
+    aof, log = _aof(tmp_path)
+    assert _replay(aof) == [[b"SET", b"old", b"1"]]
+    aof.close()
+    assert not (tmp_path / "appendonly.aof").exists()
+    assert (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text() == (
+        "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    )
+    assert (
+        "Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory (appendonlydir)."
+        in (log.read_text())
+    )
 
 
 def _finish_rewrite(aof: Aof) -> None:
@@ -136,9 +241,10 @@ def _finish_rewrite(aof: Aof) -> None:
     raise AssertionError("rewrite child did not finish")
 
 
-def test_bgrewriteaof_compacts_and_keeps_writes_made_meanwhile(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_bgrewriteaof_compacts_and_keeps_writes_made_meanwhile(tmp_path: Path, preamble: str) -> None:
     ks = Keyspace(16)
-    aof, log = _aof(tmp_path, keyspace=ks)
+    aof, log = _aof(tmp_path, "--aof-use-rdb-preamble", preamble, keyspace=ks)
     aof.load(lambda argv: None)
     for i in range(200):  # many overwrites of one key: the rewrite keeps only the last value
         ks.db(0).set(b"counter", b"%d" % i)
@@ -146,32 +252,48 @@ def test_bgrewriteaof_compacts_and_keeps_writes_made_meanwhile(tmp_path: Path) -
     ks.db(2).set(b"other", b"x")
     aof.feed(2, [[b"SET", b"other", b"x"]])
     aof.before_reply()
-    before = (tmp_path / "appendonly.aof").stat().st_size
     assert aof.start_rewrite() is None
     assert aof.start_rewrite() == "ERR Background append only file rewriting already in progress"
-    aof.feed(5, [[b"SET", b"during", b"rewrite"]])  # lands in the old file and the rewrite buffer
+    aof.feed(5, [[b"SET", b"during", b"rewrite"]])  # lands in the incr file opened for the rewrite
     aof.before_reply()
     _finish_rewrite(aof)
     aof.feed(5, [[b"SET", b"after", b"rewrite"]])
     aof.before_reply()
     aof.close()
-    assert (tmp_path / "appendonly.aof").stat().st_size < before
-    commands = _replay(_aof(tmp_path)[0])
-    assert [b"SET", b"counter", b"199"] in commands
-    assert [b"SET", b"counter", b"0"] not in commands
+    suffix = "rdb" if preamble == "yes" else "aof"
+    folder = tmp_path / "appendonlydir"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"appendonly.aof.2.base.{suffix}",
+        "appendonly.aof.2.incr.aof",
+        "appendonly.aof.manifest",
+    ]  # the history files are gone
+    assert (folder / "appendonly.aof.2.incr.aof").read_bytes() == _commands(
+        [b"SELECT", b"5"], [b"SET", b"during", b"rewrite"], [b"SET", b"after", b"rewrite"]
+    )
+    fresh = Keyspace(16)
+    again, _ = _aof(tmp_path, keyspace=fresh)
+    commands = _replay(again)
+    again.close()
+    if preamble == "no":
+        assert [b"SET", b"counter", b"199"] in commands and [b"SET", b"counter", b"0"] not in commands
+    else:
+        assert fresh.db(0).lookup(b"counter") == b"199" and fresh.db(2).lookup(b"other") == b"x"
     assert commands[-3:] == [
         [b"SELECT", b"5"],
         [b"SET", b"during", b"rewrite"],
-        [b"SET", b"after", b"rewrite"],  # the new file already selected db 5: no second SELECT
+        [b"SET", b"after", b"rewrite"],
     ]
     assert not list(tmp_path.glob("temp-rewriteaof-*"))
-    assert "Background AOF rewrite finished successfully" in log.read_text()
+    text = log.read_text()
+    assert "Creating AOF incr file appendonly.aof.2.incr.aof on background rewrite" in text
+    assert "Removing the history file appendonly.aof.1.incr.aof in the background" in text
+    assert "Background AOF rewrite finished successfully" in text
 
 
 def test_appendonly_switched_on_at_run_time_writes_dataset_first(tmp_path: Path) -> None:
     ks = Keyspace(16)
     ks.db(1).set(b"existing", b"value")
-    cfg = Config.load(None, ["--dir", str(tmp_path)])
+    cfg = Config.load(None, ["--dir", str(tmp_path), *COMMANDS_BASE])
     log = RedisLog("notice", str(tmp_path / "server.log"))
     assert switch_appendonly(cfg, log, ks, None) is None  # appendonly still no
     cfg.set("appendonly", "yes")
@@ -185,9 +307,12 @@ def test_appendonly_switched_on_at_run_time_writes_dataset_first(tmp_path: Path)
     aof.before_reply()
     cfg.set("appendonly", "no")
     assert switch_appendonly(cfg, log, ks, aof) is None  # closes it
+    assert (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text() == (
+        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    )
     commands = _replay(_aof(tmp_path)[0])
     assert commands[:2] == [[b"SELECT", b"1"], [b"SET", b"existing", b"value"]]
-    assert commands[-2:] == [[b"SET", b"new", b"write"], [b"SET", b"later", b"write"]]
+    assert commands[-3:] == [[b"SELECT", b"1"], [b"SET", b"new", b"write"], [b"SET", b"later", b"write"]]
 
 
 # ------------------------------------------------------------------ through the real bundled server
@@ -200,10 +325,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def bundled_server(tmp_path: Path, *argv: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def bundled_server(
+    tmp_path: Path, *argv: str, program: tuple[str, ...] = (sys.executable, "-m", "server")
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """The bundled server (or `program`, e.g. redis-server) on a free port with `dir` tmp_path."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "server", "--port", str(port), "--dir", str(tmp_path), "--save", "", *argv]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [*program, "--port", str(port), "--dir", str(tmp_path), "--save", "", *argv]
+    proc = procs.spawn(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         client = redis.Redis(port=port, socket_timeout=5, protocol=2)
         for _ in range(200):
@@ -224,7 +352,7 @@ def bundled_server(tmp_path: Path, *argv: str) -> Iterator[tuple[subprocess.Pope
 
 
 def test_server_refuses_truncated_aof_when_not_allowed(tmp_path: Path) -> None:
-    _truncated_file(tmp_path)
+    _truncated(tmp_path)
     port = _free_port()
     out = subprocess.run(
         [sys.executable, "-m", "server", "--port", str(port), "--dir", str(tmp_path), "--appendonly", "yes",
@@ -252,9 +380,8 @@ def test_server_bgrewriteaof_and_restart(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     check = require_tool("redis-check-aof")
-    out = subprocess.run(
-        [check, str(tmp_path / "appendonly.aof")], capture_output=True, text=True, timeout=30
-    )
+    manifest = tmp_path / "appendonlydir" / "appendonly.aof.manifest"
+    out = subprocess.run([check, str(manifest)], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stdout
     with bundled_server(tmp_path, "--appendonly", "yes") as (_, port):
         client = redis.Redis(port=port, socket_timeout=5)
@@ -323,15 +450,194 @@ def _start_fails(tmp_path: Path) -> str:
     return out.stdout + out.stderr
 
 
-def test_server_aof_path_that_is_a_directory_is_one_fatal_line(tmp_path: Path) -> None:
-    (tmp_path / "appendonly.aof").mkdir()
+def test_server_aof_file_that_is_a_directory_is_one_fatal_line(tmp_path: Path) -> None:
+    folder = _layout(tmp_path, None)
+    (folder / "appendonly.aof.manifest").write_text("file appendonly.aof.1.incr.aof seq 1 type i\n")
+    (folder / "appendonly.aof.1.incr.aof").mkdir()
     text = _start_fails(tmp_path)
-    assert f"Fatal error: can't open the append log file {tmp_path / 'appendonly.aof'} for reading" in text
+    assert (
+        "Unrecoverable error reading the append only file appendonly.aof.1.incr.aof: Is a directory" in text
+    )
+
+
+def test_server_aof_directory_that_is_a_file_is_one_fatal_line(tmp_path: Path) -> None:
+    (tmp_path / "appendonlydir").write_bytes(b"")
+    text = _start_fails(tmp_path)
+    assert "Can't open or create append-only dir appendonlydir: Not a directory" in text
 
 
 def test_server_refuses_an_unknown_command_in_the_aof(tmp_path: Path) -> None:
-    (tmp_path / "appendonly.aof").write_bytes(
-        encode_command([b"SET", b"a", b"1"]) + encode_command([b"NOSUCHCMD", b"x"])
-    )
+    """redis-server 7.0.15 on the same directory: `# Unknown command 'FOOBAR' reading the append only
+    file appendonly.aof.1.incr.aof`, exit code 1."""
+    _layout(tmp_path, _commands([b"SET", b"a", b"1"]), _commands([b"SET", b"b", b"1"], [b"NOSUCHCMD", b"x"]))
     text = _start_fails(tmp_path)
-    assert f"Unknown command 'NOSUCHCMD' reading the append only file {tmp_path / 'appendonly.aof'}" in text
+    assert "Unknown command 'NOSUCHCMD' reading the append only file appendonly.aof.1.incr.aof" in text
+
+
+def test_server_loads_on_past_errors_in_the_aof_and_logs_them_critical(tmp_path: Path) -> None:
+    """SELECT 99 or a WRONGTYPE inside the AOF: redis-server 7.0 logs one CRITICAL line each and loads on
+    in the database it was in (before: silently skipped)."""
+    (tmp_path / "appendonly.aof").write_bytes(
+        b"".join(encode_command(argv) for argv in (
+            [b"SET", b"a", b"1"], [b"LPUSH", b"a", b"x"], [b"SELECT", b"99"], [b"SET", b"b", b"2"]))
+    )  # fmt: skip
+    logfile = tmp_path / "server.log"
+    with bundled_server(tmp_path, "--appendonly", "yes", "--logfile", str(logfile)) as (_, port):
+        client = redis.Redis(port=port, socket_timeout=5)
+        assert client.mget("a", "b") == [b"1", b"2"]
+    text = logfile.read_text()
+    prefix = "# == CRITICAL == This server is sending an error to its AOF-loading-client: "
+    assert prefix + "'DB index is out of range' after processing the command 'select'" in text
+    assert (
+        prefix + "'-WRONGTYPE Operation against a key holding the wrong kind of value' after "
+        "processing the command 'lpush'" in text
+    )
+
+
+def _content(client: redis.Redis, kind: bytes, key: bytes) -> object:
+    if kind == b"string":
+        return client.get(key)
+    if kind == b"list":
+        return client.lrange(key, 0, -1)
+    if kind == b"set":
+        return sorted(client.smembers(key))
+    if kind == b"hash":
+        return client.hgetall(key)
+    assert kind == b"zset", kind
+    return client.zrange(key, 0, -1, withscores=True)
+
+
+def _dataset(port: int) -> dict[tuple[int, bytes], object]:
+    """Every key of every database with its type, content and whether it has a TTL."""
+    found: dict[tuple[int, bytes], object] = {}
+    for db in range(16):
+        client = redis.Redis(port=port, db=db, socket_timeout=5, protocol=2)
+        for key in client.scan_iter(count=1000):
+            kind = client.type(key)
+            found[(db, key)] = (kind, _content(client, kind, key), client.pttl(key) > 0)
+    return found
+
+
+def _fill(port: int) -> None:
+    """Every type in both encodings, an expiry, two databases, a MULTI."""
+    client = redis.Redis(port=port, socket_timeout=5, protocol=2)
+    client.set("str", "v")
+    client.set("int", 12345)
+    client.set("long", "x" * 300)  # LZF in an RDB
+    client.set("ttl", "t", px=3_600_000)
+    client.rpush("list", *range(5))
+    client.rpush("biglist", *(f"item-{i}" for i in range(300)))
+    client.sadd("intset", 1, 2, 3)
+    client.sadd("set", "a", "b", *(f"m{i}" for i in range(200)))
+    client.hset("hash", mapping={"f": "v", "g": "w"})
+    client.hset("bighash", mapping={f"f{i}": "v" * 70 for i in range(5)})
+    client.zadd("zset", {"m": 1.5, "n": -2})
+    client.zadd("bigzset", {f"m{i}": i / 3 for i in range(200)})
+    other = redis.Redis(port=port, db=3, socket_timeout=5, protocol=2)
+    other.set("in-db-3", "yes")
+    with client.pipeline(transaction=True) as pipe:
+        pipe.incr("counter").incr("counter").execute()
+
+
+def _rewrite_and_write_more(port: int) -> None:
+    client = redis.Redis(port=port, socket_timeout=5, protocol=2)
+    assert client.bgrewriteaof()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        info = client.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info.get("aof_rewrite_scheduled"):
+            break
+        time.sleep(0.05)
+    assert client.info("persistence")["aof_last_bgrewrite_status"] == "ok"
+    client.set("after-rewrite", "in the incr file")
+    client.delete("str")
+
+
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+@pytest.mark.parametrize("writer", ["redis-server", "bundled"])
+def test_multi_part_aof_moves_between_redis_server_and_the_bundled_server(
+    tmp_path: Path, writer: str, preamble: str
+) -> None:
+    """One server writes a Redis 7 AOF directory (base from a rewrite, then an incr file); the other
+    starts from it and holds the same keys, values and TTLs (before: the bundled server started with
+    0 keys from a Redis 7 directory, and Redis 7 could not read its single file as a directory)."""
+    redis_server = require_tool("redis-server")
+    programs = {"redis-server": (redis_server,), "bundled": (sys.executable, "-m", "server")}
+    reader = "bundled" if writer == "redis-server" else "redis-server"
+    argv = ("--appendonly", "yes", "--aof-use-rdb-preamble", preamble)
+    with bundled_server(tmp_path, *argv, program=programs[writer]) as (_, port):
+        _fill(port)
+        _rewrite_and_write_more(port)
+        written = _dataset(port)
+        redis.Redis(port=port, socket_timeout=5).shutdown()
+    suffix = "rdb" if preamble == "yes" else "aof"
+    manifest = (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text()
+    assert (
+        manifest
+        == f"file appendonly.aof.2.base.{suffix} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    )
+    assert len(written) == 14 and (0, b"after-rewrite") in written and (0, b"str") not in written
+    with bundled_server(tmp_path, *argv, program=programs[reader]) as (_, port):
+        assert _dataset(port) == written
+
+
+def test_damaged_rdb_base_is_refused_naming_the_file(tmp_path: Path) -> None:
+    from server.rdb import Encodings
+    from server.rdb_file import base_aux, write_rdb
+
+    data = bytearray(b"".join(write_rdb([(0, [(b"k", b"value", None)])], Encodings(), base_aux("7.0.15", 0))))
+    folder = tmp_path / "appendonlydir"
+    folder.mkdir()
+    (folder / "appendonly.aof.manifest").write_text("file appendonly.aof.1.base.rdb seq 1 type b\n")
+    (folder / "appendonly.aof.1.base.rdb").write_bytes(bytes(data))
+    ks = Keyspace(16)
+    aof, _ = _aof(tmp_path, keyspace=ks)
+    assert aof.load(lambda argv: None).keys == 1 and ks.db(0).lookup(b"k") == b"value"
+    aof.close()
+    data[-12] ^= 0xFF  # inside the value: the checksum no longer matches
+    (folder / "appendonly.aof.1.base.rdb").write_bytes(bytes(data))
+    aof, _ = _aof(tmp_path, keyspace=Keyspace(16))
+    with pytest.raises(AofLoadError) as err:
+        aof.load(lambda argv: None)
+    assert (
+        str(err.value)
+        == "Bad file format reading the RDB base file appendonly.aof.1.base.rdb: wrong RDB checksum"
+    )
+
+
+def test_appenddirname_and_appendfilename_name_the_parts(tmp_path: Path) -> None:
+    """As redis-server 7.0.15 names them with `appenddirname d2` `appendfilename my.aof` (preamble no)."""
+    aof, _ = _aof(tmp_path, "--appenddirname", "d2", "--appendfilename", "my.aof", *COMMANDS_BASE)
+    aof.load(lambda argv: None)
+    aof.close()
+    folder = tmp_path / "d2"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "my.aof.1.base.aof",
+        "my.aof.1.incr.aof",
+        "my.aof.manifest",
+    ]
+    assert (folder / "my.aof.manifest").read_text() == (
+        "file my.aof.1.base.aof seq 1 type b\nfile my.aof.1.incr.aof seq 1 type i\n"
+    )
+    assert (folder / "my.aof.1.base.aof").read_bytes() == b""
+
+
+def test_appendonly_switched_on_at_run_time_is_read_by_redis_server(tmp_path: Path) -> None:
+    """CONFIG SET appendonly yes: the dataset becomes the first base, later writes the first incr file;
+    redis-server starts from that directory with the same keys."""
+    redis_server = require_tool("redis-server")
+    with bundled_server(tmp_path, "--appendonly", "no") as (_, port):
+        _fill(port)
+        client = redis.Redis(port=port, socket_timeout=5, protocol=2)
+        assert client.config_set("appendonly", "yes")
+        deadline = time.monotonic() + 30
+        while client.info("persistence")["aof_rewrites"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client.set("after-switch", "1")
+        written = _dataset(port)
+        client.shutdown()
+    assert (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text() == (
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    )
+    with bundled_server(tmp_path, "--appendonly", "yes", program=(redis_server,)) as (_, port):
+        assert _dataset(port) == written

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from lab import procs
 from server.config import (
     Config,
     ConfigApplyError,
@@ -302,7 +303,7 @@ def test_config_set_matches_real_redis(tmp_path: Path) -> None:
     """Same CONFIG SET errors and CONFIG GET renderings from a real redis-server 7.0."""
     redis_server = require_tool("redis-server")
     port = _free_port()
-    proc = subprocess.Popen(
+    proc = procs.spawn(
         [redis_server, "--port", str(port), "--save", "", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.targets import TargetSpec, start_target
 from server.config import Config
 from server.config_rewrite import GENERATED, rewrite_text
@@ -62,7 +63,7 @@ def test_config_rewrite_live_and_redis_server_starts_from_the_result(tmp_path: P
         s.bind(("127.0.0.1", 0))
         port = str(s.getsockname()[1])
     argv = [binary, str(conf), "--port", port, "--save", ""]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = procs.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out, _ = proc.communicate(timeout=2)
     except subprocess.TimeoutExpired:

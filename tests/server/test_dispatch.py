@@ -127,7 +127,7 @@ def with_aof(tmp_path: Path) -> Iterator[tuple[Harness, Path]]:
     aof = Aof(h.state.config, h.state.log, h.state.keyspace)
     aof.load(lambda argv: None)
     h.state.aof = aof
-    yield h, tmp_path / "appendonly.aof"
+    yield h, tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof"
     aof.close()
 
 

@@ -10,12 +10,18 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from lab import procs
+from lab.pki import LabPKI
 from lab.targets import RunningTarget
-from tests.server.conftest import StartBundled
+from tests.conftest import require_tool
+from tests.server.conftest import StartBundled, client_tls_context
 
 HOST = "127.0.0.1"
 PATIENCE_S = 60.0  # socket timeouts: only a frozen server exceeds them
@@ -143,7 +149,7 @@ def test_maxclients_fits_a_low_open_files_limit(tmp_path: Path) -> None:
     for server in ([sys.executable, "-m", "server"], ["redis-server"]):
         if server[0] == "redis-server":
             require_tool("redis-server")
-        proc = subprocess.Popen([*wrap, *server, "--port", "0", "--tls-port", "0"],
+        proc = procs.spawn([*wrap, *server, "--port", "0", "--tls-port", "0"],
                                 cwd=Path(__file__).parents[2], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)  # fmt: skip
         out, _ = proc.communicate(timeout=PATIENCE_S)
@@ -163,7 +169,7 @@ def test_tls12_client_renegotiation_gets_no_renegotiation_at_once(start_bundled:
     target = start_bundled(tls=True, plaintext=False)
     script = "(echo PING; sleep 0.5; echo R; sleep 30)"
     cmd = f"{script} | openssl s_client -tls1_2 -connect {HOST}:{target.tls_port} -msg"
-    proc = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = procs.spawn(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)  # fmt: skip
     # Without the alert s_client waits forever: the watchdog ends it, and the assertions below fail.
     watchdog = threading.Timer(PATIENCE_S, os.killpg, (proc.pid, signal.SIGKILL))
@@ -182,3 +188,58 @@ def test_tls12_client_renegotiation_gets_no_renegotiation_at_once(start_bundled:
         proc.wait()
     assert "+PONG" in seen and "RENEGOTIATING" in seen
     assert "warning no_renegotiation" in seen
+
+
+def _unanswered_pipeline(port: int, pipeline: bytes, tls: ssl.SSLContext | None = None) -> bytes:
+    """Send the whole pipeline before reading; return what came back until the server closed."""
+    got = b""
+    with _connect(port) as raw:
+        sock = tls.wrap_socket(raw, server_hostname="localhost") if tls else raw
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError, ssl.SSLError):  # RST: input unread
+            sock.sendall(pipeline)
+            while chunk := sock.recv(1 << 16):
+                got += chunk
+    return got
+
+
+OUTPUT_LIMIT_LINE = "scheduled to be closed ASAP for overcoming of output buffer limits."
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])
+@pytest.mark.parametrize("kind", ["bundled", "redis-server"])
+def test_unauthenticated_pipeline_is_closed_on_the_output_limit(
+    start_bundled: StartBundled, lab_pki: LabPKI, kind: str, tls: bool
+) -> None:
+    """60,000 GETs before AUTH: Redis closes the client once its replies pass 16 KiB, sends none of
+    them and logs why (before: the bundled server answered all 60,000 and others waited ~1 s)."""
+    if kind == "redis-server":
+        require_tool("redis-server")
+    target = start_bundled(kind=kind, requirepass="secret", tls=tls)
+    context = client_tls_context(lab_pki, client_cert=False) if tls else None
+    port = (target.tls_port if tls else target.port) or 0
+    with _connect(target.port or 0) as other:
+        assert _unanswered_pipeline(port, b"*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n" * 60_000, context) == b""
+        assert _reply(other, b"PING\r\n") == b"-NOAUTH Authentication required.\r\n"
+    assert OUTPUT_LIMIT_LINE in target.log_text()
+
+
+@pytest.mark.parametrize("kind", ["bundled", "redis-server"])
+def test_pipelined_password_guesses_stop_at_the_output_limit_and_are_logged(
+    start_bundled: StartBundled, kind: str
+) -> None:
+    """10,000 wrong AUTHs in one pipeline: 256 WRONGPASS replies fill the 16 KiB buffer, the 257th
+    closes the client; ACL LOG has one `auth` entry counting the 257 (before: 10,000 answered)."""
+    if kind == "redis-server":
+        require_tool("redis-server")
+    target = start_bundled(kind=kind, requirepass="secret")
+    port = target.port or 0
+    assert _unanswered_pipeline(port, b"*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n" * 10_000) == b""
+    with _connect(port) as admin:
+        assert _reply(admin, b"AUTH secret\r\n") == b"+OK\r\n"
+        log = _reply(admin, b"ACL LOG 1\r\n")
+        assert b"$6\r\nreason\r\n$4\r\nauth\r\n" in log and b"$6\r\nobject\r\n$4\r\nAUTH\r\n" in log
+        assert b"$5\r\ncount\r\n:257\r\n" in log, log
+    with _connect(port) as patient:  # reads each answer: nothing stays unsent, every guess is answered
+        for _ in range(300):
+            assert _reply(patient, b"AUTH nope\r\n").startswith(b"-WRONGPASS")
+    assert OUTPUT_LIMIT_LINE in target.log_text()

@@ -30,14 +30,23 @@ class RunPaths:
         """A fresh run id from the clock (a suffix when two runs start in the same second)."""
         out = out.resolve()  # servers run with their workdir as cwd: every path handed to them is absolute
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        run_id, n = stamp, 1
-        while (out / "reports" / run_id).exists() or (out / "captures" / run_id).exists():
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        (out / "captures").mkdir(parents=True, exist_ok=True)
+        n = 1
+        while True:  # mkdir is the claim: two runs starting in the same second (both targets) get two ids
+            run_id = stamp if n == 1 else f"{stamp}-{n}"
             n += 1
-            run_id = f"{stamp}-{n}"
-        paths = cls(out, run_id)
-        paths.reports.mkdir(parents=True)
-        paths.captures.mkdir(parents=True)
-        return paths
+            paths = cls(out, run_id)
+            try:
+                paths.reports.mkdir()
+            except FileExistsError:
+                continue
+            try:
+                paths.captures.mkdir()
+            except FileExistsError:
+                paths.reports.rmdir()
+                continue
+            return paths
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from pathlib import Path
 from lab.scenario.evidence import CaseEvidence, Json
 from lab.scenario.lifecycle.act import act
 from lab.scenario.lifecycle.deadline import ScenarioTimeout, deadline
+from lab.scenario.lifecycle.disk import exposures, scan_disk
 from lab.scenario.lifecycle.prepare import PreparedCase, RunPaths, prepare
 from lab.scenario.lifecycle.session import Session
-from lab.scenario.lifecycle.verify import analyse_capture, judge, scan_at_rest
+from lab.scenario.lifecycle.verify import analyse_capture, judge, not_judged
 from lab.scenario.report import write_run, write_scenario
 from lab.scenario.results import CaseResult, FixResult, RunResult, ScenarioResult, scenario_verdict
 from lab.scenario.schema import Scenario
@@ -91,6 +92,8 @@ def run_case(
         except Exception as exc:
             error = f"capture analysis failed: {describe(exc)}"
     start_error = session.start_error
+    config = stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None
+    disk = scan_disk(stopped.data_dir, secrets, config)
     return CaseEvidence(
         case=prepared.case.name,
         target_kind=kind,
@@ -103,8 +106,8 @@ def run_case(
         observations=observations,
         secrets=secrets,
         capture=capture,
-        at_rest=scan_at_rest(stopped.data_dir, secrets,
-                             stopped.data_dir.parent / "redis.conf" if stopped.data_dir else None),
+        at_rest=exposures(disk, secrets),
+        disk=disk,
         duration_s=time.monotonic() - t0,
     )
 
@@ -122,6 +125,7 @@ def _case_result(ev: CaseEvidence, workdir: Path, fix: bool) -> CaseResult:
         secrets=tuple(s.label for s in ev.secrets),
         capture=ev.capture,
         at_rest=ev.at_rest,
+        disk=ev.disk,
         log_tail=ev.log_tail,
         workdir=str(workdir),
         fix=fix,
@@ -179,6 +183,7 @@ def run_scenario(
         remediation=scenario.remediation,
         source=scenario.path,
         fix=fix,
+        not_judged=not_judged(scenario, evidence),
     )
     write_scenario(result, paths.reports)
     return result
@@ -192,9 +197,11 @@ def run_all(
     on_done: Callable[[int, ScenarioResult], None] = lambda i, r: None,
     note: Note = _quiet,
     peer: RunResult | None = None,
+    wait_peer: Callable[[bool], RunResult | None] | None = None,
 ) -> RunResult:
     """Run the scenarios in order into out/reports/<run-id>/ and out/captures/<run-id>/; `peer` is the
-    same scenarios' run on the other target, shown beside this run's verdicts.
+    same scenarios' run on the other target, shown beside this run's verdicts. `wait_peer(interrupted)`
+    gives it once this run's scenarios are done (a peer run going on at the same time, lifecycle.peer).
 
     Ctrl-C: the running scenario is stopped (no process, no port left), the rest is skipped, and the
     run is still reported, marked interrupted.
@@ -213,6 +220,8 @@ def run_all(
             break
         results.append(result)
         on_done(i, result)
+    if wait_peer is not None:
+        peer = wait_peer(interrupted)
     return finish_run(paths, kind, started_at, t0, interrupted, results, peer)
 
 

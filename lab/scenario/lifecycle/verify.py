@@ -18,10 +18,9 @@ from lab.capture import CaptureResult
 from lab.errors import UserError
 from lab.scenario.evidence import CaptureEvidence, CaseEvidence, Exposure, Secret, StreamSummary
 from lab.scenario.expectations import Check, evaluate
+from lab.scenario.lifecycle.disk import exposures, scan_disk
 from lab.scenario.results import ExpectationResult
 from lab.scenario.schema import Scenario
-
-_AT_REST_MAX_BYTES = 64 * 1024 * 1024  # a lab AOF is tiny; never read a runaway file whole
 
 
 def _streams(report: CaptureReport) -> tuple[StreamSummary, ...]:
@@ -90,35 +89,40 @@ def analyse_capture(result: CaptureResult, secrets: Sequence[Secret]) -> Capture
 def scan_at_rest(data_dir: Path | None, secrets: Sequence[Secret],
                  config: Path | None = None) -> tuple[Exposure, ...]:
     """Which files on the server's disk hold each secret byte for byte, as anyone with disk access sees:
-    the data files (AOF parts, RDB) and the server's redis.conf (`requirepass` is written there in clear)."""
-    if data_dir is None or not data_dir.is_dir() or not secrets:
-        return ()
-    files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and p.stat().st_size <= _AT_REST_MAX_BYTES]
-    contents = {str(p.relative_to(data_dir)): p.read_bytes() for p in files}
-    if config is not None and config.is_file():
-        contents[config.name] = config.read_bytes()
-    out = []
-    for s in secrets:
-        hits = tuple(name for name, data in contents.items() if s.value.encode() in data)
-        if hits:
-            out.append(Exposure(label=s.label, files=hits))
-    return tuple(out)
+    the data files (AOF parts, RDB), the server's redis.conf (`requirepass` is written there in clear) and
+    the TLS key it names."""
+    return exposures(scan_disk(data_dir, secrets, config), secrets)
 
 
 def judge(scenario: Scenario, evidence: Mapping[str, CaseEvidence]) -> tuple[ExpectationResult, ...]:
-    """Every expectation against every case it names, in file order; a case that never ran fails them."""
+    """Every expectation against every case it names, in file order; a case that never ran fails them.
+    An expectation for another target than the cases ran on is left to `not_judged`."""
+    return _judge(scenario, evidence, judged=True)
+
+
+def not_judged(scenario: Scenario, evidence: Mapping[str, CaseEvidence]) -> tuple[ExpectationResult, ...]:
+    """The expectations for the other target, evaluated on this target's evidence only to show what it
+    holds here: they never count towards the verdict."""
+    return _judge(scenario, evidence, judged=False)
+
+
+def _judge(scenario: Scenario, evidence: Mapping[str, CaseEvidence],
+           judged: bool) -> tuple[ExpectationResult, ...]:
     out = []
     for exp in scenario.expect:
         for case in exp.cases:
             ev = evidence.get(case)
+            if ev is not None and exp.judged_on(ev.target_kind) != judged:
+                continue
             if ev is None:
-                out.append(ExpectationResult(exp.kind, case, "(case did not run)", None, False))
+                if judged:
+                    out.append(ExpectationResult(exp.kind, case, "(case did not run)", None, False,
+                                                 target=exp.target))
                 continue
             try:
                 check = evaluate(exp.kind, exp.params, ev)
             except Exception as exc:  # a broken check must not hide the others
                 check = Check(False, exp.kind, f"cannot evaluate: {type(exc).__name__}: {exc}")
-            out.append(
-                ExpectationResult(exp.kind, case, check.expected, check.observed, check.met, check.evidence)
-            )
+            out.append(ExpectationResult(exp.kind, case, check.expected, check.observed, check.met,
+                                         check.evidence, exp.target))
     return tuple(out)

@@ -6,6 +6,7 @@ scenario shows what TLS changes and what it does not.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from lab.attacks.inject import inject
@@ -45,11 +46,15 @@ class TcpInjection:
 def tcp_injection(session: Session, _p: TcpInjection) -> WorkloadResult:
     pki, password = session.prepared.pki, session.case.target.requirepass
     _verbose_log(session)
-    # no plaintext listener (`port 0`, the fix): no plaintext session exists to inject into
-    plain = (_json(inject("127.0.0.1", session.server_port("plaintext"), password=password))
-             if "plaintext" in session.ports else None)
-    tls = inject("127.0.0.1", session.server_port("tls"), ca=pki.ca_cert if pki else None, password=password)
-    return _result({"plaintext": plain, "tls": _json(tls)})
+    # The two attacks sniff and forge on different ports and keys, so they run side by side: each one
+    # mostly waits (the sniffer settling, segments reaching it), and the waits overlap.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tcp-injection") as pool:
+        tls = pool.submit(inject, "127.0.0.1", session.server_port("tls"), ca=pki.ca_cert if pki else None,
+                          password=password)
+        # no plaintext listener (`port 0`, the fix): no plaintext session exists to inject into
+        plain = (pool.submit(inject, "127.0.0.1", session.server_port("plaintext"), password=password)
+                 if "plaintext" in session.ports else None)
+        return _result({"plaintext": _json(plain.result()) if plain else None, "tls": _json(tls.result())})
 
 
 @dataclass(frozen=True)

@@ -215,10 +215,19 @@ def commands(session: Session, p: Commands) -> WorkloadResult:
                 reply = _run(session, step, conns, stack, issued, observations)
                 if step.bind:
                     observations[step.bind] = reply
-    password = session.case.target.requirepass
-    secrets = (*((Secret("password", password),) if password else ()),
-               *(Secret(label, value) for label, value in p.secrets.items()))
-    return WorkloadResult((), observations, secrets)
+    return WorkloadResult((), observations, (*_passwords(session), *(Secret(label, value)
+                                                                      for label, value in p.secrets.items())))
+
+
+def _passwords(session: Session) -> tuple[Secret, ...]:
+    """The server's password (requirepass, or what the clients send when it is kept as a hash) is a
+    secret; a second, different password is labelled by its client."""
+    found = [("", session.case.target.requirepass)] + [(c.name, c.password) for c in session.case.clients]
+    out: list[Secret] = []
+    for name, value in found:
+        if value and value not in (s.value for s in out):
+            out.append(Secret(f"password of {name}" if out else "password", value))
+    return tuple(out)
 
 
 def _run(session: Session, step: Step, conns: dict[str, redis.Redis], stack: contextlib.ExitStack,

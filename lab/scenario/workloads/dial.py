@@ -21,7 +21,7 @@ from lab.scenario.schema import ClientConfig
 
 def client_spec(session: Session, cfg: ClientConfig, protocol: int | None = None) -> ClientSpec:
     pki = session.prepared.pki
-    password = session.case.target.requirepass if cfg.auth else None
+    password = (cfg.password or session.case.target.requirepass) if cfg.auth else None
     tls = cfg.posture != "plaintext"
     if tls and pki is None:
         raise RuntimeError(f"client {cfg.name!r} needs the lab PKI, but this case has no TLS files")

@@ -11,12 +11,12 @@ import re
 import socket
 import ssl
 import statistics
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lab import procs
 from lab.scenario.evidence import Json
 from lab.scenario.lifecycle.session import Session
 from lab.scenario.workloads.dial import run_client
@@ -58,7 +58,7 @@ def _s_client(session: Session) -> dict[str, str]:
             cmd += ["-cert", str(pki.client.cert), "-key", str(pki.client.key)]
     if session.keylog is not None:
         cmd += ["-keylogfile", str(session.keylog)]
-    done = subprocess.run(cmd, input=b"", capture_output=True, timeout=10, check=False)
+    done = procs.run(cmd, input=b"", capture_output=True, timeout=10, check=False)
     text = (done.stdout + done.stderr).decode("utf-8", "replace")
     fields = {k: v.strip() for k, v in _BRIEF.findall(text)}
     group = fields.get("Negotiated TLS1.3 group") or fields.get("Server Temp Key", "").split(",")[0]

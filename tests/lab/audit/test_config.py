@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.audit import AuditOptions, Source, audit
 from lab.audit.redis70 import CONFIG_NAMES
 from lab.cli import main
@@ -94,7 +95,7 @@ def test_the_directive_list_is_redis_servers_own(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(
+    proc = procs.spawn(
         [binary, "--port", str(port), "--save", "", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL
     )
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lab import procs
 from lab.audit import AuditOptions, Source, audit
 from lab.audit.output import junit, render
 from lab.cli import main
@@ -167,7 +168,7 @@ def test_the_proposed_fixes_start_redis_server_and_clear_the_findings(
         )
         + f"tls-port {port}\n"
     )
-    proc = subprocess.Popen(["redis-server", str(conf)], cwd=tmp_path, stdout=subprocess.DEVNULL)
+    proc = procs.spawn(["redis-server", str(conf)], cwd=tmp_path, stdout=subprocess.DEVNULL)
     try:
         password = next(line.split()[1] for line in text.splitlines() if line.startswith("requirepass "))
         deadline = time.monotonic() + 10

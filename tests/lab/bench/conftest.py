@@ -133,7 +133,8 @@ def cost_report(small_report: BenchReport) -> BenchReport:
     from lab.bench.crypto_floor import CryptoFloor, parse_aead, parse_asymmetric
     from lab.bench.handshakes import CapacityCell
     from lab.bench.handshakes import summarize as capacity_of
-    from lab.bench.results import StormPoint
+    from lab.bench.results import StormLimit, StormPoint, SyscallTrace
+    from lab.bench.session_cache import EXPLANATION, SessionIdProbe, SessionIdVerdict
 
     signs, x25519 = parse_asymmetric(SPEED_ASYM)
     floor = CryptoFloor(
@@ -151,14 +152,28 @@ def cost_report(small_report: BenchReport) -> BenchReport:
         floor,
     )
     storm = tuple(
-        StormPoint("redis-server", rate, rate * 0.9, 0, load_run(30_000, p50=p50), p50, p50 * 3, p50 * 4)
+        StormPoint("redis-server", rate, rate * 0.9, 0, load_run(30_000, p50=p50), p50, p50 * 3, p50 * 4, 0.5)
         for rate, p50 in ((0.0, 100.0), (200.0, 700.0))
     )
+    # the arrival process reached 130 of 400/s while the server had half a core free: client-bound
+    run = load_run(25_000, p50=900.0)
+    short = StormPoint("redis-server", 400.0, 130.0, 0, run, 900.0, 2700.0, 3600.0, 0.97, StormLimit.CLIENT)
+    # 1,000 requests traced: plaintext 2 reads + 1 write + 1 epoll_wait each, TLS 3 reads + 1 write + 1
+    plain_cell, tls_cell = Cell("redis-server", "plain", 1, 16), Cell("redis-server", "tls1.3", 1, 16)
+    traces = tuple(
+        SyscallTrace.of(
+            c, "strace -c -f -p 42", 1000, (("read", r), ("epoll_wait", 1000), ("write", 1000)), None
+        )
+        for c, r in ((plain_cell, 2000), (tls_cell, 3000))
+    )
+    verdict = SessionIdVerdict.ONLY_WHEN_SERVER_CLOSES
+    probe = SessionIdProbe("redis-server", 6, 0, 6, verdict, EXPLANATION[verdict])
     return dataclasses.replace(
         small_report,
         floor=floor,
         ciphers=tuple(ciphers.items()),
-        attribution=attribute(small_report.cells, floor, ciphers),
+        attribution=attribute(small_report.cells, floor, ciphers, traces),
         capacity=(full,),
-        storm=storm,
+        storm=(*storm, short),
+        session_ids=(probe,),
     )

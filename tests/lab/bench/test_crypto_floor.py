@@ -67,3 +67,16 @@ def test_the_negotiated_cipher_comes_from_a_real_handshake(redis_target: Running
     got = negotiated_cipher(redis_target.host, redis_target.tls_port, "tls1.3", pki.ca_cert)
     assert got is not None and got.startswith("TLS_AES_")
     assert negotiated_cipher(redis_target.host, redis_target.port or 1, "tls1.3", pki.ca_cert) is None
+
+
+def test_quick_floor_measures_only_the_sizes_asked() -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    f = measure({"TLS_AES_256_GCM_SHA384"}, set(), sizes=(16, 1024))
+    (aead,) = f.aead
+    assert aead.sizes == (16, 1024) and aead.bytes_per_s[0] < aead.bytes_per_s[1]
+    assert [c for c in f.commands if "-evp" in c] == [
+        "openssl speed -mr -seconds 1 -evp aes-256-gcm -bytes 16",
+        "openssl speed -mr -seconds 1 -evp aes-256-gcm -bytes 1024",
+    ]
+    assert f.error is None and aead.record_us(600) > aead.record_us(16)

@@ -17,8 +17,8 @@ from lab.targets import RunningTarget, TargetSpec, start_target
 
 def test_session_id_resumption_resumes_without_tickets(tmp_path: Path, pki: LabPKI) -> None:
     """The bundled server caches sessions by id: with no ticket extension offered, every connection after
-    the primed one resumes. (redis-server 7.0.15 resumed only some in our runs: the capacity rows report
-    the fraction measured, never an assumed one.)"""
+    the primed one resumes. (redis-server resumes only when it closed the connection itself:
+    test_session_cache.py.)"""
     spec = TargetSpec(kind="bundled", plaintext=True, tls=True, tls_auth_clients="no")
     with start_target(spec, tmp_path / "bundled", pki) as target:
         assert target.tls_port is not None
@@ -48,9 +48,9 @@ def test_capacity_run_measures_server_cpu_per_connection(redis_target: RunningTa
     cells = [CapacityCell("redis-server", "ecdsa-p256", "tls1.3", "full", "new-full")]
     lines: list[str] = []
     (row,) = run_capacity(
-        cells, {("redis-server", "ecdsa-p256"): redis_target}, {"ecdsa-p256": pki}, None, 1, 0.3, lines.append
+        cells, {("redis-server", "ecdsa-p256"): redis_target}, {"ecdsa-p256": pki}, None, 1, 0.6, lines.append
     )
-    assert row.connections_per_s is not None and row.connections_per_s.median > 0
+    assert row.connections_per_s is not None and row.connections_per_s.median > 0, row.runs
     assert row.server_cpu_us is not None and row.server_cpu_us > 0
     assert row.capacity_per_core == pytest.approx(1e6 / row.server_cpu_us)
     assert row.resumed_fraction == 0.0 and row.floor_us is None and len(lines) == 1

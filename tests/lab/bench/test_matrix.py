@@ -141,6 +141,9 @@ def test_redis_benchmark_runs_long_enough_to_amortise_its_connection_set_up() ->
     assert bench_seconds(reuse, plan) == REUSE_BENCH_SECONDS > plan.seconds + plan.warmup_s
     new = Cell("bundled", "tls1.3", 1, 16, "new-full")
     assert bench_seconds(new, plan) == plan.seconds + plan.warmup_s  # there the set-up is the workload
+    quick = plan_for(["bundled"], quick=True)
+    assert bench_seconds(reuse, quick) == quick.reuse_bench_s < REUSE_BENCH_SECONDS
+    assert all(c.appendfsync == "off" for c in quick.cells)  # no AOF server to start in --quick
 
 
 def test_overheads_pair_tls_with_plaintext() -> None:

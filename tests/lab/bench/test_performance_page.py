@@ -74,6 +74,12 @@ def test_every_cost_number_on_the_page_is_a_json_field(cost_report: BenchReport,
         ]
         if a["tls_syscalls"] is not None:
             assert row[8] == f"{a['tls_syscalls'][0]:.2f} / {a['tls_syscalls'][1]:.2f}"
+        for cell, trace in zip(row[9:11], (a["plain_trace"], a["tls_trace"]), strict=True):
+            if trace is None:
+                assert cell == "-"
+            else:
+                per = (trace["reads_per_request"], trace["writes_per_request"], trace["all_per_request"])
+                assert cell == " / ".join(_n(v, 2) for v in per)
 
 
 def test_capacity_and_storm_rows_match_the_json(cost_report: BenchReport, tmp_path: Path) -> None:
@@ -93,9 +99,18 @@ def test_capacity_and_storm_rows_match_the_json(cost_report: BenchReport, tmp_pa
             _n(p["p50_us"]),
             _n(p["p99_us"]),
             _n(p["p999_us"]),
+            _n(p["arrival_busy"] * 100) + "%",
+            "-" if p["limit"] == "reached" else f"{p['limit']}-bound",
         ]
         for p in data["storm"]
     ]
+    assert data["storm"][-1]["limit"] == "client"  # the fixture's 130 of 400/s
+    (probe,) = data["session_ids"]
+    assert probe["verdict"] == "only-when-server-closes"
+    assert (
+        f"{probe['resumed_client_closes']} resumed when the client closed, {probe['resumed_server_closes']} "
+        f"when the server closed (after QUIT) — {probe['explanation']}." in html.replace("&#39;", "'")
+    )
     for s in data["floor"]["sign"]:
         assert f"{s['key_type']}: {s['signs_per_s']:,.0f} signs/s" in html
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from lab import procs
 from lab.bench.pinning import CpuPlan, pin_process, pinned, plan_cpus
 
 CPUS = sorted(os.sched_getaffinity(0))
@@ -17,7 +18,7 @@ needs_two = pytest.mark.skipif(len(CPUS) < 2, reason="pinning needs at least two
 
 @pytest.fixture
 def sleeper() -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    proc = procs.spawn([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         yield proc
     finally:

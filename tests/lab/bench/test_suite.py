@@ -26,7 +26,7 @@ def test_quick_run_writes_sane_results(tmp_path: Path) -> None:
     assert all("outside ±15%" in n or n.startswith("load average") for n in report.notes), report.notes
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["quick"] is True and data["targets"] == ["redis-server"]
-    assert len(data["cells"]) == len(report.cells) >= 7
+    assert len(data["cells"]) == len(report.cells) >= 5
     for cell in report.cells:
         assert cell.ops_per_s is not None and cell.ops_per_s.median > 0, cell.cell.key
         assert len(cell.runs) == report.repeats

@@ -10,8 +10,10 @@ from lab.cli import main
 
 
 def test_json_pointing_at_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "--quick", "--json", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
-    assert "give a file name" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # refused while the arguments are read, before any work
+        main(["bench", "--quick", "--json", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert "is a folder; give a file path" in capsys.readouterr().err
 
 
 def test_server_bench_always_runs_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -11,9 +12,11 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from lab import procs
 from tests.conftest import require_tool
 from tests.lab.scenario.leftovers import listening, processes_mentioning
 
@@ -110,6 +113,23 @@ def test_bad_selection_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, .
     assert done.stderr.startswith("tlslab run: ") and len(done.stderr.strip().splitlines()) == 1
 
 
+def _interrupt(proc: subprocess.Popen[str], whom: str) -> tuple[str, str]:
+    """Inside the workload's wait, with dumpcap running: SIGINT to the group (a terminal's Ctrl-C, which
+    also hits dumpcap) or to the process alone; its output once it has exited."""
+    time.sleep(0.5)
+    if whom == "group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=60)
+
+
+def _reap(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.mark.parametrize("whom", ["process", "group"])
 def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
     """SIGINT to `tlslab run` (alone, or to its whole group as a terminal's Ctrl-C does, which also hits
@@ -120,7 +140,7 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
         tmp_path, slow={"capture": "true", "workload": "commands",
                         "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'}, later={}
     )
-    proc = subprocess.Popen(
+    proc = procs.spawn(
         _tlslab(
             "run", "slow", "later", "--target", "redis-server", "--out", tmp_path, "--scenarios", scenarios
         ),
@@ -138,16 +158,9 @@ def test_ctrl_c_stops_everything(tmp_path: Path, whom: str) -> None:
                 ports.append(int(found.group(2)))
                 break
         assert ports, "the run never reached its workload"
-        time.sleep(0.5)  # inside the workload's wait, with dumpcap running
-        if whom == "group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = _interrupt(proc, whom)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _reap(proc)
     assert proc.returncode == 130, err
     assert "interrupted; everything started was stopped" in err
     assert "INTERRUPTED" in out
@@ -178,3 +191,63 @@ def test_also_runs_the_other_target_and_the_index_shows_both_verdicts(tmp_path: 
     assert "Verdict on redis-server" in index and "Verdict on bundled" in index
     # bad's redis-server cell: its verdict, linked to that run's page
     assert f'class="badge v-unmet" href="{peer["bad"]["page"]}"' in index
+
+
+@pytest.mark.parametrize("whom", ["process", "group"])
+def test_ctrl_c_with_also_stops_both_runs(tmp_path: Path, whom: str) -> None:
+    """The other target runs in a process of its own at the same time: a Ctrl-C (to the group) or a SIGINT
+    to `tlslab run` alone (passed on to that process) stops both runs' servers and captures, exit 130."""
+    require_tool("redis-server")
+    require_tool("dumpcap")
+    scenarios = _scenarios(
+        tmp_path, slow={"capture": "true", "workload": "commands",
+                        "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'}, later={}
+    )
+    proc = subprocess.Popen(
+        _tlslab("run", "slow", "later", "--target", "bundled", "--also", "redis-server", "--out", tmp_path,
+                "--scenarios", scenarios),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ports: dict[str, int] = {}
+        for line in proc.stdout:
+            found = re.search(r"^\[([a-z-]+)\].* pid (\d+) on plaintext (\d+); workload", line)
+            if found:
+                ports[found.group(1)] = int(found.group(3))
+            if len(ports) == 2:
+                break
+        assert set(ports) == {"bundled", "redis-server"}, "both runs reach their workload at once"
+        _out, err = _interrupt(proc, whom)
+    finally:
+        _reap(proc)
+    assert proc.returncode == 130, err
+    assert processes_mentioning(str(tmp_path)) == []
+    assert not [p for p in ports.values() if listening(p)]
+    run = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
+    assert run["target"] == "bundled" and run["interrupted"] is True
+    assert run["peer"]["target"] == "redis-server"
+
+
+def test_both_targets_run_at_the_same_time(tmp_path: Path) -> None:
+    """The peer run overlaps this one: each starts before the other has ended (not a speed assertion)."""
+    require_tool("redis-server")
+    scenarios = _scenarios(tmp_path, **{f"s{i}": {"workload": "commands",
+                                                  "params": 'steps = [{ sleep = 2 }]', "connects": "true"}
+                                        for i in range(3)})
+    done = subprocess.run(
+        _tlslab("run", "--all", "--target", "bundled", "--also", "redis-server", "--out", tmp_path,
+                "--scenarios", scenarios),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1  # `client app connects` cannot be met by a commands workload: unmet on both
+    this = json.loads((tmp_path / "reports" / "latest" / "run.json").read_text())
+    peer = json.loads((tmp_path / "reports" / this["peer"]["run_id"] / "run.json").read_text())
+
+    def span(run: dict[str, Any]) -> tuple[float, float]:
+        start = dt.datetime.fromisoformat(run["started_at"]).timestamp()  # whole seconds
+        return start, start + run["duration_s"]
+
+    (a0, a1), (b0, b1) = span(this), span(peer)
+    assert a1 - a0 >= 6 and b1 - b0 >= 6  # three 2 s waits each
+    assert b0 < a1 - 1 and a0 < b1 - 1, "one run started only after the other had ended"

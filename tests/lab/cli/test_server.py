@@ -11,6 +11,8 @@ from pathlib import Path
 
 import redis
 
+from lab import procs
+
 TLSLAB = str(Path(sys.executable).with_name("tlslab"))
 
 
@@ -22,7 +24,7 @@ def _free_port() -> int:
 
 def test_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
-    proc = subprocess.Popen([TLSLAB, "server", "--port", str(port), "--save", ""], cwd=tmp_path,
+    proc = procs.spawn([TLSLAB, "server", "--port", str(port), "--save", ""], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:
         client = redis.Redis(port=port, socket_timeout=2, protocol=2)

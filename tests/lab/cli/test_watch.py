@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.pki import CA, LabPKI
 from lab.targets import TargetSpec, start_target
 from tests.conftest import require_tool
@@ -111,7 +112,7 @@ def test_watch_raises_alerts_live_and_cleans_up_on_ctrl_c(tmp_path: Path, watch_
             "--json-lines",
             str(log),
         ]
-        proc = subprocess.Popen(
+        proc = procs.spawn(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path.cwd()
         )
         watch = Running(proc)

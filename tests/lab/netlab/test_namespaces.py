@@ -8,10 +8,12 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.attacks.safety import NotLoopbackError, require_loopback
 from lab.errors import UserError
 from lab.netlab import names
@@ -86,7 +88,7 @@ def test_two_runs_at_once_do_not_collide_and_a_reused_run_id_is_refused(netlab_r
 
 
 def _start(run_id: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), run_id], stdout=subprocess.PIPE, text=True,
+    proc = procs.spawn([sys.executable, str(SCRIPT), run_id], stdout=subprocess.PIPE, text=True,
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().split()
@@ -112,13 +114,25 @@ def test_interrupted_in_the_middle_leaves_nothing(netlab_root: None, how: str) -
 def test_cleanup_stale_removes_a_crashed_run_and_spares_a_live_one(netlab_root: None) -> None:
     crashed = names.new_run_id()
     proc, child = _start(crashed)
-    os.kill(proc.pid, signal.SIGKILL)  # no teardown at all: namespaces and the process inside remain
+    os.kill(proc.pid, signal.SIGKILL)  # no teardown at all: the namespaces remain
     proc.wait()
-    assert len(lab_namespaces(crashed)) == 3 and alive(child)
-    with network_up(TOPO) as live:
-        removed = cleanup_stale()
-        assert [r.run_id for r in removed] == [crashed]
-        assert removed[0].processes == (child,)
-        assert lab_namespaces(crashed) == []
-        assert len(lab_namespaces(live.run_id)) == 3
-    assert not alive(child) and lab_links() == []
+    deadline = time.monotonic() + 5
+    while alive(child) and time.monotonic() < deadline:  # what the lab started dies with it (lab.procs)
+        time.sleep(0.05)
+    assert len(lab_namespaces(crashed)) == 3 and not alive(child)
+    # A process the lab did not start (or one started in the moment before it was watched) stays inside.
+    stray = subprocess.Popen(["ip", "netns", "exec", names.host_ns(crashed, "server"), "sleep", "60"],
+                             start_new_session=True)
+    try:
+        time.sleep(0.2)
+        with network_up(TOPO) as live:
+            # other crashed runs on this machine (other test sessions) may be removed with it
+            removed = {r.run_id: r for r in cleanup_stale()}
+            assert live.run_id not in removed
+            assert removed[crashed].processes == (stray.pid,)
+            assert lab_namespaces(crashed) == []
+            assert len(lab_namespaces(live.run_id)) == 3
+        assert not alive(stray.pid) and lab_links() == []
+    finally:
+        stray.kill()
+        stray.wait()

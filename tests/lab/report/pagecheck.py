@@ -34,6 +34,7 @@ def scenario_page(page: str, data: JsonDict) -> list[str]:
     for e in data.get("expectations", ()):
         if html.unescape(views.short(e.get("expected"))) not in text:
             bad.append(f"expectation {e.get('expected')!r} is not on the page")
+    bad += _not_judged(page, data)
     for case in data.get("cases", ()):
         name = case["name"]
         sec = sections.get(name)
@@ -65,6 +66,7 @@ def scenario_page(page: str, data: JsonDict) -> list[str]:
             cited = {e["frame"] for e in x.get("excerpts") or ()}
             if (x.get("frames") or x.get("decrypted_frames")) and not cited:
                 bad.append(f"case {name}: {x['label']} cites frames but no bytes were recorded")
+        bad += _disk(name, sec, case, views.about_disk(data))
         attacker = (case.get("observations") or {}).get("attacker")
         clients = case.get("clients") or []
         if isinstance(attacker, dict):
@@ -83,6 +85,61 @@ def scenario_page(page: str, data: JsonDict) -> list[str]:
                 bad.append(f"case {name}: clients shown dialling the server, not the attacker")
             if " → server port" in sec:
                 bad.append(f"case {name}: a client of an attacked case is shown dialling the server port")
+    return bad
+
+
+def _verdict_rows(page: str) -> int:
+    """Rows of the expected-and-observed table (each ends in a ✔ or ✘ cell)."""
+    table = page.split('id="expectations"', 1)[-1].split("</table>", 1)[0]
+    return len(re.findall(r'<td class="(?:ok|bad)">[✔✘]</td></tr>', table))
+
+
+def _not_judged(page: str, data: JsonDict) -> list[str]:
+    """Expectations for the other target are listed as not judged, with what this target holds, and never
+    among the verdict rows."""
+    bad = []
+    others = data.get("not_judged") or []
+    rows = re.findall(r'<tr class="not-judged">(.*?)</tr>', page, re.S)
+    if len(rows) != len(others):
+        bad.append(f"{len(rows)} not-judged rows, {len(others)} in the JSON")
+    if _verdict_rows(page) != len(data.get("expectations", ())):
+        judged = len(data.get("expectations", ()))
+        bad.append(f"{_verdict_rows(page)} verdict rows, {judged} judged in the JSON")
+    for e, row in zip(others, rows, strict=False):
+        cells = html.unescape(row)
+        for want in (str(e.get("target")), views.short(e.get("expected")), views.short(e.get("observed"))):
+            if html.unescape(want) not in cells:
+                bad.append(f"not-judged row {e.get('expected')!r}: {want!r} missing")
+    if others and f"Not judged on {data.get('target')}:" not in page:
+        bad.append("expectations for the other target, but no 'Not judged on <target>' statement")
+    return bad
+
+
+def _disk(name: str, sec: str, case: JsonDict, shown: bool) -> list[str]:
+    """One row per file the server left (when the scenario judges its disk), each with the mode, the
+    readers, the secrets and the key state of the JSON; no 'no RDB' line when there is one."""
+    bad = []
+    files = case.get("disk") or [] if shown else []
+    rows = re.findall(r'<tr class="disk-file">(.*?)</tr>', sec, re.S)
+    if len(rows) != len(files):
+        return [f"case {name}: {len(rows)} disk rows, {len(files)} files in the JSON"]
+    for f, row in zip(files, rows, strict=True):
+        cells = html.unescape(row)
+        readers = ", ".join(f["readable_by"]) or "no one"
+        wants = (f"<code>{f['name']}</code>", f"<code>{f['mode']}</code> · {readers}",
+                 f"<td>{f['kind']}</td>")
+        for want in wants:
+            if want not in cells:
+                bad.append(f"case {name}: file {f['name']}: {want!r} missing")
+        badges = re.findall(r'<span class="badge sev-high">([^<]+)</span>', cells)
+        want_badges = [*f["secrets"], *(["unencrypted private key"] if f.get("encrypted") is False else [])]
+        if badges != want_badges:
+            bad.append(f"case {name}: file {f['name']} shows {badges}, the JSON {want_badges}")
+        if (f.get("encrypted") is True) != ('<span class="badge v-met">encrypted private key' in cells):
+            bad.append(f"case {name}: file {f['name']}: key encryption shown against the JSON")
+    has_rdb = any(f["kind"] == "rdb" for f in files)
+    if files and ("disk-no-rdb" in sec) == has_rdb:
+        bad.append(f"case {name}: 'no RDB' line shown={not has_rdb} though the JSON has rdb={has_rdb}")
     return bad
 
 

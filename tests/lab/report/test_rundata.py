@@ -25,11 +25,29 @@ def test_unknown_run_names_recent_ones(real_run: RunResult, reports_dir: Path) -
         resolve_run("nope", reports_dir.parent)
 
 
-def test_no_runs_yet(tmp_path: Path) -> None:
+def test_no_runs_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh reports root of its own: load_run also looks at sibling runs (for a bench), so the run folder's
+    # parent must not be pytest's shared base temp dir, where other tests leave bench/results.json files.
+    root = tmp_path / "reports"
+    run_dir = root / "20260101-000000"
+    run_dir.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)  # nor the checkout's reports/ through a relative path
     with pytest.raises(UserError, match="make scenario"):
-        resolve_run(None, tmp_path)
+        resolve_run(None, root)
     with pytest.raises(UserError, match="holds no run results"):
-        load_run(tmp_path)
+        load_run(run_dir)
+
+
+def test_a_sibling_bench_is_used_only_from_the_same_reports_root(tmp_path: Path) -> None:
+    """The case test_no_runs_yet guards against: another folder's bench makes a results-less run loadable."""
+    root = tmp_path / "reports"
+    (root / "20260101-000000").mkdir(parents=True)
+    (root / "20260102-000000" / "bench").mkdir(parents=True)
+    (root / "20260102-000000" / "bench" / "results.json").write_text("{}")
+    assert load_run(root / "20260101-000000").bench == {}
+    (tmp_path / "elsewhere" / "20260101-000000").mkdir(parents=True)
+    with pytest.raises(UserError, match="holds no run results"):
+        load_run(tmp_path / "elsewhere" / "20260101-000000")
 
 
 def test_broken_json_is_named(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from lab.scenario.evidence import (
     CaseEvidence,
     ClientObservation,
     Exposure,
+    FileKind,
     Secret,
     StreamSummary,
 )
@@ -16,6 +17,7 @@ from lab.scenario.expectations import (
     EXPECTATIONS,
     AtRest,
     ClientOutcome,
+    DiskFileCheck,
     Finding,
     Observation,
     SecretInClear,
@@ -105,6 +107,8 @@ EV = CaseEvidence(
         ("observation", Observation("neg.group", equals="X25519"), True),
         ("finding", Finding("plaintext-redis"), True),
         ("finding", Finding("plaintext-redis", present=False), False),
+        ("disk-file", DiskFileCheck(FileKind.RDB, present=False), True),  # this case's disk list is empty
+        ("disk-file", DiskFileCheck(FileKind.AOF), False),
     ],
 )
 def test_each_kind(kind: str, params: object, met: bool) -> None:
@@ -127,6 +131,7 @@ def test_every_registered_kind_is_covered_above() -> None:
         "secret-in-clear",
         "secret-with-keylog",
         "at-rest",
+        "disk-file",
         "tls",
         "observation",
         "finding",

@@ -56,6 +56,8 @@ def test_the_fix_case_is_the_base_case_with_the_fix_applied_and_marked() -> None
         ({"summary": "s", "advice": True, "fix": FIX}, "not both"),
         ({"summary": "s", "config": ["appendfsync everysec # x"], "advice": True},
          r"remediation.config\[0\]: expected a redis.conf line without a trailing comment"),
+        ({"summary": "s", "config": ["user default on #abc ~* +@all"], "advice": True},
+         r"remediation.config\[0\]: expected a redis.conf line without a trailing comment"),
         ({"summary": "s", "fix": {**FIX, "expect": []}}, "at least one expectation that the threat is gone"),
         ({"summary": "s", "fix": {**FIX, "base": "nope"}}, r"remediation.fix.base: .*\(main\)"),
         ({"summary": "s", "fix": {**FIX, "expect": [{"kind": "client", "client": "old", "connects": True,
@@ -93,3 +95,10 @@ def test_every_catalogue_scenario_has_a_fix_case_or_is_labelled_advice() -> None
         assert (s.fix_case is None) == s.remediation.advice, s.name
     threats = {s.name for s in load_all() if s.fix_case is not None}
     assert {"plaintext-sniff", "dual-port", "tcp-injection", "mitm-no-verify", "tls-without-certs"} <= threats
+
+
+def test_an_acl_password_hash_is_not_a_trailing_comment() -> None:
+    """`user default on #<sha256>` is a real redis.conf line (at-rest's fix): only `#` words that are not
+    a 64-digit hash on a user line are comments the server would refuse."""
+    line = "user default on #" + "a9" * 32 + " ~* &* +@all"
+    assert _parse({"summary": "s", "config": [line], "advice": True}).remediation.config == (line,)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from lab import procs
 from lab.pki import LabPKI
 from lab.scenario.loader import load_all
 from lab.scenario.schema import Scenario
@@ -68,7 +69,7 @@ def test_fix_config_starts_real_redis_server(scenario: Scenario, tmp_path: Path)
     text, ports = _config(scenario, tmp_path, pki)
     conf = tmp_path / "redis.conf"
     conf.write_text(text)
-    proc = subprocess.Popen([binary, str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = procs.spawn([binary, str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and proc.poll() is None:

@@ -130,6 +130,10 @@ def test_cases_override_the_base_and_expectations_pick_cases() -> None:
             'case[0].clients.app.cert: expected true or false, got "yes"',
         ),
         ({"timeout": 0}, "timeout: expected a positive number of seconds, got 0.0"),
+        (
+            {"clients": {"app": {"auth": False, "password": "pw"}}},
+            "clients.app.password: expected no password with auth = false",
+        ),
     ],
 )
 def test_errors_name_file_key_and_expectation(changes: dict[str, Any], message: str) -> None:

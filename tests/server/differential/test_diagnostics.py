@@ -24,6 +24,13 @@ SEQUENCES: list[tuple[str, ...]] = [
     ("LATENCY LATEST", "LATENCY HISTORY command", "LATENCY RESET", "LATENCY RESET command x",
      "LATENCY GRAPH command", "LATENCY DOCTOR", "LATENCY FOO", "LATENCY HELP", "LATENCY HISTORY"),
     ("HELLO 3", "LATENCY DOCTOR", "SLOWLOG LEN"),
+    ("CONFIG RESETSTAT", "SET a b", "GET a", "GET a", "GET nokey", "INCR a", "~hist LATENCY HISTOGRAM set get incr",
+     "~hist LATENCY HISTOGRAM nosuch GET", "LATENCY HISTOGRAM nosuch", "~hist LATENCY HISTOGRAM CONFIG",
+     "~hist LATENCY HISTOGRAM config|resetstat", "CONFIG SET latency-tracking no", "GET a",
+     "~hist LATENCY HISTOGRAM get", "CONFIG SET latency-tracking yes", "CONFIG RESETSTAT",
+     "LATENCY HISTOGRAM get", "~hist LATENCY HISTOGRAM"),
+    ("HELLO 3", "CONFIG RESETSTAT", "SET a b", "MULTI", "GET a", "EXEC", "~hist LATENCY HISTOGRAM get exec set",
+     "LATENCY HISTOGRAM x"),
 ]
 # fmt: on
 
