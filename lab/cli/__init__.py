@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -54,15 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from lab.procs import sigterm_as_interrupt
+
     args = build_parser().parse_args(argv)
     try:
-        code: int = args._run(args)
+        with sigterm_as_interrupt():  # `kill` and `timeout` stop a run as cleanly as Ctrl-C
+            code: int = args._run(args)
     except UserError as exc:
         print(f"tlslab {args.command}: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"tlslab {args.command}: interrupted; everything started was stopped.", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     return code
 
 

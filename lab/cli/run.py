@@ -118,13 +118,10 @@ def run(args: argparse.Namespace) -> int:
         got: dict[str, RunResult | PeerFailed] = {}
 
         def wait_peer(interrupted: bool) -> RunResult | None:
-            if interrupted:
-                other.stop()
             try:
-                got["peer"] = other.result()
+                got["peer"] = other.stop() if interrupted else other.result()
             except KeyboardInterrupt:
-                other.stop()
-                got["peer"] = other.result()
+                got["peer"] = other.stop()
             done = got["peer"]
             if isinstance(done, PeerFailed):
                 _say(f"tlslab run: the {also} run failed: {done.message}")

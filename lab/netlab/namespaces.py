@@ -18,12 +18,10 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any, TypeVar
 
 from pyroute2 import IPRoute, netns
@@ -33,7 +31,7 @@ from lab.errors import UserError
 from lab.netlab import names, nsexec, reaper
 from lab.netlab.roles import RoleMap
 from lab.netlab.topology import HostSpec, Role, Topology
-from lab.procs import start_time
+from lab.procs import sigterm_as_interrupt, start_time
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -203,27 +201,6 @@ def teardown(run_id: str, namespaces: Sequence[str]) -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so the `finally` below runs (only the main thread can set handlers)."""
-    owner = os.getpid()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if os.getpid() != owner:  # a forked helper (pyroute2 forks some) ends as SIGTERM means
-            os._exit(128 + signum)
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
 def network_up(topology: Topology, run_id: str | None = None) -> Iterator[Network]:
     """Build the network, yield it, tear it down however the block ends."""
     reason = can_build()
@@ -238,7 +215,7 @@ def network_up(topology: Topology, run_id: str | None = None) -> Iterator[Networ
         raise UserError(f"namespace {clash[0]} already exists: another run uses id {run_id}, "
                         "or a crashed one left it (remove it with `tlslab netlab cleanup-stale`)")
     started = time.monotonic()
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():  # the `finally` below runs on SIGTERM too
         net: Network | None = None
         try:
             _record_owner(run_id)

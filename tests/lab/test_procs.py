@@ -7,6 +7,7 @@ lab's own code, is SIGKILLed, and the children must be gone within a few seconds
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -159,15 +160,14 @@ def test_a_sigkilled_pytest_leaves_no_fixture_server(tmp_path: Path,
     assert wait_gone([server]) == []
 
 
-def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
-                                                           parent: list[subprocess.Popen[str]]) -> None:
-    require_tool("dumpcap")
+def _slow_run(tmp_path: Path, parent: list[subprocess.Popen[str]]) -> tuple[subprocess.Popen[str], list[int]]:
+    """`tlslab run` of a scenario that waits 60 s in its workload with the capture on; returns it and the
+    processes it started (server, dumpcap) once it is in that wait."""
     scenarios = _scenarios(tmp_path, slow={"capture": "true", "workload": "commands",
                                            "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'})
     tlslab = str(Path(sys.executable).with_name("tlslab"))
     proc = subprocess.Popen([tlslab, "run", "slow", "--scenarios", str(scenarios), "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent.append(proc)
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -176,8 +176,27 @@ def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
     time.sleep(0.5)  # inside the workload's wait: server and dumpcap run
     children = [int(p.split(":")[0]) for p in processes_mentioning(str(tmp_path))]
     assert len(children) >= 2, "expected the server and dumpcap to run"
+    return proc, children
+
+
+def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
+                                                           parent: list[subprocess.Popen[str]]) -> None:
+    require_tool("dumpcap")
+    proc, children = _slow_run(tmp_path, parent)
     _sigkill(proc)
     assert wait_gone(children) == []
+
+
+def test_sigterm_unwinds_like_ctrl_c_in_tlslab(tmp_path: Path, parent: list[subprocess.Popen[str]]) -> None:
+    """`kill` or `timeout` in the middle of a run: the same one line and cleanup as Ctrl-C."""
+    require_tool("dumpcap")
+    proc, children = _slow_run(tmp_path, parent)
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (130, 143), err
+    assert err.strip() == "tlslab run: interrupted; everything started was stopped."
+    assert wait_gone(children) == []
+    assert (tmp_path / "reports" / "latest" / "run.json").exists()  # the cleanup ran: the report was written
 
 
 def test_run_kills_the_child_on_timeout_and_reports_it() -> None:
@@ -214,3 +233,19 @@ def test_a_forked_worker_leaves_ctrl_c_to_its_parent_and_dies_with_it(
     assert alive(worker), "the worker died of the Ctrl-C (with a traceback) instead of being stopped"
     _sigkill(proc)
     assert wait_gone([worker]) == []
+
+
+SPAWNS = re.compile(r"\bsubprocess\.(Popen|run|call|check_call|check_output)\(|"
+                    r"create_subprocess_(exec|shell)\(|\bos\.(system|popen|spawn\w*)\(")
+
+
+def test_every_spawn_in_the_lab_goes_through_lab_procs() -> None:
+    """A child started any other way outlives a killed lab: the rule, checked over the whole package."""
+    offenders = []
+    for path in sorted((ROOT / "lab").rglob("*.py")):
+        if path == ROOT / "lab" / "procs.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if SPAWNS.search(line.split("#", 1)[0]):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "start it with lab.procs.spawn / lab.procs.run:\n" + "\n".join(offenders)

@@ -72,23 +72,33 @@ class PeerRun:
                                  args=(send, scenarios, out, kind, on_start, on_done, note))
         self._proc.start()
         send.close()
+        self._result: RunResult | PeerFailed | None = None
 
     def result(self) -> RunResult | PeerFailed:
         """The child's RunResult (or why there is none), once it has finished."""
+        if self._result is None:
+            self._result = self._collect(None)
+        return self._result
+
+    def stop(self) -> RunResult | PeerFailed:
+        """Ctrl-C for the child: it stops its running case and reports what it finished (kept for
+        `result()`); killed when it has not done so within STOP_GRACE_S."""
+        if self._result is None:
+            if self._proc.is_alive() and self._proc.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._proc.pid, signal.SIGINT)
+            self._result = self._collect(STOP_GRACE_S)
+        return self._result
+
+    def _collect(self, timeout: float | None) -> RunResult | PeerFailed:
+        # read before joining: a result larger than the pipe's buffer keeps the child in send() until then
+        got: object
         try:
-            got = self._recv.recv()
+            got = self._recv.recv() if self._recv.poll(timeout) else None
         except (EOFError, OSError):
             got = PeerFailed(f"the {self.kind} run ended without a result (exit code {self._proc.exitcode})")
-        finally:
-            self._proc.join()
-        return got if isinstance(got, RunResult | PeerFailed) else PeerFailed(f"unexpected result {got!r}")
-
-    def stop(self) -> None:
-        """Ctrl-C for the child (it stops its running case and reports), then wait; kill it if it hangs."""
-        if self._proc.is_alive() and self._proc.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._proc.pid, signal.SIGINT)
-        self._proc.join(STOP_GRACE_S)
-        if self._proc.is_alive():
+        if got is None:
             self._proc.kill()
-            self._proc.join()
+            got = PeerFailed(f"the {self.kind} run did not stop within {timeout:g} s and was killed")
+        self._proc.join()
+        return got if isinstance(got, RunResult | PeerFailed) else PeerFailed(f"unexpected result {got!r}")
