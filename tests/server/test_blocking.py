@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lab.pki import LabPKI
-from server.aof import Aof
 from server.state import ClientState
 from tests.server.conftest import StartBundled, client_tls_context
 from tests.server.rawresp import RawClient, encode_command
-from tests.server.test_dispatch import Harness
+from tests.server.test_dispatch import Harness, with_aof  # noqa: F401  (a fixture, shared)
 
 
 class Conn:
@@ -88,17 +86,7 @@ def test_disconnect_forgets_the_waiter(h: Harness) -> None:
     assert h.state.blocking.waiters == {} and h.state.keyspace.db(0).blocked == {}
 
 
-@pytest.fixture
-def with_aof(tmp_path: Path) -> Iterator[tuple[Harness, Path]]:
-    h = Harness(["--dir", str(tmp_path), "--appendonly", "yes", "--appendfsync", "always"])
-    aof = Aof(h.state.config, h.state.log, h.state.keyspace)
-    aof.load(lambda argv: None)
-    h.state.aof = aof
-    yield h, tmp_path / "appendonly.aof"
-    aof.close()
-
-
-def test_the_aof_gets_the_served_pop_not_the_blocking_command(with_aof: tuple[Harness, Path]) -> None:
+def test_the_aof_gets_the_served_pop_not_the_blocking_command(with_aof: tuple[Harness, Path]) -> None:  # noqa: F811
     h, path = with_aof
     a, b, c, pusher = Conn(h), Conn(h), Conn(h), Conn(h)
     a.run("BLPOP l 0")
