@@ -10,12 +10,8 @@ expiries arrive already rewritten as PEXPIREAT by the commands (see Ctx.log_as).
 - BGREWRITEAOF, as Redis 7.0: a new incr file is opened (and put in the manifest) first, so writes made
   meanwhile land there; os.fork()ed child writes the snapshot to a temp file; when cron() sees it end,
   the temp file becomes the next base, the older files become history and are deleted.
-- Start-up: an old single-file `dir/appendfilename` is migrated into the directory as the base, as
-  Redis 7 does; a fresh start creates an (empty) base and an incr file.
-- Loading: a truncated last file (or an unterminated MULTI) is cut off with Redis's warnings when
-  aof-load-truncated is yes and refused with Redis's advice when it is no; any other damage is refused.
-  A truncated file that is not the last is refused too (Redis truncates it first, then refuses: we
-  leave it untouched).
+- Start-up: server.aof_load replays the directory (an old single file is migrated into it first); a
+  fresh start creates an (empty) base and an incr file.
 """
 
 from __future__ import annotations
@@ -30,8 +26,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from server import aof_manifest as mf
-from server.aof_manifest import AofFile, AofType, Manifest, ManifestError
-from server.rdb_file import RdbFileError, base_aux, open_rdb, write_rdb
+from server.aof_load import AofLoadError, AofLoadResult, AofReader
+from server.aof_manifest import AofFile, Manifest, ManifestError
+from server.rdb_file import base_aux, write_rdb
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -39,18 +36,6 @@ if TYPE_CHECKING:
     from server.log import RedisLog
 
 REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
-
-
-class AofLoadError(Exception):
-    """The AOF cannot be loaded; str(err) is what Redis logs before exiting."""
-
-
-@dataclass(frozen=True)
-class AofLoadResult:
-    files: int  # files loaded (base and incr)
-    commands: int  # commands replayed
-    keys: int  # keys read from an RDB base
-    truncated_bytes: int  # bytes cut from a damaged tail (0: every file was whole)
 
 
 def encode_command(argv: list[bytes]) -> bytes:
@@ -66,88 +51,12 @@ def _select(db: int) -> bytes:
     return encode_command([b"SELECT", str(db).encode()])
 
 
-class _Truncated(Exception):
-    pass
-
-
-class _BadFormat(Exception):
-    pass
-
-
-def _parse(data: bytes, pos: int) -> tuple[list[bytes], int]:
-    """One command at `pos` → (argv, next pos). _Truncated at a short end, _BadFormat otherwise."""
-
-    def line(at: int, mark: int) -> tuple[int, int]:
-        end = data.find(b"\r\n", at)
-        if end < 0:
-            raise _Truncated
-        if data[at] != mark:
-            raise _BadFormat
-        try:
-            return int(data[at + 1 : end]), end + 2
-        except ValueError:
-            raise _BadFormat from None
-
-    argc, pos = line(pos, ord("*"))
-    if argc < 1:
-        raise _BadFormat
-    argv = []
-    for _ in range(argc):
-        if pos >= len(data):
-            raise _Truncated
-        size, pos = line(pos, ord("$"))
-        if size < 0:
-            raise _BadFormat
-        if pos + size + 2 > len(data):
-            raise _Truncated
-        argv.append(data[pos : pos + size])
-        pos += size + 2
-    return argv, pos
-
-
 @dataclass
 class _Rewrite:
     pid: int
     temp: str  # the child's output, in `dir` as Redis names it
     started: float
     keep: AofFile | None  # the incr file opened when the rewrite started: it stays after the switch
-
-
-@dataclass
-class _Replayed:
-    commands: int
-    valid: int  # bytes up to the end of the last complete command (outside an unfinished MULTI)
-    truncated: bool  # a short read or an unterminated MULTI at the end
-
-
-def _replay(data: bytes, name: str, execute: Callable[[list[bytes]], None], log: RedisLog) -> _Replayed:
-    """Run every command of one file; _BadFormat → AofLoadError with Redis's advice."""
-    pos = valid = before_multi = count = 0
-    in_multi = short = False
-    while pos < len(data):
-        try:
-            argv, pos = _parse(data, pos)
-        except _Truncated:
-            short = True
-            break
-        except _BadFormat:
-            raise AofLoadError(
-                f"Bad file format reading the append only file {name}: make a backup of your AOF file, "
-                "then use ./redis-check-aof --fix <filename.manifest>"
-            ) from None
-        command = argv[0].lower()
-        if command == b"multi":
-            in_multi, before_multi = True, valid
-        elif command == b"exec":
-            in_multi = False
-        execute(argv)
-        count += 1
-        valid = pos
-    if in_multi:
-        if not short:
-            log.warning(f"Revert incomplete MULTI/EXEC transaction in AOF file {name}")
-        valid = before_multi
-    return _Replayed(count, valid, short or in_multi)
 
 
 class Aof:
@@ -158,7 +67,7 @@ class Aof:
         self.dirname = os.path.join(cfg["dir"], cfg["appenddirname"])
         self.filename: str = cfg["appendfilename"]
         self.manifest = Manifest()
-        self.loading = ""  # name of the file being loaded (for messages about its commands)
+        self._reader: AofReader | None = None
         self._fd: int | None = None
         self._buf = bytearray()
         self._db = -1  # database the current incr file last selected
@@ -184,138 +93,16 @@ class Aof:
     def load(self, execute: Callable[[list[bytes]], None]) -> AofLoadResult:
         """Replay the base and incr files (RDB base entries go straight into the keyspace), then open
         the incr file writes go to. A directory with no manifest and no old-style file is an empty AOF."""
-        self._make_dir()
-        self._read_manifest()
-        started = time.monotonic()
-        files = self.manifest.files()
-        commands = keys = truncated = 0
-        for i, entry in enumerate(files):
-            self.loading = entry.name
-            last = i == len(files) - 1
-            data = self._read(entry.name)
-            began = time.monotonic()
-            if entry.type is AofType.BASE and data.startswith(b"REDIS"):
-                keys += self._load_rdb(entry.name, data)
-            else:
-                replayed = _replay(data, entry.name, execute, self.log)
-                commands += replayed.commands
-                if replayed.truncated:
-                    truncated += self._truncate_tail(entry.name, replayed.valid, len(data), last)
-            kind = "base" if entry.type is AofType.BASE else "incr"
-            self.log.notice(
-                f"DB loaded from {kind} file {entry.name}: {time.monotonic() - began:.3f} seconds"
-            )
-        self.loading = ""
-        if files:
-            self.log.notice(f"DB loaded from append only file: {time.monotonic() - started:.3f} seconds")
+        reader = self._reader = AofReader(self.cfg, self.log, self.keyspace)
+        self.manifest = reader.prepare()
+        result = reader.replay(execute)
         self._open_on_start()
-        return AofLoadResult(len(files), commands, keys, truncated)
+        return result
 
-    def _make_dir(self) -> None:
-        name = self.cfg["appenddirname"]
-        if os.path.exists(self.dirname) and not os.path.isdir(self.dirname):
-            raise AofLoadError(f"Can't open or create append-only dir {name}: Not a directory")
-        try:
-            os.makedirs(self.dirname, exist_ok=True)
-        except OSError as e:
-            raise AofLoadError(f"Can't open or create append-only dir {name}: {e.strerror}") from None
-
-    def _read_manifest(self) -> None:
-        path = self.path(mf.manifest_name(self.filename))
-        try:
-            with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
-                text = f.read()
-        except FileNotFoundError:
-            self._migrate_old_style()
-            return
-        except OSError as e:
-            raise AofLoadError(
-                f"Can't open the AOF manifest file {mf.manifest_name(self.filename)}: {e.strerror}"
-            ) from None
-        try:
-            self.manifest = mf.parse(text)
-        except ManifestError as e:
-            raise AofLoadError(str(e)) from None
-
-    def _migrate_old_style(self) -> None:
-        """Redis 7's upgrade: `dir/appendonly.aof` moves into the directory as the base (seq 1)."""
-        old = os.path.join(self.cfg["dir"], self.filename)
-        if not os.path.isfile(old):  # Redis ignores a directory of that name, and so do we
-            return
-        manifest = Manifest(base=AofFile(self.filename, 1, AofType.BASE), base_seq=1)
-        try:
-            mf.persist(self.dirname, self.filename, manifest)
-            os.rename(old, self.path(self.filename))
-        except (OSError, ManifestError) as e:
-            raise AofLoadError(f"Failed to migrate the old-style AOF file {self.filename}: {e}") from None
-        self.manifest = manifest
-        self.log.notice(
-            f"Successfully migrated an old-style AOF file ({self.filename}) into the AOF directory "
-            f"({self.cfg['appenddirname']})."
-        )
-
-    def _read(self, name: str) -> bytes:
-        try:
-            with open(self.path(name), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            raise AofLoadError(
-                f"Unable to obtain the AOF file {name} length. stat: No such file or directory"
-            ) from None
-        except OSError as e:  # a directory, no permission...: Redis's one fatal line, not a traceback
-            raise AofLoadError(
-                f"Unrecoverable error reading the append only file {name}: {e.strerror or e}"
-            ) from None
-
-    def _load_rdb(self, name: str, data: bytes) -> int:
-        self.log.notice("Reading RDB base file on AOF loading...")
-        try:
-            rdb = open_rdb(data)
-            version = rdb.aux.get(b"redis-ver")
-            if version:
-                self.log.notice(f"Loading RDB produced by version {version.decode('utf-8', 'replace')}")
-            ctime, used = rdb.aux.get(b"ctime", b""), rdb.aux.get(b"used-mem", b"")
-            if ctime.isdigit():
-                self.log.notice(f"RDB age {max(0, int(time.time()) - int(ctime))} seconds")
-            if used.isdigit():
-                self.log.notice(f"RDB memory usage when created {int(used) / (1024 * 1024):.2f} Mb")
-            keys = 0
-            for entry in rdb.entries():
-                if entry.db >= self.keyspace.databases:
-                    raise AofLoadError(
-                        "FATAL: Data file was created with a Redis server configured to handle more than "
-                        f"{self.keyspace.databases} databases. Exiting"
-                    )
-                db = self.keyspace.db(entry.db)
-                db.set(entry.key, entry.value)
-                if entry.expire_ms is not None:
-                    db.set_expire_ms(entry.key, entry.expire_ms)
-                keys += 1
-        except RdbFileError as e:
-            raise AofLoadError(f"Bad file format reading the RDB base file {name}: {e}") from None
-        self.log.notice("RDB is base AOF")
-        self.log.notice(f"Done loading RDB, keys loaded: {keys}, keys expired: 0.")
-        return keys
-
-    def _truncate_tail(self, name: str, valid: int, size: int, last: bool) -> int:
-        if not self.cfg["aof-load-truncated"]:
-            raise AofLoadError(
-                f"Unexpected end of file reading the append only file {name}. You can: "
-                "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. "
-                "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and "
-                "restart the server."
-            )
-        if not last:
-            raise AofLoadError(f"!!! Warning: short read while loading the AOF file {name}!!!\n"
-                               "Fatal error: the truncated file is not the last file")  # fmt: skip
-        self.log.warning(f"!!! Warning: short read while loading the AOF file {name}!!!")
-        self.log.warning(f"!!! Truncating the AOF {name} at offset {valid} !!!")
-        try:
-            os.truncate(self.path(name), valid)
-        except OSError as e:
-            raise AofLoadError(f"Error truncating the AOF file {name}: {e.strerror}") from None
-        self.log.warning(f"AOF {name} loaded anyway because aof-load-truncated is enabled")
-        return size - valid
+    @property
+    def loading(self) -> str:
+        """The file being loaded (for messages about its commands)."""
+        return self._reader.loading if self._reader is not None else ""
 
     def _open_on_start(self) -> None:
         """aofOpenIfNeededOnServerStart: a fresh directory gets an empty base; writes go to the last
@@ -558,8 +345,7 @@ class Aof:
         An existing manifest is kept: its files become history."""
         aof = cls(cfg, log, keyspace)
         with contextlib.suppress(AofLoadError):
-            aof._make_dir()
-            aof._read_manifest()
+            aof.manifest = AofReader(cfg, log, keyspace).prepare()
         aof._waiting_for_rewrite = True
         aof.start_rewrite()
         return aof

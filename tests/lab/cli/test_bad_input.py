@@ -52,6 +52,8 @@ CASES: list[tuple[str, str, str]] = [
     ("watch -i no-such-if0", "no interface 'no-such-if0'", "lo"),
     ("watch --keylog {d}/missing.log", "does not exist", "SSLKEYLOGFILE"),
     ("watch --json-lines {d}/folder", "is a folder", "file path"),
+    ("watch --duration -1", "-1 s", "above 0"),
+    ("watch --duration nan", "nan s", "above 0"),
     ("run --out {d}/a-file x", "is a file", "give a folder"),
     ("run --junit {d}/folder x", "is a folder", "file path"),
     ("run --scenarios {d}/missing x", "no scenario directory", "--scenarios"),
@@ -80,6 +82,9 @@ CASES: list[tuple[str, str, str]] = [
     ("audit-client", "no client command", "--"),
     ("audit-client -- /no/such/client", "not found", "full path"),
     ("audit-client --json {d}/folder -- true", "is a folder", "file path"),
+    ("audit-client --timeout 0 -- true", "0 s", "above 0"),
+    ("audit 127.0.0.1:1", "nothing accepts connections at 127.0.0.1:1", "start the server"),
+    ("bench --endpoint 127.0.0.1:1", "nothing accepts connections at 127.0.0.1:1", "start the server"),
     ("netlab", "required: ACTION", "--help"),
     ("netlab bogus", "invalid choice", "cleanup"),
 ]
