@@ -47,21 +47,11 @@ def _check_keylog(path: Path | None) -> None:
     """A bad key log is an error now, not at the first TLS session; an empty one is fine (no client yet)."""
     if path is None:
         return
-    if not path.exists():
-        raise UserError(
-            f"key log {path} does not exist: create it (touch {path}) and set SSLKEYLOGFILE={path}"
-        )
-    if path.stat().st_size:
-        from lab.analysis.keylog import client_randoms
+    from lab.analysis.keylog import client_randoms, require_keylog
 
+    require_keylog(path, missing=f"create it (touch {path}) and set SSLKEYLOGFILE={path}")
+    if path.stat().st_size:
         client_randoms(path)
-    else:
-        try:
-            path.open("rb").close()
-        except OSError as exc:
-            raise UserError(
-                f"key log {path} cannot be read ({exc.strerror}): check its permissions"
-            ) from None
 
 
 def _check_interface(name: str) -> None:
