@@ -23,7 +23,7 @@ from lab.capture import Capture
 # Bytes a record adds to its plaintext: header 5 + GCM tag 16 (+ inner content type 1 in TLS 1.3,
 # + explicit nonce 8 in TLS 1.2 AES-GCM).
 RECORD_OVERHEAD = {"plain": 0, "tls1.2": 29, "tls1.3": 22}
-SAMPLE_SECONDS = 0.25
+SAMPLE_SECONDS = 0.15  # a few hundred requests per cell: bytes per request settle long before
 GAP_SECONDS = 0.1  # quiet time between samples so windows never overlap
 
 

@@ -121,3 +121,26 @@ def test_a_report_without_the_new_fields_shows_no_empty_sections(
     _, tables, html = _page(small_report, tmp_path)
     assert not {"attribution-table", "capacity-table", "storm-table"} & set(tables)
     assert "crypto floor" not in html
+
+
+def test_results_of_the_previous_shape_still_render(cost_report: BenchReport, tmp_path: Path) -> None:
+    """A results.json written before the strace, session-id, storm-limit and clients fields: the page
+    shows "-" where they would be, instead of failing."""
+    run = tmp_path / "run"
+    path = write_json(cost_report, run / "bench" / "results.json")
+    data = json.loads(path.read_text())
+    del data["session_ids"]
+    for a in data["attribution"]:
+        del a["plain_trace"], a["tls_trace"]
+    for p in data["storm"]:
+        del p["arrival_busy"], p["limit"]
+    for h in data["capacity"]:
+        del h["clients"]
+    path.write_text(json.dumps(data))
+    render_run(run)
+    parser = _Tables()
+    parser.feed((run / "performance.html").read_text())
+    storm = [r for r in parser.tables["storm-table"] if r]
+    assert [r[-2:] for r in storm] == [["-", "-"]] * len(data["storm"])
+    (row,) = [r for r in parser.tables["capacity-table"] if r]
+    assert row[-2] == "-"
