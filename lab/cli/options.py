@@ -23,6 +23,17 @@ def port(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    """A duration in seconds, > 0 (a zero or negative wait is a typo, not a request)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} s: give a number of seconds above 0")
+    return value
+
+
 def _writable_base(path: Path) -> None:
     """The nearest existing folder above `path` must be a folder we may write in (the rest is created)."""
     base = next(p for p in (path.absolute().parent, *path.absolute().parents) if p.exists())
