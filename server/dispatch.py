@@ -28,7 +28,7 @@ NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset", "p
 
 def redacted(argv: list[bytes]) -> list[bytes | None]:
     """argv with secrets replaced by None, as Redis's redactClientCommandArgument does for MONITOR:
-    every AUTH argument, and the user/password after HELLO's AUTH option."""
+    every AUTH argument, the user/password after HELLO's AUTH option and MIGRATE's AUTH / AUTH2."""
     name = argv[0].lower()
     if name == b"auth":
         return [argv[0], *[None] * (len(argv) - 1)]
@@ -38,6 +38,14 @@ def redacted(argv: list[bytes]) -> list[bytes | None]:
             if argv[i].lower() == b"auth":
                 shown[i + 1] = shown[i + 2] = None
                 break
+    if name == b"migrate":  # AUTH password / AUTH2 username password
+        for i in range(6, len(argv)):
+            option = argv[i].lower()
+            if option == b"keys":
+                break
+            if option in (b"auth", b"auth2"):
+                for k in range(i + 1, min(i + (2 if option == b"auth" else 3), len(argv))):
+                    shown[k] = None
     return shown
 
 

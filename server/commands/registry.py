@@ -41,6 +41,8 @@ BAD_DATA_FORMAT = "ERR Bad data format"
 BAD_TTL = "ERR Invalid TTL value, must be >= 0"
 BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
 BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+MIGRATE_KEYS_ARG = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
+MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ server, restored on the other, and the contents, the type, the encoding and the 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -161,3 +162,80 @@ def test_values_travel_between_servers(servers: Servers, name: str, direction: s
         back = b.call("DUMP", "k")[1]
         assert a.call("RESTORE", "k2", "0", back) == ("+", b"OK")
         assert _content(a, [read[0], "k2", *read[2:]]) == _content(a, read)
+
+
+# ---- MIGRATE between the two servers, in both directions -----------------------------------------
+
+
+def _pair(servers: Servers, direction: str) -> tuple[RawClient, RawClient, int]:
+    """(client of the source, client of the target, the target's port), both flushed."""
+    src, dst = servers.reference, servers.bundled
+    if direction == "bundled-to-redis":
+        src, dst = dst, src
+    assert src.port is not None and dst.port is not None
+    a, b = RawClient(src.host, src.port), RawClient(dst.host, dst.port)
+    a.call("FLUSHALL")
+    b.call("FLUSHALL")
+    return a, b, dst.port
+
+
+@pytest.mark.parametrize("direction", ["redis-to-bundled", "bundled-to-redis"])
+@pytest.mark.parametrize("name", ["list-big", "set-plain", "hash-big", "zset-big", "string-long", "set-intset"])
+def test_migrate_moves_values(servers: Servers, name: str, direction: str) -> None:
+    build, read = VALUES[name]
+    a, b, port = _pair(servers, direction)
+    with a, b:
+        a.pipeline(build)
+        a.call("PEXPIRE", "k", 600_000)
+        before = _state(a, read)
+        assert a.call("MIGRATE", "127.0.0.1", port, "k", "0", "5000") == ("+", b"OK")
+        assert a.call("EXISTS", "k") == (":", 0)
+        assert _state(b, read) == before
+        assert 590_000 < b.call("PTTL", "k")[1] <= 600_000
+
+
+def _dead_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = int(probe.getsockname()[1])
+    probe.close()
+    return port
+
+
+def _migrate_sequence(a: RawClient, b: RawClient, port: int) -> list[Any]:
+    dead = _dead_port()
+    a.call("MSET", "k1", "v1", "k2", "v2", "k3", "v3")
+    return [
+        a.call("MIGRATE", "127.0.0.1", port, "nokey", "0", "1000"),
+        a.call("MIGRATE", "127.0.0.1", port, "k1", "0", "1000", "COPY"),
+        a.call("EXISTS", "k1"), b.call("GET", "k1"),
+        a.call("MIGRATE", "127.0.0.1", port, "k1", "0", "1000"),  # the target has k1: BUSYKEY
+        a.call("EXISTS", "k1"),
+        a.call("SET", "k1", "new"),
+        a.call("MIGRATE", "127.0.0.1", port, "k1", "0", "1000", "REPLACE"),
+        b.call("GET", "k1"), a.call("EXISTS", "k1"),
+        a.call("MIGRATE", "127.0.0.1", port, "", "3", "1000", "KEYS", "k2", "nokey", "k3"),
+        b.call("SELECT", "3"), b.call("MGET", "k2", "k3"), a.call("EXISTS", "k2", "k3"),
+        a.call("SET", "k4", "v"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "1000", "KEYS", "k4"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "1000", "FOO"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "1000", "AUTH"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "x"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "x", "1000"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "1000", "AUTH", "wrong"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "0", "1000", "AUTH2", "nobody", "wrong"),
+        a.call("MIGRATE", "127.0.0.1", port, "k4", "99", "1000"),
+        a.call("MIGRATE", "127.0.0.1", dead, "k4", "0", "200"),
+        a.call("EXISTS", "k4"),
+    ]
+
+
+def test_migrate_options_and_errors_as_redis(servers: Servers) -> None:
+    """MIGRATE run on redis-server (targeting the bundled server) and on the bundled server (targeting
+    redis-server) answers the same: options, NOKEY, COPY / REPLACE / KEYS, the target's errors, IOERR."""
+    replies = {}
+    for direction in ("redis-to-bundled", "bundled-to-redis"):
+        a, b, port = _pair(servers, direction)
+        with a, b:
+            replies[direction] = _migrate_sequence(a, b, port)
+    assert replies["bundled-to-redis"] == replies["redis-to-bundled"]
