@@ -12,6 +12,7 @@ import time
 from typing import TextIO
 
 LEVELS = {"debug": 0, "verbose": 1, "notice": 2, "warning": 3}
+VERBOSE = LEVELS["verbose"]
 _MARKS = ".-*#"
 
 

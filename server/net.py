@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import resp
 from server.dispatch import Dispatcher
+from server.log import VERBOSE
 
 if TYPE_CHECKING:
     from server.state import ClientState, ServerState
@@ -65,6 +66,14 @@ def format_addr(addr: object) -> str:
         host, port = addr[0], addr[1]
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return str(addr)
+
+
+def _server_session(context: ssl.SSLContext, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO) -> Any:
+    """A server-side TLS session on the two BIOs: the C object itself where CPython exposes it."""
+    wrap = getattr(context, "_wrap_bio", None)
+    if wrap is not None:
+        return wrap(incoming, outgoing, True, None)
+    return context.wrap_bio(incoming, outgoing, server_side=True)._sslobj  # type: ignore[attr-defined]
 
 
 class Listener:
@@ -113,9 +122,8 @@ class RedisProtocol(asyncio.Protocol):
         server = self._listener.server
         self.addr = format_addr(transport.get_extra_info("peername"))
         self.laddr = format_addr(transport.get_extra_info("sockname"))
-        sock = transport.get_extra_info("socket")
+        sock = transport.get_extra_info("socket")  # TCP_NODELAY: uvloop and asyncio set it themselves
         if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._fd = sock.fileno()
         if len(server.clients) + len(self._listener.handshakes) >= server.config["maxclients"]:
             server.stats.rejected_connections += 1
@@ -139,7 +147,8 @@ class RedisProtocol(asyncio.Protocol):
         client.send = self._write
         client.resume = self._schedule_resume
         self.client = client
-        server.log.verbose(f"Accepted {self.addr}")
+        if server.log.level <= VERBOSE:  # under -k 0 a new connection is the hot path: no idle f-string
+            server.log.verbose(f"Accepted {self.addr}")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closing = True
@@ -280,14 +289,13 @@ class RedisProtocol(asyncio.Protocol):
 class TlsRedisProtocol(RedisProtocol):
     """The same protocol behind a TLS server session kept in memory BIOs."""
 
-    __slots__ = ("_incoming", "_outgoing", "_records", "_ssl")
+    __slots__ = ("_incoming", "_outgoing", "_ssl")
 
     def __init__(self, listener: Listener) -> None:
         super().__init__(listener)
-        self._ssl: ssl.SSLObject | None = None
-        # The C object behind _ssl, for the per-request read/write: SSLObject.read and .write are Python
-        # methods that only forward to it, a frame each, twice per request at pipeline 1.
-        self._records: Any = None
+        # The C session object (_ssl._SSLSocket) that ssl.SSLObject wraps: every SSLObject method only
+        # forwards to it, a Python frame each, several times per connection and twice per request.
+        self._ssl: Any = None
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
 
@@ -299,8 +307,7 @@ class TlsRedisProtocol(RedisProtocol):
         if context is None:  # TLS was switched off since the listener started
             self._close()
             return
-        self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
-        self._records = getattr(self._ssl, "_sslobj", self._ssl)
+        self._ssl = _server_session(context, self._incoming, self._outgoing)
         self._listener.handshakes[self] = _monotonic()
 
     def _attach(self) -> None:
@@ -309,7 +316,7 @@ class TlsRedisProtocol(RedisProtocol):
 
     def expire(self) -> None:
         """`timeout` ran out during the handshake: close without logging a failed handshake."""
-        self._ssl = self._records = None
+        self._ssl = None
         self._close()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -323,9 +330,12 @@ class TlsRedisProtocol(RedisProtocol):
         if self._closing or sslobj is None:
             return
         incoming.write(data)
-        if self.client is None and not self._handshake():
-            return
-        read = self._records.read
+        if self.client is None:
+            if not self._handshake():
+                return
+            if not incoming.pending:  # the client's Finished came alone: no record to read (and no
+                return  # SSLWantReadError raised for nothing, once per connection)
+        read = sslobj.read
         plain = b""
         ended = False
         try:
@@ -349,7 +359,7 @@ class TlsRedisProtocol(RedisProtocol):
             RedisProtocol.data_received(self, plain)
         if ended and not self._closing:
             with contextlib.suppress(ssl.SSLError):
-                sslobj.unwrap()  # answer with our close_notify: asyncio clients wait for it
+                sslobj.shutdown()  # answer with our close_notify: asyncio clients wait for it
             self._flush_tls()
             self._close()
 
@@ -357,7 +367,7 @@ class TlsRedisProtocol(RedisProtocol):
         transport = self._transport
         if transport is not None and self._ssl is not None and not self._closing:
             self._listener.stats.total_net_output_bytes += len(data)
-            self._records.write(data)
+            self._ssl.write(data)
             transport.write(self._outgoing.read())
 
     def _read_failed(self, err: ssl.SSLError) -> None:
@@ -410,7 +420,7 @@ class TlsRedisProtocol(RedisProtocol):
         server = self._listener.server
         server.stats.tls_handshakes_failed += 1
         server.log.warning(f"Error accepting a client connection: {reason} ({where})")
-        self._ssl = self._records = None  # counted and logged once
+        self._ssl = None  # counted and logged once
 
     def _handshake_failed_eof(self) -> None:
         """The peer went away before the handshake completed (port scanners, plain TCP probes).

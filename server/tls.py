@@ -155,6 +155,7 @@ def build_server_context(cfg: Config) -> ssl.SSLContext | None:
                 f"Failed to configure CA certificate(s) file/directory: {_openssl_reason(e)}"
             ) from None
     ctx.verify_mode = _AUTH[auth]
+    tls_native.build_cert_chain(ctx)  # after the CA store is loaded: the chain comes from it
 
     if cfg["tls-ciphers"]:
         try:

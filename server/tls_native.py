@@ -21,6 +21,11 @@ _SSL_CTRL_SET_SESS_CACHE_MODE = 44
 _SSL_CTRL_GET_SESS_CACHE_MODE = 45
 _SSL_CTRL_MODE = 33  # SSL_CTX_set_mode / SSL_CTX_get_mode (with 0)
 _SSL_CTRL_CLEAR_MODE = 78
+_SSL_CTRL_GET_EXTRA_CHAIN_CERTS = 82
+_SSL_CTRL_BUILD_CERT_CHAIN = 105
+_SSL_CTRL_GET_CHAIN_CERTS = 115
+BUILD_CHAIN_FLAG_IGNORE_ERROR = 0x8  # keep the chain as far as it was built, as the per-handshake path
+BUILD_CHAIN_FLAG_CLEAR_ERROR = 0x10
 MODE_ENABLE_PARTIAL_WRITE = 0x01
 MODE_RELEASE_BUFFERS = 0x10
 SESS_CACHE_OFF = 0x0000
@@ -108,6 +113,35 @@ def keep_record_buffers(ctx: ssl.SSLContext) -> None:
     Redis's other mode, SSL_MODE_ENABLE_PARTIAL_WRITE, is left off on purpose: with it SSL_write returns
     after the first 16 KB record even into a memory BIO, and our writers hand over whole replies."""
     _libssl().SSL_CTX_ctrl(_ssl_ctx(ctx), _SSL_CTRL_CLEAR_MODE, MODE_RELEASE_BUFFERS, None)
+
+
+def build_cert_chain(ctx: ssl.SSLContext) -> bool:
+    """Build the certificate chain the server sends once, now, instead of at every handshake.
+
+    With no chain certificates after the leaf in tls-cert-file, OpenSSL builds the chain from the CA
+    store for each handshake it serves (ssl_add_cert_chain: X509_verify_cert on our own certificate,
+    signature checks included, ~15% of a P-256 handshake's CPU here). SSL_CTX_build_cert_chain runs
+    the same chain building against the same store and keeps the result as the certificate's chain, so
+    the handshake sends the very same certificates (root included, as the per-handshake path sends it)
+    without redoing the work. Redis 7.0 does it per handshake; the Certificate message is identical.
+    A file that lists its own chain is left alone (OpenSSL never auto-chains it). False when nothing was
+    built (chain given, or OpenSSL refused: the per-handshake path then stays as it was)."""
+    if has_chain(ctx):  # chain certificates given: OpenSSL sends them as they are, no auto-chain
+        return False
+    flags = BUILD_CHAIN_FLAG_IGNORE_ERROR | BUILD_CHAIN_FLAG_CLEAR_ERROR
+    return _libssl().SSL_CTX_ctrl(_ssl_ctx(ctx), _SSL_CTRL_BUILD_CERT_CHAIN, flags, None) > 0
+
+
+def has_chain(ctx: ssl.SSLContext) -> bool:
+    """True when the certificate has a chain of its own (from its file or built), so no handshake
+    builds one from the CA store."""
+    ptr, lib = _ssl_ctx(ctx), _libssl()
+    for ctrl, only in ((_SSL_CTRL_GET_CHAIN_CERTS, 0), (_SSL_CTRL_GET_EXTRA_CHAIN_CERTS, 1)):
+        chain = ctypes.c_void_p()
+        lib.SSL_CTX_ctrl(ptr, ctrl, only, ctypes.byref(chain))
+        if chain.value:
+            return True
+    return False
 
 
 def modes(ctx: ssl.SSLContext) -> int:

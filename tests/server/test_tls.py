@@ -223,3 +223,42 @@ def test_openssl_s_client_handshake(pki: LabPKI) -> None:
     text = out.stderr.decode() + out.stdout.decode()
     assert "Protocol version: TLSv1.3" in text, text
     assert "Verification: OK" in text, text
+
+
+def _sent_chain(port: int, pki: LabPKI, openssl: str) -> list[str]:
+    """The subjects of the certificates the server sends, in order (openssl s_client -showcerts)."""
+    out = subprocess.run(
+        [openssl, "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", str(pki.ca_cert),
+         "-cert", str(pki.client.cert), "-key", str(pki.client.key), "-showcerts"],
+        input=b"", capture_output=True, timeout=20, check=False,
+    )  # fmt: skip
+    return [line.split("s:", 1)[1].strip() for line in out.stdout.decode().splitlines() if " s:" in line]
+
+
+def test_certificate_chain_is_built_once_and_sent_as_openssl_builds_it(pki: LabPKI) -> None:
+    """A leaf-only tls-cert-file: OpenSSL would build leaf + CA from the CA store at every handshake
+    (redis-server does); the context holds that chain ready-made, and the wire carries the same two."""
+    openssl = require_tool("openssl")
+    plain = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    plain.load_cert_chain(pki.server.cert, pki.server.key)
+    plain.load_verify_locations(pki.ca_cert)
+    assert not tls_native.has_chain(plain)  # what each handshake would build from the store
+    tls = ServerTls(_cfg(pki))
+    assert tls.context is not None and tls_native.has_chain(tls.context)
+    with tls_server(tls) as port:
+        assert _sent_chain(port, pki, openssl) == ["O = Redis TLS Lab, CN = localhost",
+                                                   "O = Redis TLS Lab, CN = Redis TLS Lab CA"]  # fmt: skip
+
+
+def test_a_chain_given_in_the_cert_file_is_sent_as_given(pki: LabPKI, tmp_path: Path) -> None:
+    """tls-cert-file with the leaf and the CA: OpenSSL sends the file's chain and never builds one; so
+    does the bundled server (nothing is rebuilt from the store)."""
+    openssl = require_tool("openssl")
+    bundle = tmp_path / "chain.pem"
+    bundle.write_bytes(pki.server.cert.read_bytes() + pki.ca_cert.read_bytes())
+    cfg = _cfg(pki, "--tls-cert-file", str(bundle))
+    ctx = build_server_context(cfg)
+    assert ctx is not None and tls_native.has_chain(ctx)
+    assert not tls_native.build_cert_chain(ctx)
+    with tls_server(ServerTls(cfg)) as port:
+        assert len(_sent_chain(port, pki, openssl)) == 2
