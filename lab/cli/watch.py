@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lab.cli.analyze import say
-from lab.cli.options import add_traffic, output_file, seconds
+from lab.cli.options import add_traffic, duration, output_file
 from lab.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--files", type=int, default=10, metavar="N", help="ring files kept on disk (default 10)"
     )
     parser.add_argument(
-        "--duration", type=seconds, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
+        "--duration", type=duration, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
     )
 
 
