@@ -272,9 +272,8 @@ class Dispatcher:
         spec = entry.spec
         if "keys" in denied:
             reason = "key"
-            last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
-            keys = argv[spec.first_key : last + 1 : spec.step or 1]
-            refused = [k for k in keys if client.user.allowed(spec, [*argv[: spec.first_key], k]) is not None]
+            keys = spec.key_args(argv)
+            refused = [k for k in keys if not client.user.key_allowed(k)]
             obj = resp.safe_text((refused or keys or [b""])[0])
         elif "channels" in denied:
             reason = "channel"
