@@ -132,6 +132,7 @@ def run_bench(
     run_id: str,
     progress: Steps | Callable[[str], None] = print,
     key_axis: bool = False,
+    full_matrix: bool = False,
 ) -> BenchReport:
     """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir.
 
@@ -142,7 +143,7 @@ def run_bench(
     out, capture_dir = out.resolve(), capture_dir.resolve()
     started = time.monotonic()
     started_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    plan = plan_for(targets, quick)
+    plan = plan_for(targets, quick, full=full_matrix and not quick)
     notes: list[str] = []
     pki = LabPKI.create(out / "pki")
     wire: list[WireSample] = []
