@@ -127,6 +127,8 @@ def categories_of(spec: CommandSpec) -> frozenset[str]:
         cats.add("write")
     if "readonly" in spec.flags:
         cats.add("read")
+    if spec.name == "lastsave":  # neither admin- nor write-flagged, yet @admin @dangerous in Redis
+        cats.update(("admin", "dangerous"))
     if "admin" in spec.flags or spec.name in _DANGEROUS:
         cats.update(("admin", "dangerous") if "admin" in spec.flags else ("dangerous",))
     if "pubsub" in spec.flags:

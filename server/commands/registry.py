@@ -44,6 +44,16 @@ BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
 BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 MIGRATE_KEYS_ARG = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
 MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
+BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
+BGSAVE_OTHER_CHILD = ("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                      "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")  # fmt: skip
+SAVE_FAILED = "ERR"  # Redis's shared.err: the reason is in the log
+SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
+MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+           "to disk. Commands that may modify the data set are disabled, because this instance is "
+           "configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+           "error.")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

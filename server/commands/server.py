@@ -1,4 +1,4 @@
-"""Server family: INFO CONFIG COMMAND TIME MONITOR BGREWRITEAOF SHUTDOWN."""
+"""Server family: INFO CONFIG COMMAND TIME MONITOR BGREWRITEAOF SAVE BGSAVE LASTSAVE SHUTDOWN."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from typing import Any
 from server import resp
 from server.acl import categories_of
 from server.commands.connection import REDIS_VERSION
-from server.commands.registry import SYNTAX, CommandError, CommandSpec, command
+from server.commands.registry import (
+    BGSAVE_IN_PROGRESS,
+    BGSAVE_OTHER_CHILD,
+    SAVE_FAILED,
+    SYNTAX,
+    CommandError,
+    CommandSpec,
+    command,
+)
 from server.config import ConfigSetError
 from server.context import Ctx
 from server.state import ServerState
@@ -108,10 +116,7 @@ def _section_persistence(server: ServerState) -> list[tuple[str, Any]]:
     fields: list[tuple[str, Any]] = [
         ("loading", 0),
         ("async_loading", 0),
-        ("rdb_changes_since_last_save", 0),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", int(server.started)),
-        ("rdb_last_bgsave_status", "ok"),
+        *server.rdb.info(),
         ("aof_enabled", int(bool(server.config["appendonly"]))),
     ]
     if aof is not None:
@@ -447,6 +452,42 @@ def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.SimpleString("Background append only file rewriting started")
 
 
+@command("save", 1, "admin noscript no-async-loading no-multi")
+def save(ctx: Ctx, args: list[bytes]) -> Any:
+    """A snapshot in the foreground: every client waits, as in Redis."""
+    rdb = ctx.server.rdb
+    if rdb.in_progress:
+        raise CommandError(BGSAVE_IN_PROGRESS)
+    if not rdb.save():
+        raise CommandError(SAVE_FAILED)
+    return resp.OK
+
+
+@command("bgsave", -1, "admin noscript no-async-loading")
+def bgsave(ctx: Ctx, args: list[bytes]) -> Any:
+    """A snapshot by a forked child. SCHEDULE (or inside EXEC): start it once no other child runs."""
+    if len(args) > 2 or (len(args) == 2 and args[1].lower() != b"schedule"):
+        raise CommandError(SYNTAX)
+    server = ctx.server
+    rdb = server.rdb
+    if rdb.in_progress:
+        raise CommandError(BGSAVE_IN_PROGRESS)
+    in_exec = ctx.client.deny_blocking  # set while EXEC runs its queue
+    if (server.aof is not None and server.aof.rewriting) or in_exec:
+        if len(args) == 2 or in_exec:
+            rdb.scheduled = True
+            return resp.SimpleString("Background saving scheduled")
+        raise CommandError(BGSAVE_OTHER_CHILD)
+    if not rdb.start_bgsave():
+        raise CommandError(SAVE_FAILED)
+    return resp.SimpleString("Background saving started")
+
+
+@command("lastsave", 1, "loading stale fast")
+def lastsave(ctx: Ctx, args: list[bytes]) -> Any:
+    return ctx.server.rdb.last_save
+
+
 @command("shutdown", -1, "admin noscript loading stale no-multi sentinel allow-busy")
 def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
     """Stop the server: flush the AOF, close every connection, exit 0. The caller gets no reply."""
@@ -458,7 +499,7 @@ def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
             raise CommandError(SYNTAX)
         raise CommandError("ERR No shutdown in progress.")
     save = True if b"save" in options else False if b"nosave" in options else None
-    problem = ctx.server.request_shutdown(save)
+    problem = ctx.server.request_shutdown(save, b"force" in options)
     if problem is not None:
         raise CommandError(problem)
     ctx.client.abort = True

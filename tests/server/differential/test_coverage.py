@@ -42,7 +42,7 @@ GROUPS = ("string", "bitmap", "generic", "hash", "set", "list", "sorted-set", "p
 # Of the "server" group: what a lab user types (the rest is persistence, replication, modules, DEBUG).
 SERVER_SUBSET = frozenset({
     "acl", "bgrewriteaof", "command", "config", "dbsize", "flushall", "flushdb", "info", "latency", "monitor",
-    "shutdown", "slowlog", "swapdb", "time",
+    "shutdown", "slowlog", "swapdb", "time", "save", "bgsave", "lastsave",
 })  # fmt: skip
 # Not served yet: client-side caching (CLIENT
 # TRACKING and its companions), CLIENT PAUSE / REPLY, and COMMAND GETKEYSANDFLAGS.
