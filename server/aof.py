@@ -71,6 +71,7 @@ class Aof:
         self._fd: int | None = None
         self._buf = bytearray()
         self._db = -1  # database the current incr file last selected
+        self._timestamp = 0  # the last "#TS:" annotation written (aof-timestamp-enabled)
         self._rewrite: _Rewrite | None = None
         self._waiting_for_rewrite = False  # turned on at run time: the file is the first rewrite's result
         self._unsynced = False
@@ -139,6 +140,11 @@ class Aof:
 
     def feed(self, db: int, argvs: list[list[bytes]]) -> None:
         """Log commands that ran against database `db` (already in their replayable form)."""
+        if self.cfg["aof-timestamp-enabled"]:  # Redis's annotation, once per second with writes
+            now = int(time.time())
+            if now > self._timestamp:
+                self._timestamp = now
+                self._buf += b"#TS:%d\r\n" % now
         if db != self._db:
             self._buf += _select(db)
             self._db = db
@@ -252,6 +258,8 @@ class Aof:
             os.close(fd)
 
     def _snapshot_commands(self) -> Iterator[bytes]:
+        if self.cfg["aof-timestamp-enabled"]:
+            yield b"#TS:%d\r\n" % int(time.time())
         for argv in self.keyspace.dump_commands():
             yield encode_command(argv)
 

@@ -89,6 +89,13 @@ def _replay(data: bytes, name: str, execute: Callable[[list[bytes]], None], log:
     pos = valid = before_multi = count = 0
     in_multi = short = False
     while pos < len(data):
+        if data[pos] == 0x23:  # an annotation (aof-timestamp-enabled: "#TS:<unix time>"): Redis skips it
+            end = data.find(b"\n", pos)
+            if end < 0:
+                short = True
+                break
+            pos = valid = end + 1
+            continue
         try:
             argv, pos = _parse(data, pos)
         except _Truncated:

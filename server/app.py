@@ -151,8 +151,10 @@ class App:
         if not timeout:
             return
         for client in list(self.state.clients.values()):
-            # Blocked clients are exempt: their command's timeout applies (clientsCronHandleTimeout).
-            if not client.monitor and client.blocked is None and now - client.last_interaction > timeout:
+            # As clientsCronHandleTimeout: MONITORs, blocked clients (their command's timeout applies) and
+            # subscribers (they wait for messages) are never idle.
+            exempt = client.monitor or client.blocked is not None or client.subscribed
+            if not exempt and now - client.last_interaction > timeout:
                 self.log.verbose("Closing idle client")
                 client.close()
         self.listeners.close_idle_handshakes(now, timeout)

@@ -1,4 +1,6 @@
-"""Who listens to what: channel and pattern subscriptions, and delivery of PUBLISHed messages.
+"""Who listens to what: channel, pattern and shard-channel subscriptions, and delivery of PUBLISHed and
+SPUBLISHed messages. Shard channels (Redis 7.0's sharded pub/sub) are a namespace of their own: SPUBLISH
+reaches SSUBSCRIBErs only (no pattern matching), and SSUBSCRIBE's confirmations count shard channels only.
 
 No I/O: a message goes to a subscriber through its ClientState.send, encoded for its protocol (RESP3: a
 push frame; RESP2: a plain array). Subscription order is kept (dicts), as Redis lists them in order.
@@ -19,20 +21,26 @@ if TYPE_CHECKING:
 class Subscriptions:
     """One client's channels and patterns."""
 
-    __slots__ = ("channels", "patterns")
+    __slots__ = ("channels", "patterns", "shard")
 
     def __init__(self) -> None:
         self.channels: dict[bytes, None] = {}
         self.patterns: dict[bytes, None] = {}
+        self.shard: dict[bytes, None] = {}
 
     def count(self) -> int:
+        """What (P)SUBSCRIBE confirmations show: channels and patterns."""
         return len(self.channels) + len(self.patterns)
+
+    def total(self) -> int:
+        return len(self.channels) + len(self.patterns) + len(self.shard)
 
 
 class PubSub:
     def __init__(self) -> None:
         self.channels: dict[bytes, dict[ClientState, None]] = {}
         self.patterns: dict[bytes, dict[ClientState, None]] = {}
+        self.shard_channels: dict[bytes, dict[ClientState, None]] = {}
         self._matchers: dict[bytes, Matcher] = {}
         self.clients: dict[ClientState, Subscriptions] = {}
 
@@ -69,10 +77,45 @@ class PubSub:
                 del table[channel]
                 self._matchers.pop(channel, None) if pattern else None
         left = subs.count()
-        if not left:
+        self._settle(client, subs)
+        return left
+
+    def _settle(self, client: ClientState, subs: Subscriptions) -> None:
+        if not subs.total():
             del self.clients[client]
             client.subscribed = False
+
+    def subscribe_shard(self, client: ClientState, channel: bytes) -> int:
+        subs = self.of(client)
+        if channel not in subs.shard:
+            subs.shard[channel] = None
+            self.shard_channels.setdefault(channel, {})[client] = None
+        client.subscribed = True
+        return len(subs.shard)
+
+    def unsubscribe_shard(self, client: ClientState, channel: bytes) -> int:
+        subs = self.clients.get(client)
+        if subs is None:
+            return 0
+        if subs.shard.pop(channel, 0) is None:
+            listeners = self.shard_channels[channel]
+            del listeners[client]
+            if not listeners:
+                del self.shard_channels[channel]
+        left = len(subs.shard)
+        self._settle(client, subs)
         return left
+
+    def publish_shard(
+        self, channel: bytes, message: bytes, sender: ClientState
+    ) -> tuple[int, list[resp.Push]]:
+        """SPUBLISH: like publish, to shard subscribers only, as 'smessage' frames."""
+        own: list[resp.Push] = []
+        frame = resp.Push([b"smessage", channel, message])
+        listeners = self.shard_channels.get(channel, ())
+        for client in listeners:
+            _deliver(client, frame, sender, own)
+        return len(listeners), own
 
     def forget(self, client: ClientState) -> None:
         """Drop every subscription of a client (disconnect, RESET)."""
@@ -83,6 +126,8 @@ class PubSub:
             self.unsubscribe(client, channel, pattern=False)
         for pattern in list(subs.patterns):
             self.unsubscribe(client, pattern, pattern=True)
+        for channel in list(subs.shard):
+            self.unsubscribe_shard(client, channel)
 
     def publish(self, channel: bytes, message: bytes, sender: ClientState) -> tuple[int, list[resp.Push]]:
         """Deliver to every subscriber; returns the receiver count and the frames meant for the sender
@@ -101,11 +146,12 @@ class PubSub:
                     _deliver(client, pframe, sender, own)
         return receivers, own
 
-    def active_channels(self, pattern: bytes | None) -> list[bytes]:
+    def active_channels(self, pattern: bytes | None, shard: bool = False) -> list[bytes]:
+        channels = self.shard_channels if shard else self.channels
         if pattern is None:
-            return list(self.channels)
+            return list(channels)
         match = compile_pattern(pattern)
-        return [channel for channel in self.channels if match(channel)]
+        return [channel for channel in channels if match(channel)]
 
 
 def _deliver(client: ClientState, frame: resp.Push, sender: ClientState, own: list[resp.Push]) -> None:

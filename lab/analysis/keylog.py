@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lab.errors import UserError
+from lab.errors import UserError, require_input_file
 
 LABELS = frozenset(
     {
@@ -23,14 +23,17 @@ LABELS = frozenset(
 _LINE = re.compile(r"^(?P<label>[A-Z_0-9]+) (?P<random>[0-9a-fA-F]{16,}) (?P<secret>[0-9a-fA-F]{32,})$")
 
 
+def require_keylog(path: Path, missing: str = "") -> None:
+    """A regular, readable file (a FIFO would block the read forever)."""
+    require_input_file(path, "key log", "pass the SSLKEYLOGFILE written by the TLS clients",
+                       missing or "pass the SSLKEYLOGFILE written during the capture")
+
+
 def client_randoms(path: Path) -> frozenset[str]:
     """ClientHello randoms (lowercase hex) the key log has secrets for; UserError if it is no key log."""
+    require_keylog(path)
     try:
         text = path.read_bytes().decode("ascii")
-    except FileNotFoundError:
-        raise UserError(
-            f"key log {path} does not exist: pass the SSLKEYLOGFILE written during the capture"
-        ) from None
     except UnicodeDecodeError:
         raise UserError(
             f"key log {path} is not an NSS key log (binary content): pass an SSLKEYLOGFILE"

@@ -6,14 +6,13 @@ good at (TLS handshakes, decryption) and sees only the TLS streams' frames.
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from lab.errors import UserError
+from lab.errors import UserError, require_input_file
 
 _PCAP_MAGIC = {
     b"\xd4\xc3\xb2\xa1": "<",
@@ -50,15 +49,7 @@ def _not_capture(path: Path, why: str) -> UserError:
 
 
 def require_capture(path: Path) -> None:
-    """A readable regular file, or one line saying what it is instead (a folder or a FIFO would hang or
-    fail deep inside a reader)."""
-    if not path.exists():
-        raise UserError(f"capture {path} does not exist: pass a pcap or pcapng file")
-    if not path.is_file():
-        what = "a folder" if path.is_dir() else "not a regular file"
-        raise UserError(f"capture {path} is {what}: pass a pcap or pcapng file")
-    if not os.access(path, os.R_OK):
-        raise UserError(f"capture {path} cannot be read (permission denied): check its permissions")
+    require_input_file(path, "capture", "pass a pcap or pcapng file")
 
 
 def read_packets(path: Path, state: ReadState) -> Iterator[RawPacket]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from lab.attacks.safety import OVERRIDE_FLAG, require_loopback
@@ -47,3 +48,15 @@ def require_owned(endpoint: Endpoint, i_own_this_network: bool) -> None:
             f"refusing to probe {endpoint}: it is neither loopback nor a host of a running lab network. "
             f"Probe only servers you own; if you own it, pass {OVERRIDE_FLAG}"
         ) from exc
+
+
+def require_listening(endpoint: Endpoint, timeout: float = 3.0) -> None:
+    """Nothing accepting connections at HOST:PORT is bad input (a typo, a stopped server), not a finding:
+    an audit or bench of nothing must not pass a CI gate, nor wait on a client that retries forever."""
+    try:
+        with socket.create_connection((endpoint.host, endpoint.port), timeout=timeout):
+            return
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise UserError(f"nothing accepts connections at {endpoint} ({why}): start the server, or fix "
+                        "HOST:PORT") from None

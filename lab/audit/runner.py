@@ -14,7 +14,7 @@ from lab.audit.canames import ca_names
 from lab.audit.checks import run_checks
 from lab.audit.checks.base import AuditContext
 from lab.audit.conffacts import read_config
-from lab.audit.endpoint import Endpoint, parse_endpoint, require_owned
+from lab.audit.endpoint import Endpoint, parse_endpoint, require_listening, require_owned
 from lab.audit.model import AuditReport
 from lab.audit.sameca import issue_other_name
 from lab.errors import UserError
@@ -69,6 +69,7 @@ def audit(options: AuditOptions, now: dt.datetime | None = None) -> AuditReport:
     if options.endpoint is not None:
         endpoint = parse_endpoint(options.endpoint)
         require_owned(endpoint, options.i_own_this_network)
+        require_listening(endpoint)
     conf = read_config(options.config, when) if options.config is not None else None
     tls = redis = pq = None
     errors: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import platform
 import shutil
@@ -25,6 +26,7 @@ from lab.bench.results import (
     BenchReport,
     Cell,
     HostInfo,
+    LoadRun,
     SyscallTrace,
     TargetKind,
     WireSample,
@@ -35,8 +37,6 @@ from lab.bench.wire import sample_wire
 from lab.pki import LabPKI
 from lab.targets import RunningTarget
 from server import resp
-
-TRACE_SECONDS = 0.3  # each strace-counted run: the counts per request settle within a few thousand requests
 
 
 def _tool_version(binary: str) -> str | None:
@@ -91,6 +91,20 @@ def trace_cells(targets: Sequence[TargetKind]) -> tuple[Cell, ...]:
     return tuple(Cell(t, tr, 1, 16) for t in targets for tr in TRANSPORTS)
 
 
+def _traced_load(host: str, port: int, cell: Cell, ca: Path, seconds: float) -> LoadRun:
+    spec = LoadSpec(
+        host,
+        port,
+        cell.transport,
+        cell.pipeline,
+        cell.value_size,
+        seconds=seconds,
+        warmup_s=0.05,
+        ca=ca if cell.transport != "plain" else None,
+    )
+    return run_load(spec)
+
+
 def trace_syscalls(
     cells: Sequence[Cell], running: dict[TargetKind, RunningTarget], ca: Path, step: Callable[[str], None]
 ) -> tuple[SyscallTrace, ...]:
@@ -100,17 +114,8 @@ def trace_syscalls(
         port = None if target is None else (target.port if cell.transport == "plain" else target.tls_port)
         if target is None or port is None:
             continue
-        spec = LoadSpec(
-            target.host,
-            port,
-            cell.transport,
-            cell.pipeline,
-            cell.value_size,
-            seconds=TRACE_SECONDS,
-            warmup_s=0.05,
-            ca=ca if cell.transport != "plain" else None,
-        )
-        got = syscall_trace.trace(cell, target.pid, lambda spec=spec: run_load(spec))  # type: ignore[misc]
+        load = functools.partial(_traced_load, target.host, port, cell, ca)
+        got = syscall_trace.trace(cell, target.pid, load)
         out.append(got)
         step(
             f"strace {cell.key}: "
@@ -127,6 +132,7 @@ def run_bench(
     run_id: str,
     progress: Steps | Callable[[str], None] = print,
     key_axis: bool = False,
+    full_matrix: bool = False,
 ) -> BenchReport:
     """Run the plan; write results.json, figures/ and summary.md under `out`, the pcapng under capture_dir.
 
@@ -137,7 +143,7 @@ def run_bench(
     out, capture_dir = out.resolve(), capture_dir.resolve()
     started = time.monotonic()
     started_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    plan = plan_for(targets, quick)
+    plan = plan_for(targets, quick, full=full_matrix and not quick)
     notes: list[str] = []
     pki = LabPKI.create(out / "pki")
     wire: list[WireSample] = []

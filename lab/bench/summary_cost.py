@@ -100,9 +100,10 @@ def attribution_lines(report: BenchReport) -> list[str]:
         "reply's, over the pipeline depth) at this run's `openssl speed` rates for the negotiated cipher; "
         "the rest is TLS's record layer, OpenSSL's state machine, buffers and the event loop. Syscalls are "
         "the server's read / write calls per request (/proc/<pid>/io syscr / syscw) over the measured runs; "
-        "where strace was available, a short extra run of the cell under `strace -c -f -p <pid>` counted "
-        "them by name (reads / writes / all syscalls per request; the traced run's rate means nothing, its "
-        "counts do). A negative extra is noise larger than the difference.",
+        "where strace was available, two short extra runs of the cell under `strace -c -f -p <pid>` counted "
+        "them by name, and the longer run's calls less the shorter one's, per extra request, leave out the "
+        "connections' set-up (reads / writes / all syscalls per request; a traced run's rate means nothing, "
+        "its counts do). A negative extra is noise larger than the difference.",
         "",
         *_table(
             [

@@ -1,5 +1,8 @@
-"""The server's syscalls per request by name, counted by `strace -c -f -p <pid>` over a short extra run
-of a cell (strace attached before the clients connect, detached once they are done).
+"""The server's syscalls per request by name, counted by `strace -c -f -p <pid>` over two short extra
+runs of a cell, a short and a longer one (strace attached before the clients connect, detached once they
+are done). Each run also counts what its connections' set-up and teardown cost (accept, socket options,
+the TLS handshake's reads and writes); the difference between the two runs cancels that, and leaves the
+calls of the longer run's extra requests: the steady state, per request.
 
 Separate from the measured runs on purpose: under ptrace every syscall stops the server twice, so its
 CPU and rate in a traced run mean nothing; the counts per request do (the server makes the same calls,
@@ -77,12 +80,11 @@ def _detach(proc: subprocess.Popen[str]) -> None:
             proc.wait()
 
 
-def trace(cell: Cell, pid: int, run: Callable[[], LoadRun]) -> SyscallTrace:
-    """Attach to pid, call run(), detach; the counts per request are over every reply of the run."""
-    source = f"strace -c -f -p {pid}"
-    why = available()
-    if why is not None:
-        return SyscallTrace.of(cell, source, 0, (), why)
+SECONDS = (0.1, 0.4)  # the two traced runs' windows
+
+
+def _traced(pid: int, run: Callable[[], LoadRun]) -> tuple[dict[str, int], LoadRun]:
+    """Attach to pid, call run(), detach: the calls by name over the whole run, and the run."""
     with tempfile.TemporaryDirectory(prefix="tlslab-strace-") as tmp:
         out = Path(tmp) / "summary.txt"
         proc = procs.spawn(
@@ -95,16 +97,32 @@ def trace(cell: Cell, pid: int, run: Callable[[], LoadRun]) -> SyscallTrace:
         try:
             _wait_attached(proc, time.monotonic() + ATTACH_TIMEOUT_S)
             load = run()
-        except TraceError as exc:
-            return SyscallTrace.of(cell, source, 0, (), str(exc))
         finally:
             _detach(proc)
             if proc.stderr is not None:
                 proc.stderr.close()
         calls = parse_summary(out.read_text() if out.exists() else "")
-    error = None
     if not calls:
-        error = "strace wrote no summary"
-    elif load.errors:
-        error = f"the traced run had {load.errors} error(s): {load.first_error}"
-    return SyscallTrace.of(cell, source, load.replies, calls, error)
+        raise TraceError("strace wrote no summary")
+    if load.errors:
+        raise TraceError(f"the traced run had {load.errors} error(s): {load.first_error}")
+    return dict(calls), load
+
+
+def trace(cell: Cell, pid: int, run: Callable[[float], LoadRun]) -> SyscallTrace:
+    """Trace run(seconds) for each of SECONDS; the counts per request are the longer run's calls less the
+    shorter one's, over its replies less the shorter one's."""
+    source = f"strace -c -f -p {pid}, runs of {SECONDS[0]} s and {SECONDS[1]} s, the difference"
+    why = available()
+    if why is not None:
+        return SyscallTrace.of(cell, source, 0, (), why)
+    try:
+        short, a = _traced(pid, lambda: run(SECONDS[0]))
+        long, b = _traced(pid, lambda: run(SECONDS[1]))
+    except TraceError as exc:
+        return SyscallTrace.of(cell, source, 0, (), str(exc))
+    requests = b.replies - a.replies
+    calls = {name: long[name] - short.get(name, 0) for name in long}
+    rows = tuple(sorted(((n, c) for n, c in calls.items() if c > 0), key=lambda r: (-r[1], r[0])))
+    error = None if requests > 0 else "the longer traced run answered no more requests than the shorter one"
+    return SyscallTrace.of(cell, source, max(requests, 0), rows, error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lab.cli.options import output_file
+from lab.cli.options import output_file, seconds
 
 HELP = "grade a client's certificate checking: run CMD ({port} {ca} {host}) against a rogue Redis per defect"
 
@@ -13,7 +13,7 @@ HELP = "grade a client's certificate checking: run CMD ({port} {ca} {host}) agai
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=output_file, metavar="OUT", help="write the grading as JSON")
     parser.add_argument(
-        "--timeout", type=float, default=15.0, metavar="S", help="per run of CMD (default 15)"
+        "--timeout", type=seconds, default=15.0, metavar="S", help="per run of CMD (default 15)"
     )
     parser.add_argument(
         "cmd",

@@ -46,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default run has their full handshakes; about 40 s more)",
     )
     parser.add_argument(
+        "--full-matrix",
+        action="store_true",
+        help="the matrix with pipeline 64 and appendfsync everysec too (about 30 s more; not with --quick)",
+    )
+    parser.add_argument(
         "--endpoint",
         metavar="HOST:PORT[,TLS_PORT]",
         help="bench a server you already run: plaintext vs TLS cells with redis-benchmark (loopback unless "
@@ -112,7 +117,14 @@ def run(args: argparse.Namespace) -> int:
     steps = Bar() if sys.stderr.isatty() else Lines(_progress)
     try:
         report = run_bench(
-            targets, args.quick, out, captures, run_id, progress=steps, key_axis=args.key_axis
+            targets,
+            args.quick,
+            out,
+            captures,
+            run_id,
+            progress=steps,
+            key_axis=args.key_axis,
+            full_matrix=args.full_matrix,
         )
     finally:
         if isinstance(steps, Bar):

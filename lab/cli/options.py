@@ -23,6 +23,27 @@ def port(text: str) -> int:
     return value
 
 
+def _seconds(text: str, zero: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (value >= 0 if zero else value > 0) or value == float("inf"):
+        wanted = "of 0 or more" if zero else "above 0"
+        raise argparse.ArgumentTypeError(f"{text} s: give a number of seconds {wanted}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A timeout in seconds, > 0 (a zero or negative one is a typo, not a request)."""
+    return _seconds(text, zero=False)
+
+
+def duration(text: str) -> float:
+    """How long to run, in seconds, >= 0 (0: start, then stop at once)."""
+    return _seconds(text, zero=True)
+
+
 def _writable_base(path: Path) -> None:
     """The nearest existing folder above `path` must be a folder we may write in (the rest is created)."""
     base = next(p for p in (path.absolute().parent, *path.absolute().parents) if p.exists())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lab.cli.analyze import say
-from lab.cli.options import add_traffic, output_file
+from lab.cli.options import add_traffic, duration, output_file
 from lab.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--files", type=int, default=10, metavar="N", help="ring files kept on disk (default 10)"
     )
     parser.add_argument(
-        "--duration", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
+        "--duration", type=duration, metavar="S", help="stop after S seconds (default: until Ctrl-C)"
     )
 
 
@@ -47,21 +47,11 @@ def _check_keylog(path: Path | None) -> None:
     """A bad key log is an error now, not at the first TLS session; an empty one is fine (no client yet)."""
     if path is None:
         return
-    if not path.exists():
-        raise UserError(
-            f"key log {path} does not exist: create it (touch {path}) and set SSLKEYLOGFILE={path}"
-        )
-    if path.stat().st_size:
-        from lab.analysis.keylog import client_randoms
+    from lab.analysis.keylog import client_randoms, require_keylog
 
+    require_keylog(path, missing=f"create it (touch {path}) and set SSLKEYLOGFILE={path}")
+    if path.stat().st_size:
         client_randoms(path)
-    else:
-        try:
-            path.open("rb").close()
-        except OSError as exc:
-            raise UserError(
-                f"key log {path} cannot be read ({exc.strerror}): check its permissions"
-            ) from None
 
 
 def _check_interface(name: str) -> None:

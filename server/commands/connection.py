@@ -195,6 +195,8 @@ def client_help(ctx: Ctx, args: list[bytes]) -> Any:
         "    Return the name of the current connection.",
         "SETNAME <connection-name>",
         "    Assign the name <connection-name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "LIST [TYPE normal|master|replica|pubsub] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
         "KILL <ip:port>",

@@ -1,4 +1,5 @@
-"""Pub/sub (Redis 7.0 pubsub.c): SUBSCRIBE PSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB.
+"""Pub/sub (Redis 7.0 pubsub.c): SUBSCRIBE PSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB, and the
+sharded SSUBSCRIBE SUNSUBSCRIBE SPUBLISH (on a standalone server, one shard holds every channel).
 
 Confirmations and messages are push frames in RESP3 and plain arrays in RESP2; one confirmation per
 channel, so a command with several channels answers with several top-level replies.
@@ -81,6 +82,38 @@ def publish(ctx: Ctx, args: list[bytes]) -> Any:
     return receivers
 
 
+@command("ssubscribe", -2, "pubsub noscript loading stale", keys=(1, -1, 1))
+def ssubscribe(ctx: Ctx, args: list[bytes]) -> Any:
+    if ctx.client.deny_blocking:  # inside EXEC: a reply per command is expected
+        raise CommandError("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+    pubsub, client = ctx.server.pubsub, ctx.client
+    return resp.Replies(
+        resp.Push([b"ssubscribe", channel, pubsub.subscribe_shard(client, channel)]) for channel in args[1:]
+    )
+
+
+@command("sunsubscribe", -1, "pubsub noscript loading stale", keys=(1, -1, 1))
+def sunsubscribe(ctx: Ctx, args: list[bytes]) -> Any:
+    pubsub, client = ctx.server.pubsub, ctx.client
+    names = args[1:]
+    if not names:
+        subs = pubsub.clients.get(client)
+        names = [] if subs is None else list(subs.shard)
+        if not names:
+            return resp.Replies([resp.Push([b"sunsubscribe", None, 0])])
+    return resp.Replies(
+        resp.Push([b"sunsubscribe", channel, pubsub.unsubscribe_shard(client, channel)]) for channel in names
+    )
+
+
+@command("spublish", 3, "pubsub loading stale fast", keys=(1, 1, 1))
+def spublish(ctx: Ctx, args: list[bytes]) -> Any:
+    receivers, own = ctx.server.pubsub.publish_shard(args[1], args[2], ctx.client)
+    if own:
+        return resp.Replies([*own, receivers])
+    return receivers
+
+
 @command("pubsub", -2, "")
 @command("pubsub|help", 2, "loading stale")
 def pubsub_help(ctx: Ctx, args: list[bytes]) -> Any:
@@ -125,10 +158,11 @@ def pubsub_numpat(ctx: Ctx, args: list[bytes]) -> Any:
 def pubsub_shardchannels(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 3:
         raise _bad_subcommand(args)
-    return []  # no shard channels: SSUBSCRIBE is a cluster feature the bundled server does not serve
+    return ctx.server.pubsub.active_channels(args[2] if len(args) == 3 else None, shard=True)
 
 
 @command("pubsub|shardnumsub", -2, "pubsub loading stale")
 def pubsub_shardnumsub(ctx: Ctx, args: list[bytes]) -> Any:
-    return [x for channel in args[2:] for x in (channel, 0)]
+    channels = ctx.server.pubsub.shard_channels
+    return [x for channel in args[2:] for x in (channel, len(channels.get(channel, ())))]
 

@@ -21,18 +21,11 @@ import pytest
 from lab import procs
 from tests.conftest import require_tool
 from tests.lab.cli.test_run import _scenarios
+from tests.lab.netlab.leftovers import alive
 from tests.lab.scenario.leftovers import processes_mentioning
 
 ROOT = Path(__file__).resolve().parents[2]
 GONE_WITHIN_S = 5.0
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def wait_gone(pids: list[int], within: float = GONE_WITHIN_S) -> list[int]:

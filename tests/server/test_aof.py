@@ -553,10 +553,17 @@ def _rewrite_and_write_more(port: int) -> None:
     client.delete("str")
 
 
-@pytest.mark.parametrize("preamble", ["yes", "no"])
-@pytest.mark.parametrize("writer", ["redis-server", "bundled"])
+@pytest.mark.parametrize(
+    ("writer", "preamble", "timestamps"),
+    [
+        ("redis-server", "yes", "no"),
+        ("redis-server", "no", "yes"),
+        ("bundled", "yes", "no"),
+        ("bundled", "no", "yes"),
+    ],
+)
 def test_multi_part_aof_moves_between_redis_server_and_the_bundled_server(
-    tmp_path: Path, writer: str, preamble: str
+    tmp_path: Path, writer: str, preamble: str, timestamps: str
 ) -> None:
     """One server writes a Redis 7 AOF directory (base from a rewrite, then an incr file); the other
     starts from it and holds the same keys, values and TTLs (before: the bundled server started with
@@ -564,7 +571,7 @@ def test_multi_part_aof_moves_between_redis_server_and_the_bundled_server(
     redis_server = require_tool("redis-server")
     programs = {"redis-server": (redis_server,), "bundled": (sys.executable, "-m", "server")}
     reader = "bundled" if writer == "redis-server" else "redis-server"
-    argv = ("--appendonly", "yes", "--aof-use-rdb-preamble", preamble)
+    argv = ("--appendonly", "yes", "--aof-use-rdb-preamble", preamble, "--aof-timestamp-enabled", timestamps)
     with bundled_server(tmp_path, *argv, program=programs[writer]) as (_, port):
         _fill(port)
         _rewrite_and_write_more(port)
@@ -577,6 +584,8 @@ def test_multi_part_aof_moves_between_redis_server_and_the_bundled_server(
         == f"file appendonly.aof.2.base.{suffix} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
     )
     assert len(written) == 14 and (0, b"after-rewrite") in written and (0, b"str") not in written
+    if timestamps == "yes":  # "#TS:<unix time>" annotations, as Redis writes them; loading skips them
+        assert b"#TS:" in (tmp_path / "appendonlydir" / "appendonly.aof.2.base.aof").read_bytes()
     with bundled_server(tmp_path, *argv, program=programs[reader]) as (_, port):
         assert _dataset(port) == written
 

@@ -155,3 +155,18 @@ def test_blocked_tls_client_is_served_and_resumes(start_bundled: StartBundled, l
             assert chunk, "the server closed the TLS connection"
             got += chunk
         assert got == want
+
+
+def test_restore_wakes_a_waiter(h: Harness) -> None:
+    """RESTORE creates the key whole (no push): the waiter is served from it as from any new list."""
+    waiter, other = Conn(h), Conn(h)
+    other.run("RPUSH src a b")
+    out: list[bytes] = []
+    h.dispatcher.execute_batch(other.client, [[b"DUMP", b"src"]], out)
+    payload = b"".join(out).split(b"\r\n", 1)[1][:-2]
+    waiter.run("BLPOP dst 0")
+    out = []
+    h.dispatcher.execute_batch(other.client, [[b"RESTORE", b"dst", b"0", payload]], out)
+    assert out == [b"+OK\r\n"]
+    assert waiter.pushed == [b"*2\r\n$3\r\ndst\r\n$1\r\na\r\n"]
+    assert other.run("LRANGE dst 0 -1") == b"*1\r\n$1\r\nb\r\n"

@@ -40,14 +40,28 @@ def test_every_tls_cell_has_its_plaintext_baseline(quick: bool) -> None:
     assert {c.target for c in plan.cells} == set(TARGETS)
 
 
-def test_default_plan_covers_every_axis_value() -> None:
-    plan = plan_for(("redis-server",), quick=False)
+def test_full_matrix_covers_every_axis_value() -> None:
+    plan = plan_for(("redis-server",), quick=False, full=True)
     assert {c.transport for c in plan.cells} == {"plain", "tls1.2", "tls1.3"}
     assert {c.pipeline for c in plan.cells} == {1, 16, 64}
     assert {c.value_size for c in plan.cells} == {16, 1024, 16384}
     assert {c.connection for c in plan.cells} == {"reuse", "new-full", "new-resumed"}
     assert {c.appendfsync for c in plan.cells} == {"off", "everysec", "always"}
     assert plan.repeats >= 3
+    assert any("pipeline 1, 16, 64" in w for w in plan.description)
+
+
+def test_default_plan_leaves_pipeline_64_and_everysec_to_the_flag() -> None:
+    plan = plan_for(("redis-server",), quick=False)
+    full = plan_for(("redis-server",), quick=False, full=True)
+    assert set(plan.cells) < set(full.cells)
+    assert {c.pipeline for c in plan.cells} == {1, 16}
+    assert {c.appendfsync for c in plan.cells} == {"off", "always"}
+    assert {(c.pipeline, c.appendfsync) for c in set(full.cells) - set(plan.cells)} == {
+        (64, "off"),
+        (1, "everysec"),
+    }
+    assert len(plan.cells) == 19 and any("--full-matrix" in w for w in plan.description)
 
 
 def test_fsync_off_means_no_aof() -> None:

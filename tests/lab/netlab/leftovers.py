@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 
 from lab.netlab import names
 
@@ -34,3 +36,20 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def stray_in(namespace: str) -> subprocess.Popen[bytes]:
+    """A process inside a namespace that the lab did not start (so it does not die with the lab): what
+    cleanup must find and kill by itself. The caller kills it if the test fails first."""
+    proc = subprocess.Popen(["ip", "netns", "exec", namespace, "sleep", "60"], start_new_session=True)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _netns_of(proc.pid) == _netns_of(os.getpid()):
+        time.sleep(0.02)  # until `ip` has joined the namespace (it then execs sleep, same pid)
+    return proc
+
+
+def _netns_of(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}/ns/net").st_ino
+    except OSError:
+        return None

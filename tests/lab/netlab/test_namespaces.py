@@ -21,7 +21,7 @@ from lab.netlab.namespaces import network_up
 from lab.netlab.reaper import pids_in
 from lab.netlab.stale import cleanup_stale
 from lab.netlab.topology import Role, topology
-from tests.lab.netlab.leftovers import alive, ip, lab_links, lab_namespaces
+from tests.lab.netlab.leftovers import alive, ip, lab_links, lab_namespaces, stray_in
 
 TOPO = topology(("client", Role.CLIENT), ("server", Role.SERVER))
 SCRIPT = Path(__file__).with_name("netscript.py")
@@ -121,10 +121,8 @@ def test_cleanup_stale_removes_a_crashed_run_and_spares_a_live_one(netlab_root: 
         time.sleep(0.05)
     assert len(lab_namespaces(crashed)) == 3 and not alive(child)
     # A process the lab did not start (or one started in the moment before it was watched) stays inside.
-    stray = subprocess.Popen(["ip", "netns", "exec", names.host_ns(crashed, "server"), "sleep", "60"],
-                             start_new_session=True)
+    stray = stray_in(names.host_ns(crashed, "server"))
     try:
-        time.sleep(0.2)
         with network_up(TOPO) as live:
             # other crashed runs on this machine (other test sessions) may be removed with it
             removed = {r.run_id: r for r in cleanup_stale()}

@@ -184,6 +184,10 @@ ISOLATION: list[tuple[str, ...]] = [
     ("~send @2 BLPOP k 0.05", "SLEEP 0.2", "@2 READ", "@2 PING",
      "~fields:blocked_clients INFO clients"),
     ("~send @2 BLPOP k 0", "CLIENT UNBLOCK {id@2}", "@2 READ", "@2 MULTI", "@2 BLPOP k 0", "@2 EXEC", "@2 RESET"),
+    # `timeout` closes idle connections, never a blocked one (nor a subscriber); connection 1 stays busy
+    ("CONFIG SET timeout 1", "@4 PING", "~send @2 BLPOP k 0", "@3 SUBSCRIBE c", "SLEEP 0.6", "PING", "SLEEP 0.6",
+     "PING", "SLEEP 0.6", "PING", "SLEEP 0.6", "PING", "SLEEP 0.6", "PING", "CONFIG SET timeout 0", "RPUSH k a",
+     "@2 READ", "PUBLISH c m", "@3 READ", "~fields:connected_clients,blocked_clients INFO clients"),
 ]
 # ACL categories: every blocking command is in @blocking; WAIT is filed under @connection.
 ACL: list[tuple[str, ...]] = [

@@ -44,10 +44,9 @@ SERVER_SUBSET = frozenset({
     "acl", "bgrewriteaof", "command", "config", "dbsize", "flushall", "flushdb", "info", "latency", "monitor",
     "shutdown", "slowlog", "swapdb", "time",
 })  # fmt: skip
-# Not served yet: sharded pub/sub, client-side caching (CLIENT
+# Not served yet: client-side caching (CLIENT
 # TRACKING and its companions), CLIENT PAUSE / REPLY / NO-EVICT, and COMMAND's key-extraction helpers.
 NOT_SERVED = frozenset({
-    "spublish", "ssubscribe", "sunsubscribe",
     "client|caching", "client|getredir", "client|tracking", "client|trackinginfo", "client|no-evict",
     "client|pause", "client|unpause", "client|reply", "command|getkeys", "command|getkeysandflags",
     "command|list",

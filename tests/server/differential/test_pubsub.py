@@ -14,6 +14,9 @@ COMMANDS: Commands = {
     "PUNSUBSCRIBE": (-1, None, ""),
     "PUBLISH": (3, None, "c m"),
     "PUBSUB": (-2, None, "NUMPAT"),
+    "SSUBSCRIBE": (-2, None, "c"),
+    "SUNSUBSCRIBE": (-1, None, ""),
+    "SPUBLISH": (3, None, "c m"),
 }
 
 # fmt: off
@@ -42,6 +45,19 @@ SEQUENCES: list[tuple[str, ...]] = [
     ("HELLO 3", "PUBSUB NUMSUB a", "UNSUBSCRIBE", "PUNSUBSCRIBE x y", "READ"),
     ('SUBSCRIBE "" "a\\x00b"', "READ", 'UNSUBSCRIBE "a\\x00b"'),
     ("PING", "@2 SUBSCRIBE a b", "@2 READ", "@2 PSUBSCRIBE p*", "~kind CLIENT LIST"),
+    # Sharded pub/sub: its own namespace, counts and message kind.
+    ("PING", "@2 SSUBSCRIBE news sport", "@2 READ", "SPUBLISH news hi", "@2 READ", "PUBLISH news plain",
+     "SPUBLISH nobody x", "~sort PUBSUB SHARDCHANNELS", "PUBSUB SHARDCHANNELS n*", "PUBSUB SHARDNUMSUB news x",
+     "PUBSUB CHANNELS", "PUBSUB NUMSUB news", "@2 SUBSCRIBE news", "@2 PSUBSCRIBE *", "SPUBLISH news again",
+     "@2 READ", "@2 SUNSUBSCRIBE news", "@2 UNSUBSCRIBE", "@2 PUNSUBSCRIBE", "@2 SUNSUBSCRIBE", "@2 PING",
+     "PUBSUB SHARDCHANNELS"),
+    ("SSUBSCRIBE c", "GET k", "PING", "SUNSUBSCRIBE", "SUNSUBSCRIBE", "GET k", "SUNSUBSCRIBE x y", "READ"),
+    ("SSUBSCRIBE c", "SUBSCRIBE d", "UNSUBSCRIBE d", "GET k", "SUNSUBSCRIBE c", "GET k"),
+    ("MULTI", "SSUBSCRIBE c", "EXEC", "PING", "SPUBLISH c m"),
+    # (SUNSUBSCRIBE without names leaves in the client's hash order in Redis: one channel left then.)
+    ("HELLO 3", "SSUBSCRIBE c d", "READ", "SPUBLISH c self", "READ", "GET k", "SUNSUBSCRIBE d", "SUNSUBSCRIBE",
+     "PUBSUB SHARDNUMSUB c"),
+    ("SSUBSCRIBE c", "RESET", "PUBSUB SHARDNUMSUB c", "PING"),
 ]
 # fmt: on
 
