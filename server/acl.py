@@ -62,10 +62,15 @@ CATEGORIES = frozenset(
 )
 _FAMILY_CATEGORY = {"keys": "keyspace", "strings": "string", "hashes": "hash", "sets": "set", "lists": "list",
                     "connection": "connection", "transactions": "transaction", "zsets": "sortedset",
-                    "pubsub": "pubsub", "dumps": "keyspace"}  # fmt: skip
+                    "pubsub": "pubsub", "dumps": "keyspace", "objects": "keyspace", "generic": "keyspace",
+                    "bitmaps": "bitmap"}  # fmt: skip
+# Container commands and WAIT have no family category in Redis; SORT and COMMAND have more than theirs.
+_WITHOUT_FAMILY = frozenset({"client", "pubsub", "pubsub|help", "object", "wait"})
+_EXTRA_CATEGORIES = {"sort": ("list", "set", "sortedset"), "sort_ro": ("list", "set", "sortedset"),
+                     "command": ("connection",)}  # fmt: skip
 # Not admin-flagged, yet Redis files them under @dangerous.
 _DANGEROUS = frozenset(
-    {"keys", "flushall", "flushdb", "info", "sort", "swapdb", "migrate", "restore", "role"}
+    {"keys", "flushall", "flushdb", "info", "sort", "sort_ro", "swapdb", "migrate", "restore", "role"}
 )
 # Commands whose first argument is a subcommand: NOPERM names them "config|get", rules may say +config|get.
 CONTAINERS = frozenset(
@@ -122,6 +127,8 @@ def categories_of(spec: CommandSpec) -> frozenset[str]:
         cats.add("write")
     if "readonly" in spec.flags:
         cats.add("read")
+    if spec.name == "lastsave":  # neither admin- nor write-flagged, yet @admin @dangerous in Redis
+        cats.update(("admin", "dangerous"))
     if "admin" in spec.flags or spec.name in _DANGEROUS:
         cats.update(("admin", "dangerous") if "admin" in spec.flags else ("dangerous",))
     if "pubsub" in spec.flags:
@@ -130,8 +137,9 @@ def categories_of(spec: CommandSpec) -> frozenset[str]:
         cats.add("blocking")
     if spec.name == "wait":  # a generic command, filed by Redis with the connection ones
         cats.add("connection")
-    if spec.family in _FAMILY_CATEGORY:
+    if spec.family in _FAMILY_CATEGORY and spec.name not in _WITHOUT_FAMILY:
         cats.add(_FAMILY_CATEGORY[spec.family])
+    cats.update(_EXTRA_CATEGORIES.get(spec.name.split("|")[0], ()))
     return frozenset(cats)
 
 
@@ -226,15 +234,15 @@ class User:
         if not self._command_allowed(spec, sub):
             shown = f"{spec.name}|{sub}" if sub else spec.name
             return f"NOPERM this user has no permissions to run the '{shown}' command"
-        if not self.all_keys and spec.first_key > 0:
-            last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
-            for key in argv[spec.first_key : last + 1 : spec.step or 1]:
-                if not any(_glob(p, key) for p in self.key_patterns):
-                    return KEYS_DENIED
+        if not self.all_keys and not all(map(self.key_allowed, spec.key_args(argv))):
+            return KEYS_DENIED
         channels_checked = not self.all_channels and spec.name in CHANNEL_ARGS
         if channels_checked and self.refused_channel(spec.name, argv) is not None:
             return CHANNELS_DENIED
         return None
+
+    def key_allowed(self, key: bytes) -> bool:
+        return self.all_keys or any(_glob(p, key) for p in self.key_patterns)
 
     def refused_channel(self, name: str, argv: Sequence[bytes]) -> bytes | None:
         """The first channel (or pattern, for PSUBSCRIBE) argv names outside this user's & patterns. A

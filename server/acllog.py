@@ -1,7 +1,8 @@
 """ACL LOG: denied commands, keys and channels, and failed authentications, newest first.
 
 As in Redis 7.0, an event equal to a recent entry (same reason, context, object and user, within 60 s)
-bumps that entry's count instead of adding one; the list keeps acllog-max-len entries.
+bumps that entry's count (and makes it the newest) instead of adding one; the list keeps acllog-max-len
+entries.
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ class AclLog:
     def add(self, reason: str, context: str, obj: str, username: str, client_info: str, max_len: int) -> None:
         now = time.time_ns() // 1_000_000
         key = (reason, context, obj, username)
-        for entry in self.entries[:10]:  # Redis looks at the most recent entries only
+        for i, entry in enumerate(self.entries[:10]):  # Redis looks at the most recent entries only
             if (entry.reason, entry.context, entry.object, entry.username) == key and (
                 now - entry.created_ms < GROUPING_MS
             ):
                 entry.count += 1
                 entry.client_info = client_info
+                entry.created_ms = now
+                self.entries.insert(0, self.entries.pop(i))  # the updated entry becomes the newest
                 return
         self.entries.insert(0, Entry(1, reason, context, obj, username, now, client_info))
         del self.entries[max_len:]

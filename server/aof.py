@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING
 from server import aof_manifest as mf
 from server.aof_load import AofLoadError, AofLoadResult, AofReader
 from server.aof_manifest import AofFile, Manifest, ManifestError
-from server.rdb_file import base_aux, write_rdb
+from server.rdb_file import base_aux
+from server.rdb_save import dataset_chunks, write_file
 
 if TYPE_CHECKING:
     from server.config import Config
-    from server.keyspace import Keyspace, Value
+    from server.keyspace import Keyspace
     from server.log import RedisLog
 
 REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
@@ -80,6 +81,11 @@ class Aof:
         self.rewrites = 0
         self.last_rewrite_ok = True
         self.last_rewrite_seconds = -1
+
+    @property
+    def rewriting(self) -> bool:
+        """A BGREWRITEAOF child runs (BGSAVE waits for it)."""
+        return self._rewrite is not None
 
     def path(self, name: str) -> str:
         return os.path.join(self.dirname, name)
@@ -246,14 +252,7 @@ class Aof:
     def _write_snapshot(self, path: str, rdb: bool) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            chunk = bytearray()
-            for part in self._snapshot_rdb() if rdb else self._snapshot_commands():
-                chunk += part
-                if len(chunk) > 1 << 20:
-                    self._write(fd, chunk)
-                    chunk.clear()
-            self._write(fd, chunk)
-            os.fsync(fd)
+            write_file(fd, self._snapshot_rdb() if rdb else self._snapshot_commands())
         finally:
             os.close(fd)
 
@@ -265,22 +264,8 @@ class Aof:
 
     def _snapshot_rdb(self) -> Iterator[bytes]:
         from server.commands.connection import REDIS_VERSION
-        from server.commands.dumps import encodings
 
-        ks = self.keyspace
-        now = int(time.time() * 1000)
-
-        def live(index: int) -> list[tuple[bytes, Value, int | None]]:
-            db = ks.db(index)
-            items: list[tuple[bytes, Value, int | None]] = []
-            for key, value in db.data.items():
-                when = db.expires.get(key)
-                if when is None or when >= now:
-                    items.append((key, value, when))
-            return items
-
-        dbs = ((i, live(i)) for i in range(ks.databases) if ks.db(i).data)
-        yield from write_rdb(dbs, encodings(self.cfg), base_aux(REDIS_VERSION, 0))
+        yield from dataset_chunks(self.keyspace, self.cfg, base_aux(REDIS_VERSION, 0))
 
     def _reap_rewrite(self, block: bool = False) -> None:
         rw = self._rewrite

@@ -1,7 +1,8 @@
 """The bundled server assembled: config → users, keyspace, TLS, AOF → listeners, timers, signals, shutdown.
 
 Start-up failures end with Redis's words and exit code 1 (bad TLS files, ports in use, no listener);
-SIGTERM / SIGINT / SHUTDOWN flush the AOF, close every connection and exit 0.
+SIGTERM / SIGINT / SHUTDOWN flush the AOF, take the final RDB snapshot when save points are set (or
+SHUTDOWN SAVE), close every connection and exit 0. A snapshot that fails keeps the server running (Redis).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from server.acl import AclLoadError, Users
 from server.aof import Aof, AofLoadError, switch_appendonly
 from server.commands import FAMILIES
 from server.commands.connection import REDIS_VERSION
-from server.commands.registry import build_table
+from server.commands.registry import SHUTDOWN_FAILED, build_table
 from server.dispatch import Dispatcher
 from server.fdlimit import FdLimitError, adjust_open_files_limit
 from server.keyspace import Keyspace
 from server.log import RedisLog
 from server.net import Listeners
+from server.rdb_save import RdbLoadError
 from server.state import ClientState, ServerState
 from server.tls import FAILED_TO_CONFIGURE, ServerTls, TlsConfigError
 
@@ -81,6 +83,7 @@ class App:
         if not cfg["port"] and not cfg["tls-port"]:
             raise StartupError("Configured to not listen anywhere, exiting.")
         self._load_aof()
+        self._load_rdb()
         try:
             await self.listeners.start(cfg["port"], cfg["tls-port"])
         except OSError as e:
@@ -101,12 +104,26 @@ class App:
 
     def _on_signal(self, sig: signal.Signals) -> None:
         self.log.warning(f"Received {sig.name} scheduling shutdown...")
-        self.request_shutdown(None)
+        if self.request_shutdown(None, False) is not None:
+            self.log.warning(f"{sig.name} received but errors trying to shut down the server, "
+                             "check the logs for more information")  # fmt: skip
 
-    def request_shutdown(self, save: bool | None) -> str | None:
-        """SHUTDOWN / signals: stop after the current batch. `save` is accepted for compatibility: this
-        server persists through the AOF only (no RDB), which is flushed and fsynced on the way out."""
+    def request_shutdown(self, save: bool | None, force: bool) -> str | None:
+        """SHUTDOWN / signals: stop after the current batch. A running BGSAVE is killed; the final
+        snapshot is taken when `save` is True, or None with save points set. When it fails the server
+        keeps running (an error text is returned) unless `force`."""
         self.log.warning("User requested shutdown...")
+        rdb = self.state.rdb
+        if rdb.in_progress:
+            self.log.warning("There is a child saving an .rdb. Killing it!")
+            rdb.kill_child()
+        if save or (save is None and self.cfg["save"]):
+            self.log.notice("Saving the final RDB snapshot before exiting.")
+            if not rdb.save() and not force:
+                self.log.warning("Error trying to save the DB, can't exit.")
+                self.log.warning("Errors trying to shut down the server. "
+                                 "Check the logs for more information.")
+                return SHUTDOWN_FAILED
         if self._stop is not None:
             self._stop.set()
         return None
@@ -127,6 +144,7 @@ class App:
         if aof is not None:
             self.log.notice("Calling fsync() on the AOF file.")
             aof.close()
+        self.state.rdb.kill_child()  # (request_shutdown killed it already unless the loop itself failed)
         await asyncio.sleep(0)  # let transports flush what the last batch wrote
         self.log.warning("Redis is now ready to exit, bye bye...")
 
@@ -145,6 +163,7 @@ class App:
                 self._close_idle_clients(now)
                 if state.aof is not None:
                     state.aof.cron()
+                state.rdb.cron(other_child=state.aof is not None and state.aof.rewriting)
 
     def _close_idle_clients(self, now: float) -> None:
         timeout = self.cfg["timeout"]
@@ -197,6 +216,19 @@ class App:
         finally:
             state.keyspace.loading = False
         self._use_aof(aof)
+
+    def _load_rdb(self) -> None:
+        """With appendonly no: the dataset is dbfilename in dir, when there is one (the AOF wins when on)."""
+        if self.cfg["appendonly"]:
+            return
+        keyspace = self.state.keyspace
+        keyspace.loading = True
+        try:
+            self.state.rdb.load()
+        except RdbLoadError as e:
+            raise StartupError(str(e)) from None
+        finally:
+            keyspace.loading = False
 
     def _switch_appendonly(self) -> None:
         self._use_aof(switch_appendonly(self.cfg, self.log, self.state.keyspace, self.state.aof))

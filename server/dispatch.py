@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from server import resp
 from server.commands.pubsub import SUBSCRIBED_MODE_COMMANDS as SUBSCRIBED_MODE
 from server.commands.pubsub import subscribed_mode_error
-from server.commands.registry import CommandError, CommandSpec, Handler
+from server.commands.registry import MISCONF, CommandError, CommandSpec, Handler
 from server.commands.waits import Block
 from server.slowlog import shown_args
 
@@ -166,6 +166,7 @@ class Dispatcher:
                 or client.multi is not None
                 or not client.user.unrestricted
                 or client.subscribed
+                or server.rdb.refuse_writes
             ):
                 self.execute(client, argv, out)
                 if client.blocked is not None:
@@ -182,8 +183,9 @@ class Dispatcher:
                     result = resp.ErrorReply(e.message)
                 else:
                     if entry.write:  # (EXEC, which also signals, never runs here: a client in MULTI does not)
+                        log = ctx.log
+                        server.rdb.changes += 1 if log is None else len(log)
                         if server.aof is not None:
-                            log = ctx.log
                             server.aof.feed(client.db_index, [argv] if log is None else log)
                         if ready:
                             server.blocking.serve_ready()
@@ -219,7 +221,8 @@ class Dispatcher:
                 return
             entry = found
         client.last_cmd = entry.name  # CLIENT LIST cmd=: also for a command queued or refused
-        usual = client.authenticated and client.multi is None and client.user.unrestricted
+        usual = client.authenticated and client.multi is None and client.user.unrestricted \
+            and not self.server.rdb.refuse_writes  # fmt: skip
         if usual and not client.subscribed:
             self._reply(client, entry, self.run(client, entry, argv), out)
             return
@@ -236,6 +239,9 @@ class Dispatcher:
                 self._log_denied(client, entry, argv, denied)
                 self._reject(client, denied, out)
                 return
+        if self.server.rdb.refuse_writes and (entry.write or entry.name == "ping"):
+            self._reject(client, MISCONF, out)  # stop-writes-on-bgsave-error: PING too, as Redis
+            return
         if client.subscribed and client.proto == 2 and entry.spec.name.split("|")[0] not in SUBSCRIBED_MODE:
             self._reject(client, subscribed_mode_error(entry.name), out)
             return
@@ -266,9 +272,8 @@ class Dispatcher:
         spec = entry.spec
         if "keys" in denied:
             reason = "key"
-            last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
-            keys = argv[spec.first_key : last + 1 : spec.step or 1]
-            refused = [k for k in keys if client.user.allowed(spec, [*argv[: spec.first_key], k]) is not None]
+            keys = spec.key_args(argv)
+            refused = [k for k in keys if not client.user.key_allowed(k)]
             obj = resp.safe_text((refused or keys or [b""])[0])
         elif "channels" in denied:
             reason = "channel"
@@ -300,9 +305,11 @@ class Dispatcher:
             server.stats.total_error_replies += 1
             result = resp.ErrorReply(e.message)
         else:
-            if entry.write and server.aof is not None:
+            if entry.write:
                 log = ctx.log
-                server.aof.feed(client.db_index, [argv] if log is None else log)
+                server.rdb.changes += 1 if log is None else len(log)
+                if server.aof is not None:
+                    server.aof.feed(client.db_index, [argv] if log is None else log)
         nanos = time.perf_counter_ns() - started
         if entry.name != "exec":  # EXEC's commands are timed one by one, as Redis logs them
             self.record_duration(client, entry, argv, nanos)

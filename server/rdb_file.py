@@ -143,8 +143,8 @@ def write_rdb(dbs: Iterable[tuple[int, list[tuple[bytes, Value, int | None]]]], 
     yield crc.to_bytes(8, "little")
 
 
-def base_aux(redis_version: str, used_memory: int) -> list[tuple[bytes, bytes]]:
-    """The auxiliary fields Redis 7.0 writes into an AOF base."""
+def base_aux(redis_version: str, used_memory: int, aof_base: bool = True) -> list[tuple[bytes, bytes]]:
+    """The auxiliary fields Redis 7.0 writes into an AOF base (aof-base 1) or a dump.rdb (aof-base 0)."""
     ctime = b"%d" % int(time.time())
     return [(b"redis-ver", redis_version.encode()), (b"redis-bits", b"64"), (b"ctime", ctime),
-            (b"used-mem", b"%d" % used_memory), (b"aof-base", b"1")]  # fmt: skip
+            (b"used-mem", b"%d" % used_memory), (b"aof-base", b"%d" % aof_base)]  # fmt: skip

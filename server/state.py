@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from server.dispatch import Dispatcher
     from server.keyspace import Keyspace, WatchState
     from server.log import RedisLog
+    from server.rdb_save import Snapshots
 
 
 @dataclass
@@ -73,6 +74,7 @@ class ClientState:
         "multi",
         "multi_error",
         "name",
+        "no_evict",
         "proto",
         "resume",
         "send",
@@ -108,6 +110,7 @@ class ClientState:
         self.held: list[list[bytes]] = []  # commands pipelined after the blocking one, run once it is served
         self.resume: Callable[[], None] = _no_op  # set by net: run the held commands and pending input
         self.deny_blocking = False  # inside EXEC: blocking commands answer at once
+        self.no_evict = False  # CLIENT NO-EVICT: shown as flag 'e' (no client eviction happens here anyway)
         self.created = time.monotonic()
         self.last_interaction = self.created
         self.last_cmd = "NULL"
@@ -159,16 +162,20 @@ class ServerState:
     started_monotonic: float = field(default_factory=time.monotonic)
     tcp_port: int = 0  # the ports really bound (config may say 0 for "none")
     tls_port: int = 0
-    # Set by the application: SHUTDOWN asks it to stop (save: bool | None); BGREWRITEAOF runs through aof.
-    request_shutdown: Callable[[bool | None], str | None] = field(default=lambda save: None)
+    # Set by the application: SHUTDOWN asks it to stop (save: bool | None, force: bool); BGREWRITEAOF runs
+    # through aof.
+    request_shutdown: Callable[[bool | None, bool], str | None] = field(default=lambda save, force: None)
     _next_client_id: int = 0
     blocking: Blocking = field(init=False)
+    rdb: Snapshots = field(init=False)  # SAVE / BGSAVE / save points; counts the changes since the last
 
     def __post_init__(self) -> None:
         # Imported here: server.blocking needs the command package, which needs this module.
         from server.blocking import Blocking
+        from server.rdb_save import Snapshots
 
         self.blocking = Blocking(self, self.keyspace)
+        self.rdb = Snapshots(self.config, self.log, self.keyspace)
 
     def new_client(self, addr: str, laddr: str, fd: int, tls: bool) -> ClientState:
         self._next_client_id += 1

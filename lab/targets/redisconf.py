@@ -40,7 +40,7 @@ def render(spec: TargetSpec, listen: Listen, data_dir: Path,
         ("port", str(listen.port or 0)),
         ("dir", str(data_dir)),
         ("logfile", ""),  # stdout, which the lab redirects to the kept log file (also catches early errors)
-        ("save", ""),  # no RDB snapshots: the lab shows persistence through the AOF only
+        ("save", ""),  # no automatic snapshots: a scenario takes its own with SAVE / BGSAVE
         ("appendonly", "yes" if spec.appendonly else "no"),
         ("appendfsync", spec.appendfsync),
     ]

@@ -284,9 +284,8 @@ def acl_dryrun(ctx: Ctx, args: list[bytes]) -> Any:
         return resp.OK
     spec = found.spec
     if "keys" in denied:  # DRYRUN names the first key refused
-        last = spec.last_key if spec.last_key >= 0 else len(argv) + spec.last_key
-        for key in argv[spec.first_key : last + 1 : spec.step or 1]:
-            if user.allowed(spec, [*argv[: spec.first_key], key]) is not None:
+        for key in spec.key_args(argv):
+            if not user.key_allowed(key):
                 return f"This user has no permissions to access the '{_text(key)}' key".encode(
                     "utf-8", "surrogateescape"
                 )

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from server import rdb, resp
+from server.commands.keyfinders import migrate_keys
 from server.commands.redisnum import parse_ll
 from server.commands.registry import (
     BAD_DATA_FORMAT,
@@ -127,7 +128,7 @@ def _resp(*parts: bytes) -> bytes:
     return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
 
 
-@command("migrate", -6, "write movablekeys", keys=(3, 3, 1))
+@command("migrate", -6, "write movablekeys", keys=(3, 3, 1), find_keys=migrate_keys)
 def migrate(ctx: Ctx, args: list[bytes]) -> Any:
     """MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] [KEYS key ...]: DUMP
     the keys, RESTORE them on the target, delete them here (unless COPY) once the target acknowledged."""

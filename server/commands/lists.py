@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.commands.keyfinders import numkeys
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
 from server.commands.values import arity_error, typed
@@ -377,7 +378,7 @@ def pop_first(ctx: Ctx, keys: list[bytes], left: bool, count: int | None) -> lis
     return None
 
 
-@command("lmpop", -4, "write movablekeys", keys=(0, 0, 0))
+@command("lmpop", -4, "write movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def lmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, left, count = mpop_args(args, 1)
     reply = pop_first(ctx, keys, left, count)
@@ -442,7 +443,7 @@ def brpoplpush(ctx: Ctx, args: list[bytes]) -> Any:
     return _blocking_move(ctx, args[1], args[2], False, True, args[3])
 
 
-@command("blmpop", -5, "write blocking movablekeys", keys=(0, 0, 0))
+@command("blmpop", -5, "write blocking movablekeys", keys=(0, 0, 0), find_keys=numkeys(2))
 def blmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, left, count = mpop_args(args, 2)
     timeout = parse_timeout(args[1])

@@ -6,12 +6,13 @@ family modules listed in `server.commands.FAMILIES`. There is no global mutable 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from server.commands.keyfinders import KeyFinder
     from server.context import Ctx
 
 Handler = Callable[["Ctx", list[bytes]], Any]
@@ -43,6 +44,16 @@ BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
 BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 MIGRATE_KEYS_ARG = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
 MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
+BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
+BGSAVE_OTHER_CHILD = ("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                      "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")  # fmt: skip
+SAVE_FAILED = "ERR"  # Redis's shared.err: the reason is in the log
+SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
+MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+           "to disk. Commands that may modify the data set are disabled, because this instance is "
+           "configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+           "error.")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +66,27 @@ class CommandSpec:
     step: int
     family: str
     handler: Handler
+    find_keys: KeyFinder | None = None  # commands flagged movablekeys: where their keys are
 
     def arity_ok(self, argc: int) -> bool:
         return argc == self.arity if self.arity >= 0 else argc >= -self.arity
+
+    def key_positions(self, argv: Sequence[bytes]) -> list[int] | None:
+        """The argument positions of argv's keys (None: the arguments do not say where they are)."""
+        if self.find_keys is not None:
+            return self.find_keys(argv)
+        if self.first_key <= 0:
+            return []
+        last = self.last_key if self.last_key >= 0 else len(argv) + self.last_key
+        return list(range(self.first_key, min(last, len(argv) - 1) + 1, self.step or 1))
+
+    def key_args(self, argv: Sequence[bytes]) -> list[bytes]:
+        """argv's keys, as ACL checks them (none when the arguments do not say)."""
+        return [argv[i] for i in self.key_positions(argv) or ()]
+
+
+# What @command records on a handler: name, arity, flags, (first, last, step), key finder.
+Declaration = tuple[str, int, str, tuple[int, int, int], "KeyFinder | None"]
 
 
 def command(
@@ -65,13 +94,15 @@ def command(
     arity: int,
     flags: str = "",
     keys: tuple[int, int, int] = (0, 0, 0),
+    find_keys: KeyFinder | None = None,
 ) -> Callable[[Handler], Handler]:
     """Declare a handler. `flags` is space-separated Redis command flags (write readonly fast admin
-    noscript loading stale pubsub no-auth no-multi ...); `keys` is (first, last, step) as COMMAND shows."""
+    noscript loading stale pubsub no-auth no-multi ...); `keys` is (first, last, step) as COMMAND shows;
+    a command flagged movablekeys says where its keys are with `find_keys` (server.commands.keyfinders)."""
 
     def mark(fn: Handler) -> Handler:
-        specs: list[tuple[str, int, str, tuple[int, int, int]]] = getattr(fn, "__commands__", [])
-        fn.__commands__ = [*specs, (name.lower(), arity, flags, keys)]  # type: ignore[attr-defined]
+        specs: list[Declaration] = getattr(fn, "__commands__", [])
+        fn.__commands__ = [*specs, (name.lower(), arity, flags, keys, find_keys)]  # type: ignore[attr-defined]
         return fn
 
     return mark
@@ -91,7 +122,7 @@ def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
     for module in modules:
         family = module.__name__.rsplit(".", 1)[-1]
         for obj in vars(module).values():
-            for name, arity, flags, (first, last, step) in getattr(obj, "__commands__", []):
+            for name, arity, flags, (first, last, step), find_keys in getattr(obj, "__commands__", []):
                 key = name.encode()
                 if key in table:
                     raise RuntimeError(f"command {name!r} declared twice ({table[key].family}, {family})")
@@ -100,5 +131,8 @@ def build_table(modules: Iterable[ModuleType]) -> dict[bytes, CommandSpec]:
                 if unknown:
                     raise RuntimeError(f"command {name!r} in {family}: unknown flag(s) {', '.join(unknown)}; "
                                        f"known flags: {' '.join(sorted(FLAGS))}")
-                table[key] = CommandSpec(name, arity, flagset, first, last, step, family, obj)
+                if ("movablekeys" in flagset) != (find_keys is not None):
+                    # ACL would check only the fixed key range: a user could reach keys outside its patterns
+                    raise RuntimeError(f"command {name!r} in {family}: movablekeys and find_keys go together")
+                table[key] = CommandSpec(name, arity, flagset, first, last, step, family, obj, find_keys)
     return table

@@ -1,4 +1,4 @@
-"""Server family: INFO CONFIG COMMAND TIME MONITOR BGREWRITEAOF SHUTDOWN."""
+"""Server family: INFO CONFIG COMMAND TIME MONITOR BGREWRITEAOF SAVE BGSAVE LASTSAVE SHUTDOWN."""
 
 from __future__ import annotations
 
@@ -12,10 +12,19 @@ from typing import Any
 from server import resp
 from server.acl import categories_of
 from server.commands.connection import REDIS_VERSION
-from server.commands.registry import SYNTAX, CommandError, CommandSpec, command
+from server.commands.registry import (
+    BGSAVE_IN_PROGRESS,
+    BGSAVE_OTHER_CHILD,
+    SAVE_FAILED,
+    SYNTAX,
+    CommandError,
+    CommandSpec,
+    command,
+)
 from server.config import ConfigSetError
 from server.context import Ctx
 from server.state import ServerState
+from server.stringmatch import compile_pattern
 
 DEFAULT_SECTIONS = (
     "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats",
@@ -107,10 +116,7 @@ def _section_persistence(server: ServerState) -> list[tuple[str, Any]]:
     fields: list[tuple[str, Any]] = [
         ("loading", 0),
         ("async_loading", 0),
-        ("rdb_changes_since_last_save", 0),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", int(server.started)),
-        ("rdb_last_bgsave_status", "ok"),
+        *server.rdb.info(),
         ("aof_enabled", int(bool(server.config["appendonly"]))),
     ]
     if aof is not None:
@@ -324,19 +330,30 @@ def command_all(ctx: Ctx, args: list[bytes]) -> Any:
 
 @command("command|help", 2, "loading stale")
 def command_help(ctx: Ctx, args: list[bytes]) -> Any:
-    return [
+    lines = [
         "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
         "COUNT",
         "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
         "INFO [<command-name> ...]",
         "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
         "DOCS [<command-name> ...]",
         "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ]
+    return [resp.SimpleString(line) for line in lines]
 
 
 @command("command|count", 2, "loading stale")
@@ -351,6 +368,52 @@ def command_info_cmd(ctx: Ctx, args: list[bytes]) -> Any:
         return [command_info(table, spec) for spec in _top_level(table)]
     found = (table.get(name.lower()) for name in args[2:])
     return [None if spec is None else command_info(table, spec) for spec in found]
+
+
+@command("command|list", -2, "loading stale")
+def command_list(ctx: Ctx, args: list[bytes]) -> Any:
+    """COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: full names (subcommands
+    too)."""
+    specs = list(ctx.server.table.values())
+    j = 2
+    while j < len(args):
+        if args[j].lower() != b"filterby" or len(args) - 1 - j != 2:
+            raise CommandError(SYNTAX)
+        kind, arg = args[j + 1].lower(), args[j + 2]
+        if kind == b"module":
+            specs = []  # no modules here
+        elif kind == b"aclcat":
+            category = arg.decode("latin-1").lower()
+            specs = [spec for spec in specs if category in categories_of(spec)]
+        elif kind == b"pattern":
+            match = compile_pattern(arg.lower())  # names are lower case: a case-blind match
+            specs = [spec for spec in specs if match(spec.name.encode())]
+        else:
+            raise CommandError(SYNTAX)
+        j += 3
+    return [spec.name.encode() for spec in specs]
+
+
+@command("command|getkeys", -4, "loading stale")
+def command_getkeys(ctx: Ctx, args: list[bytes]) -> Any:
+    """COMMAND GETKEYS <full command>: the keys of that command line, found as ACL finds them."""
+    argv = args[2:]
+    table = ctx.server.table
+    spec = table.get(argv[0].lower())
+    if spec is not None and len(argv) > 1 and _subcommands(table, spec):
+        spec = table.get(argv[0].lower() + b"|" + argv[1].lower())
+    if spec is None:
+        raise CommandError("ERR Invalid command specified")
+    if spec.find_keys is None and spec.first_key <= 0:
+        raise CommandError("ERR The command has no key arguments")
+    if not spec.arity_ok(len(argv)):
+        raise CommandError("ERR Invalid number of arguments specified for command")
+    positions = spec.key_positions(argv)
+    if not positions:
+        if "no-mandatory-keys" in spec.flags:
+            return []
+        raise CommandError("ERR Invalid arguments specified for command")
+    return [argv[i] for i in positions]
 
 
 @command("command|docs", -2, "loading stale")
@@ -389,6 +452,42 @@ def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.SimpleString("Background append only file rewriting started")
 
 
+@command("save", 1, "admin noscript no-async-loading no-multi")
+def save(ctx: Ctx, args: list[bytes]) -> Any:
+    """A snapshot in the foreground: every client waits, as in Redis."""
+    rdb = ctx.server.rdb
+    if rdb.in_progress:
+        raise CommandError(BGSAVE_IN_PROGRESS)
+    if not rdb.save():
+        raise CommandError(SAVE_FAILED)
+    return resp.OK
+
+
+@command("bgsave", -1, "admin noscript no-async-loading")
+def bgsave(ctx: Ctx, args: list[bytes]) -> Any:
+    """A snapshot by a forked child. SCHEDULE (or inside EXEC): start it once no other child runs."""
+    if len(args) > 2 or (len(args) == 2 and args[1].lower() != b"schedule"):
+        raise CommandError(SYNTAX)
+    server = ctx.server
+    rdb = server.rdb
+    if rdb.in_progress:
+        raise CommandError(BGSAVE_IN_PROGRESS)
+    in_exec = ctx.client.deny_blocking  # set while EXEC runs its queue
+    if (server.aof is not None and server.aof.rewriting) or in_exec:
+        if len(args) == 2 or in_exec:
+            rdb.scheduled = True
+            return resp.SimpleString("Background saving scheduled")
+        raise CommandError(BGSAVE_OTHER_CHILD)
+    if not rdb.start_bgsave():
+        raise CommandError(SAVE_FAILED)
+    return resp.SimpleString("Background saving started")
+
+
+@command("lastsave", 1, "loading stale fast")
+def lastsave(ctx: Ctx, args: list[bytes]) -> Any:
+    return ctx.server.rdb.last_save
+
+
 @command("shutdown", -1, "admin noscript loading stale no-multi sentinel allow-busy")
 def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
     """Stop the server: flush the AOF, close every connection, exit 0. The caller gets no reply."""
@@ -400,7 +499,7 @@ def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
             raise CommandError(SYNTAX)
         raise CommandError("ERR No shutdown in progress.")
     save = True if b"save" in options else False if b"nosave" in options else None
-    problem = ctx.server.request_shutdown(save)
+    problem = ctx.server.request_shutdown(save, b"force" in options)
     if problem is not None:
         raise CommandError(problem)
     ctx.client.abort = True

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from server.commands.hashes import random_count
+from server.commands.keyfinders import numkeys
 from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import SYNTAX, CommandError, command
@@ -234,7 +235,7 @@ def numkeys_arg(arg: bytes, available: int) -> int:
     return numkeys
 
 
-@command("sintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
+@command("sintercard", -3, "readonly movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def sintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = numkeys_arg(args[1], len(args) - 2)
     limit = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from server.commands.keyfinders import sort_keys, sort_ro_keys
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
 from server.context import Ctx
@@ -75,8 +76,12 @@ def _sort(ctx: Ctx, args: list[bytes], readonly: bool) -> Any:
         elif opt == b"by" and left >= 1:
             by = args[j + 1]
             dontsort = b"*" not in by
+            if not dontsort and not ctx.client.user.all_keys:  # the pattern reads keys ACL cannot check
+                raise CommandError("ERR BY option of SORT denied due to insufficient ACL permissions.")
             j += 1
         elif opt == b"get" and left >= 1:
+            if not ctx.client.user.all_keys:
+                raise CommandError("ERR GET option of SORT denied due to insufficient ACL permissions.")
             gets.append(args[j + 1])
             j += 1
         else:
@@ -141,11 +146,11 @@ def _sorted(db: Database, elements: list[bytes], by: bytes | None, alpha: bool, 
     return [e for _, e in scored]
 
 
-@command("sort", -2, "write denyoom movablekeys", keys=(1, 1, 1))
+@command("sort", -2, "write denyoom movablekeys", keys=(1, 1, 1), find_keys=sort_keys)
 def sort(ctx: Ctx, args: list[bytes]) -> Any:
     return _sort(ctx, args, readonly=False)
 
 
-@command("sort_ro", -2, "readonly movablekeys", keys=(1, 1, 1))
+@command("sort_ro", -2, "readonly movablekeys", keys=(1, 1, 1), find_keys=sort_ro_keys)
 def sort_ro(ctx: Ctx, args: list[bytes]) -> Any:
     return _sort(ctx, args, readonly=True)

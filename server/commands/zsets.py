@@ -14,6 +14,7 @@ import random
 import re
 from typing import Any
 
+from server.commands.keyfinders import numkeys
 from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
@@ -542,7 +543,7 @@ def _pop_first(ctx: Ctx, keys: list[bytes], maximum: bool, count: int, nested: b
     return None
 
 
-@command("zmpop", -4, "write movablekeys", keys=(0, 0, 0))
+@command("zmpop", -4, "write movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def zmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, maximum, count = zmpop_args(args, 1)
     reply = _pop_first(ctx, keys, maximum, count, nested=True)
@@ -572,7 +573,7 @@ def bzpopmax(ctx: Ctx, args: list[bytes]) -> Any:
     return _blocking_pop(ctx, args[1:-1], True, 1, False, args[-1])
 
 
-@command("bzmpop", -5, "write blocking movablekeys", keys=(0, 0, 0))
+@command("bzmpop", -5, "write blocking movablekeys", keys=(0, 0, 0), find_keys=numkeys(2))
 def bzmpop(ctx: Ctx, args: list[bytes]) -> Any:
     keys, maximum, count = zmpop_args(args, 2)
     return _blocking_pop(ctx, keys, maximum, count, True, args[1])
@@ -724,37 +725,37 @@ def _algebra_store(ctx: Ctx, args: list[bytes], op: str) -> int:
     return _store(ctx, args[1], items)
 
 
-@command("zunion", -3, "readonly movablekeys", keys=(0, 0, 0))
+@command("zunion", -3, "readonly movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def zunion(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "union")
 
 
-@command("zinter", -3, "readonly movablekeys", keys=(0, 0, 0))
+@command("zinter", -3, "readonly movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def zinter(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "inter")
 
 
-@command("zdiff", -3, "readonly movablekeys", keys=(0, 0, 0))
+@command("zdiff", -3, "readonly movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def zdiff(ctx: Ctx, args: list[bytes]) -> list[Any]:
     return _algebra_reply(ctx, args, "diff")
 
 
-@command("zunionstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
+@command("zunionstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), find_keys=numkeys(2, (1,)))
 def zunionstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "union")
 
 
-@command("zinterstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
+@command("zinterstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), find_keys=numkeys(2, (1,)))
 def zinterstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "inter")
 
 
-@command("zdiffstore", -4, "write denyoom movablekeys", keys=(1, 1, 1))
+@command("zdiffstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), find_keys=numkeys(2, (1,)))
 def zdiffstore(ctx: Ctx, args: list[bytes]) -> int:
     return _algebra_store(ctx, args, "diff")
 
 
-@command("zintercard", -3, "readonly movablekeys", keys=(0, 0, 0))
+@command("zintercard", -3, "readonly movablekeys", keys=(0, 0, 0), find_keys=numkeys(1))
 def zintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = _long(args[1])
     if numkeys <= 0:

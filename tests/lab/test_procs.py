@@ -153,13 +153,22 @@ def test_a_sigkilled_pytest_leaves_no_fixture_server(tmp_path: Path,
     assert wait_gone([server]) == []
 
 
-def _slow_run(tmp_path: Path, parent: list[subprocess.Popen[str]]) -> tuple[subprocess.Popen[str], list[int]]:
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _slow_run(tmp_path: Path, parent: list[subprocess.Popen[str]],
+              *also: str) -> tuple[subprocess.Popen[str], list[int]]:
     """`tlslab run` of a scenario that waits 60 s in its workload with the capture on; returns it and the
     processes it started (server, dumpcap) once it is in that wait."""
     scenarios = _scenarios(tmp_path, slow={"capture": "true", "workload": "commands",
                                            "params": 'steps = [{ command = ["PING"] }, { sleep = 60 }]'})
     tlslab = str(Path(sys.executable).with_name("tlslab"))
-    proc = subprocess.Popen([tlslab, "run", "slow", "--scenarios", str(scenarios), "--out", str(tmp_path)],
+    argv = [tlslab, "run", "slow", "--scenarios", str(scenarios), "--out", str(tmp_path), *also]
+    proc = subprocess.Popen(argv,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent.append(proc)
     assert proc.stdout is not None
@@ -180,6 +189,18 @@ def test_a_sigkilled_tlslab_run_leaves_no_server_or_capture(tmp_path: Path,
     assert wait_gone(children) == []
 
 
+def test_a_sigkilled_side_by_side_run_leaves_no_peer_run(tmp_path: Path,
+                                                         parent: list[subprocess.Popen[str]]) -> None:
+    """`--also`: the second target's run is a forked child of its own; it must not carry on alone."""
+    require_tool("dumpcap")
+    require_tool("redis-server")
+    proc, children = _slow_run(tmp_path, parent, "--also", "redis-server")
+    peer = [p for p in children if p != proc.pid and _cmdline(p) == _cmdline(proc.pid)]
+    assert peer, "no peer run process"
+    _sigkill(proc)
+    assert wait_gone(children) == []
+
+
 def test_sigterm_unwinds_like_ctrl_c_in_tlslab(tmp_path: Path, parent: list[subprocess.Popen[str]]) -> None:
     """`kill` or `timeout` in the middle of a run: the same one line and cleanup as Ctrl-C."""
     require_tool("dumpcap")
@@ -193,9 +214,11 @@ def test_sigterm_unwinds_like_ctrl_c_in_tlslab(tmp_path: Path, parent: list[subp
 
 
 def test_run_kills_the_child_on_timeout_and_reports_it() -> None:
-    with pytest.raises(subprocess.TimeoutExpired) as exc:
-        procs.run(["sh", "-c", "echo started; exec sleep 30"], capture_output=True, text=True, timeout=0.5)
-    assert exc.value.output == "started\n"
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired) as exc:  # the shell's child holds the pipe: killed too
+        procs.run(["sh", "-c", "echo started; sleep 30; echo never"], capture_output=True, text=True,
+                  timeout=0.5)
+    assert exc.value.output == "started\n" and time.monotonic() - started < 10
     done = procs.run(["sh", "-c", "cat; exit 3"], input="in", capture_output=True, text=True, timeout=10)
     assert (done.returncode, done.stdout) == (3, "in")
     with pytest.raises(subprocess.CalledProcessError):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab.procs import die_with_parent
 from lab.scenario.lifecycle.runner import Note, run_all
 from lab.scenario.results import RunResult, ScenarioResult
 from lab.scenario.schema import Scenario
@@ -39,6 +40,7 @@ class PeerFailed:
 def _child(send: multiprocessing.connection.Connection, scenarios: Sequence[Scenario], out: Path,
            kind: TargetKind, on_start: Callable[[int, Scenario], None],
            on_done: Callable[[int, ScenarioResult], None], note: Note) -> None:
+    die_with_parent()  # a SIGKILLed `tlslab run` must not leave this run going (forked from its main thread)
     signal.signal(signal.SIGINT, _interrupt_once)
     try:
         result: RunResult | PeerFailed = run_all(scenarios, out, kind, on_start, on_done, note=note)

@@ -1,5 +1,5 @@
 """at-rest on both targets, page against JSON: every file the server left with its mode and secrets, the
-RDB that only redis-server writes shown as not judged on the bundled server (never as met), and the fix
+RDB snapshot that SAVE wrote scanned and judged on both (the bundled server writes one too), and the fix
 (the password kept as an ACL hash) proven on both."""
 
 from __future__ import annotations
@@ -50,20 +50,14 @@ def test_config_password_and_unencrypted_key_are_reported_with_their_modes(at_re
     assert aof == {"email"}
 
 
-def test_the_rdb_is_scanned_on_redis_server_and_not_judged_on_bundled(at_rest: tuple[Path, Any]) -> None:
+def test_the_rdb_is_scanned_and_judged_on_both_targets(at_rest: tuple[Path, Any]) -> None:
     reports, data = at_rest
     page = (reports / "at-rest.html").read_text()
     rdb_checks = [e for e in data["expectations"] if "rdb file" in e["expected"]]
-    if data["target"] == "redis-server":
-        assert _files(data)["rdb"]["secrets"] == ["email"]
-        assert rdb_checks and all(e["met"] for e in rdb_checks) and not data["not_judged"]
-        assert "disk-no-rdb" not in page
-    else:
-        assert "rdb" not in _files(data) and not rdb_checks, "the bundled server has no RDB to judge"
-        (save, rdb) = data["not_judged"]
-        assert save["target"] == rdb["target"] == "redis-server"
-        assert "unknown command 'SAVE'" in save["observed"] and rdb["observed"]["files"] == []
-        assert "Not judged on bundled:" in page and "No RDB snapshot on this disk" in page
+    rdb = _files(data)["rdb"]
+    assert rdb["name"] == "dump.rdb" and rdb["secrets"] == ["email"] and rdb["size"] > 0
+    assert rdb_checks and all(e["met"] for e in rdb_checks) and not data["not_judged"]
+    assert "disk-no-rdb" not in page and "Not judged on" not in page
 
 
 def test_the_fix_keeps_the_password_off_the_disk(at_rest: tuple[Path, Any]) -> None:

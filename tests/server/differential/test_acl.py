@@ -38,6 +38,14 @@ SEQUENCES: list[tuple[str, ...]] = [
      "@2 PSUBSCRIBE news.x*", "@2 PSUBSCRIBE *", "~acllog ACL LOG", "ACL LOG RESET",
      CLEAN),
     ("ACL SETUSER u on >pw", "AUTH u pw", "ACL WHOAMI", "GET k", "AUTH default x", "ACL WHOAMI"),
+    # Commands whose keys move (numkeys, STORE, KEYS): every key is checked, not only a fixed range.
+    ("ZADD k1 1 a", "ZADD secret 1 b", "RPUSH lst x", "ACL LOG RESET", "ACL SETUSER u on >pw ~k* +@all",
+     "@2 AUTH u pw", "@2 ZUNIONSTORE k2 2 k1 secret", "@2 ZUNIONSTORE k2 1 k1", "@2 ZUNION 2 k1 secret",
+     "@2 ZINTERCARD 2 k1 secret", "@2 ZDIFFSTORE secret 1 k1", "@2 SINTERCARD 1 secret", "@2 LMPOP 1 lst LEFT",
+     "@2 ZMPOP 1 secret MIN", "@2 ZMPOP 1 k1 MIN", "@2 SORT k1 STORE secret", "@2 SORT k1 BY secret_* STORE k3", "@2 SORT k1 BY nosort", "@2 SORT k1 GET #",
+     "@2 SORT_RO secret", '@2 MIGRATE 127.0.0.1 1 "" 0 10 KEYS k1 secret', "@2 ZUNION x k1",
+     "~acllog ACL LOG 3", "ACL DRYRUN u ZUNION 2 k1 secret", "ACL DRYRUN u LMPOP 1 k9 LEFT",
+     "ACL LOG RESET", CLEAN),
 ]
 # fmt: on
 

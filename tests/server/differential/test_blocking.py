@@ -143,6 +143,8 @@ CLIENTS: list[tuple[str, ...]] = [
     ("@2 HELLO 3", "~send @2 BLPOP k 0", "CLIENT UNBLOCK {id@2}", "@2 READ"),
     ("@2 HELLO 3", "~send @2 BLPOP k 0", "CLIENT UNBLOCK {id@2} ERROR", "@2 READ"),
     ("~send @2 WAIT 1 0", "CLIENT UNBLOCK {id@2}", "@2 READ"),
+    ("~send @2 BLPOP k 9000000000000", "~send @3 WAIT 1 9000000000000000", "CLIENT UNBLOCK {id@2}", "@2 READ",
+     "CLIENT UNBLOCK {id@3}", "@3 READ"),
     ("~send @2 WAIT 2 0", "CLIENT UNBLOCK {id@2} ERROR", "@2 READ", "@2 WAIT 0 0"),
     ("~send @2 BLPOP k 0", "~send @2 PING", "CLIENT UNBLOCK {id@2}", "@2 READ", "@2 READ"),
     ("~send @2 BLPOP k 0", "~send @3 BLPOP k 0", "CLIENT UNBLOCK {id@2}", "@2 READ", "RPUSH k a", "@3 READ"),
