@@ -197,22 +197,38 @@ def spawn(argv: Sequence[str], *, preexec_fn: Callable[[], None] | None = None,
     return proc
 
 
+def _kill_group(proc: subprocess.Popen[Any]) -> None:
+    try:
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+            return
+    except ProcessLookupError:
+        return
+    proc.kill()
+
+
 def run(argv: Sequence[str], *, input: bytes | str | None = None, timeout: float | None = None,
         check: bool = False, capture_output: bool = False, **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-    """subprocess.run through `spawn`: same arguments and errors (TimeoutExpired after killing the child)."""
+    """subprocess.run through `spawn`: same arguments and errors (TimeoutExpired after killing the child).
+
+    The child runs in a session of its own (unless told otherwise) and a timeout or Ctrl-C kills that whole
+    group: a shell's own children (`sh -c "... sleep 30"`) would otherwise hold the pipes open, and the
+    call would wait for them long after its timeout.
+    """
     if capture_output:
         kwargs["stdout"] = kwargs["stderr"] = subprocess.PIPE
     if input is not None:
         kwargs["stdin"] = subprocess.PIPE
+    kwargs.setdefault("start_new_session", True)
     with spawn(argv, **kwargs) as proc:
         try:
             out, err = proc.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            proc.kill()
+            _kill_group(proc)
             exc.output, exc.stderr = proc.communicate()
             raise
         except BaseException:  # Ctrl-C included: the child does not outlive the call
-            proc.kill()
+            _kill_group(proc)
             raise
     done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check:
