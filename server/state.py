@@ -74,6 +74,7 @@ class ClientState:
         "multi",
         "multi_error",
         "name",
+        "no_evict",
         "proto",
         "resume",
         "send",
@@ -109,6 +110,7 @@ class ClientState:
         self.held: list[list[bytes]] = []  # commands pipelined after the blocking one, run once it is served
         self.resume: Callable[[], None] = _no_op  # set by net: run the held commands and pending input
         self.deny_blocking = False  # inside EXEC: blocking commands answer at once
+        self.no_evict = False  # CLIENT NO-EVICT: shown as flag 'e' (no client eviction happens here anyway)
         self.created = time.monotonic()
         self.last_interaction = self.created
         self.last_cmd = "NULL"

@@ -168,15 +168,15 @@ def client_line(server: ServerState, client: ClientState) -> str:
     now = time.monotonic()
     subs = server.pubsub.clients.get(client)
     shown = (("O", client.monitor), ("P", subs is not None), ("x", client.multi is not None),
-             ("b", client.blocked is not None))  # fmt: skip
+             ("b", client.blocked is not None), ("e", client.no_evict))  # fmt: skip
     flags = "".join(f for f, on in shown if on) or "N"
     name = resp.safe_text(client.name or b"")
-    sub, psub = (0, 0) if subs is None else (len(subs.channels), len(subs.patterns))
+    sub, psub, ssub = (0, 0, 0) if subs is None else (len(subs.channels), len(subs.patterns), len(subs.shard))
     multi = -1 if client.multi is None else len(client.multi)
     return (
         f"id={client.id} addr={client.addr} laddr={client.laddr} fd={client.fd} name={name} "
         f"age={int(now - client.created)} idle={int(now - client.last_interaction)} flags={flags} "
-        f"db={client.db_index} sub={sub} psub={psub} ssub=0 multi={multi} "
+        f"db={client.db_index} sub={sub} psub={psub} ssub={ssub} multi={multi} "
         f"qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r "
         f"cmd={client.last_cmd} user={client.user.name} redir=-1 resp={client.proto}"
     )
@@ -227,6 +227,16 @@ def client_setname(ctx: Ctx, args: list[bytes]) -> Any:
 @command("client|info", 2, "noscript loading stale")
 def client_info(ctx: Ctx, args: list[bytes]) -> Any:
     return resp.Verbatim("txt", client_line(ctx.server, ctx.client) + "\n")
+
+
+@command("client|no-evict", 3, "admin noscript loading stale")
+def client_no_evict(ctx: Ctx, args: list[bytes]) -> Any:
+    """CLIENT NO-EVICT ON|OFF: kept and shown in CLIENT LIST; this server evicts no clients for memory."""
+    switch = args[2].lower()
+    if switch not in (b"on", b"off"):
+        raise CommandError(SYNTAX)
+    ctx.client.no_evict = switch == b"on"
+    return resp.OK
 
 
 @command("client|list", -2, "admin noscript loading stale")

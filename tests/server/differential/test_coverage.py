@@ -45,9 +45,9 @@ SERVER_SUBSET = frozenset({
     "shutdown", "slowlog", "swapdb", "time", "save", "bgsave", "lastsave",
 })  # fmt: skip
 # Not served yet: client-side caching (CLIENT
-# TRACKING and its companions), CLIENT PAUSE / REPLY / NO-EVICT, and COMMAND GETKEYSANDFLAGS.
+# TRACKING and its companions), CLIENT PAUSE / REPLY, and COMMAND GETKEYSANDFLAGS.
 NOT_SERVED = frozenset({
-    "client|caching", "client|getredir", "client|tracking", "client|trackinginfo", "client|no-evict",
+    "client|caching", "client|getredir", "client|tracking", "client|trackinginfo",
     "client|pause", "client|unpause", "client|reply", "command|getkeysandflags",
 })  # fmt: skip
 
