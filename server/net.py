@@ -358,10 +358,19 @@ class TlsRedisProtocol(RedisProtocol):
         if plain:
             RedisProtocol.data_received(self, plain)
         if ended and not self._closing:
+            self._close()  # answers with our close_notify: asyncio clients wait for it
+
+    def _close(self) -> None:
+        """Redis's connTLSClose: SSL_shutdown (our close_notify) for a connection still connected, then
+        close. OpenSSL drops from the server's session cache the session of a connection freed without
+        a close_notify sent, so closing after QUIT or `timeout` without it made the next offer of that
+        session id a full handshake."""
+        sslobj = self._ssl
+        if sslobj is not None and self.client is not None and not self._closing:
             with contextlib.suppress(ssl.SSLError):
-                sslobj.shutdown()  # answer with our close_notify: asyncio clients wait for it
+                sslobj.shutdown()
             self._flush_tls()
-            self._close()
+        super()._close()
 
     def _write(self, data: bytes) -> None:
         transport = self._transport
@@ -385,6 +394,7 @@ class TlsRedisProtocol(RedisProtocol):
         sock = transport.get_extra_info("socket") if transport is not None else None
         if self._incoming.pending and sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self._ssl = None  # a connection in error: Redis sends no close_notify (and the session goes)
         self._close()
 
     def _flush_tls(self) -> None:

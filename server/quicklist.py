@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, islice
+from typing import Final, cast
 
 CHUNK = 128  # elements per packed chunk
 CHUNK_BYTES = 8192  # a chunk holds at most this many bytes of elements (at least one element)
@@ -55,12 +56,17 @@ def _fit(items: list[bytes], start: int = 0) -> int:
     return max(1, bisect_right(ends, CHUNK_BYTES))
 
 
+# Shared by every list without chunks (an empty deque costs ~600 bytes); never mutated: packing swaps
+# in a deque of the list's own first.
+_NO_CHUNKS: Final = cast("deque[_Chunk]", ())
+
+
 class QuickList:
     __slots__ = ("_chunks", "_head", "_len", "_odd", "_tail")
 
     def __init__(self, items: Iterable[bytes] = ()) -> None:
         self._head: list[bytes] = []  # reversed: _head[-1] is the first element
-        self._chunks: deque[_Chunk] = deque()
+        self._chunks = _NO_CHUNKS  # a deque once the first chunk is packed: small lists stay small
         self._tail: list[bytes] = []
         self._len = 0
         self._odd = 0  # chunks not holding exactly CHUNK elements (when 0, a position maps to its chunk)
@@ -132,6 +138,8 @@ class QuickList:
     def _pack_tail(self) -> None:
         """Pack the tail's inner elements into chunks until fewer than CHUNK are left unpacked."""
         tail, done = self._tail, 0
+        if self._chunks is _NO_CHUNKS:
+            self._chunks = deque()
         while len(tail) - done >= CHUNK:
             n = _fit(tail, done)
             self._chunks.append(_Chunk.pack(tail[done : done + n]))
@@ -141,6 +149,8 @@ class QuickList:
 
     def _pack_head(self) -> None:
         head, done = self._head, 0
+        if self._chunks is _NO_CHUNKS:
+            self._chunks = deque()
         while len(head) - done >= CHUNK:
             n = _fit(head, done)
             self._chunks.appendleft(_Chunk.pack(head[done + n - 1 : None if done == 0 else done - 1 : -1]))
@@ -285,7 +295,7 @@ class QuickList:
 
     def clear(self) -> None:
         self._head, self._tail, self._len, self._odd = [], [], 0, 0
-        self._chunks.clear()
+        self._chunks = _NO_CHUNKS
 
     # -- walking ------------------------------------------------------------------------------
 

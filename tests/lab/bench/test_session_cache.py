@@ -54,3 +54,15 @@ def test_capacity_session_id_resumes_on_redis_server_when_it_closes(
     assert quits.resumed_fraction is not None and quits.resumed_fraction > 0.9, quits
     assert closes.resumed_fraction is not None and closes.resumed_fraction < 0.5, closes
     assert all(r.errors == 0 for r in (*closes.runs, *quits.runs))
+
+
+def test_capacity_session_id_quit_resumes_on_the_bundled_server(tmp_path: Path, pki: LabPKI) -> None:
+    """50 concurrent clients that end with QUIT: the server's close must keep their sessions cached
+    (it sends close_notify, as Redis's connTLSClose does); closing without it resumed about a third."""
+    spec = TargetSpec(kind="bundled", plaintext=False, tls=True, tls_auth_clients="no")
+    cell = CapacityCell("bundled", "ecdsa-p256", "tls1.2", "session-id-quit", "new-resumed-id")
+    with start_target(spec, tmp_path / "bundled", pki) as target:
+        (quits,) = run_capacity([cell], {("bundled", "ecdsa-p256"): target}, {"ecdsa-p256": pki}, None, 1,
+                                0.6, lambda _: None)  # fmt: skip
+    assert quits.resumed_fraction is not None and quits.resumed_fraction > 0.9, quits
+    assert all(r.errors == 0 for r in quits.runs)
