@@ -54,8 +54,12 @@ class RedisLog:
         self.log(3, message)
 
     def fileno(self) -> int:
-        """The descriptor lines go to (a fork()ed child keeps it open and closes the others)."""
-        return self._out.fileno()
+        """The descriptor lines go to (a fork()ed child keeps it open and closes the others); -1 when the
+        stream has none (a test's captured stdout)."""
+        try:
+            return self._out.fileno()
+        except (OSError, ValueError):  # io.UnsupportedOperation is both
+            return -1
 
     def close(self) -> None:
         if self._owned:

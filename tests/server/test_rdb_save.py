@@ -481,3 +481,18 @@ def test_one_child_at_a_time_like_redis(tmp_path: Path) -> None:
                                     b"Background append only file rewriting scheduled", 1]  # fmt: skip
     assert results["redis"][3].startswith("error: Another child process is active (AOF?)")
     assert results["redis"][4:] == [b"Background saving scheduled", 0, "ok", "ok"]
+
+
+def test_bgsave_works_when_the_log_stream_has_no_descriptor(tmp_path: Path) -> None:
+    """An in-process server logging to a captured stdout (no fileno): the child still writes the file."""
+    import io
+
+    cfg = Config.load(None, ["--dir", str(tmp_path)])
+    log = RedisLog("notice")
+    log._out = io.StringIO()  # what pytest's capture looks like to the child
+    ks = Keyspace(16)
+    ks.db(0).set(b"k", b"v")
+    snaps = Snapshots(cfg, log, ks)
+    assert snaps.start_bgsave()
+    snaps.reap(block=True)
+    assert snaps.last_ok and (tmp_path / "dump.rdb").is_file()
