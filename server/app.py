@@ -162,7 +162,7 @@ class App:
                 last_second = now
                 self._close_idle_clients(now)
                 if state.aof is not None:
-                    state.aof.cron()
+                    state.aof.cron(other_child=state.rdb.in_progress)
                 state.rdb.cron(other_child=state.aof is not None and state.aof.rewriting)
 
     def _close_idle_clients(self, now: float) -> None:
