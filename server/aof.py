@@ -29,7 +29,7 @@ from server import aof_manifest as mf
 from server.aof_load import AofLoadError, AofLoadResult, AofReader
 from server.aof_manifest import AofFile, Manifest, ManifestError
 from server.rdb_file import base_aux
-from server.rdb_save import dataset_chunks, write_file
+from server.rdb_save import close_inherited_fds, dataset_chunks, write_file
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -295,6 +295,7 @@ class Aof:
         if pid == 0:  # child: never return into the parent's event loop
             code = 1
             try:
+                close_inherited_fds(self.log.fileno())
                 self._write_snapshot(temp, rdb=self.cfg["aof-use-rdb-preamble"])
                 code = 0
             finally:

@@ -53,6 +53,10 @@ class RedisLog:
     def warning(self, message: str) -> None:
         self.log(3, message)
 
+    def fileno(self) -> int:
+        """The descriptor lines go to (a fork()ed child keeps it open and closes the others)."""
+        return self._out.fileno()
+
     def close(self) -> None:
         if self._owned:
             self._out.close()

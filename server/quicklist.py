@@ -293,6 +293,53 @@ class QuickList:
             pos += len(chunk)
         return pos + self._tail.index(value)
 
+    def trim(self, left: int, right: int) -> None:
+        """Drop `left` elements from the front and `right` from the back (LTRIM), whole chunks at a time."""
+        if left + right >= self._len:
+            self.clear()
+            return
+        self._len -= left + right
+        if left:
+            self._drop_front(left)
+        if right:
+            self._drop_back(right)
+
+    def _drop_front(self, n: int) -> None:
+        head = self._head
+        if n <= len(head):
+            del head[len(head) - n :]  # reversed: the first n elements are at its end
+            return
+        n -= len(head)
+        self._head = []
+        chunks = self._chunks
+        while chunks and n >= len(chunks[0]):
+            n -= len(chunk := chunks.popleft())
+            self._odd -= len(chunk) != CHUNK
+        if n and chunks:
+            items = chunks.popleft().items()
+            self._odd -= len(items) != CHUNK
+            self._head = items[:n - 1 : -1]
+        elif n:
+            del self._tail[:n]
+
+    def _drop_back(self, n: int) -> None:
+        tail = self._tail
+        if n <= len(tail):
+            del tail[len(tail) - n :]
+            return
+        n -= len(tail)
+        self._tail = []
+        chunks = self._chunks
+        while chunks and n >= len(chunks[-1]):
+            n -= len(chunk := chunks.pop())
+            self._odd -= len(chunk) != CHUNK
+        if n and chunks:
+            items = chunks.pop().items()
+            self._odd -= len(items) != CHUNK
+            self._tail = items[: len(items) - n]
+        elif n:
+            del self._head[:n]  # reversed: the last n elements are at its start
+
     def clear(self) -> None:
         self._head, self._tail, self._len, self._odd = [], [], 0, 0
         self._chunks = _NO_CHUNKS

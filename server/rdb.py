@@ -22,6 +22,10 @@ from server.quicklist import QuickList
 from server.zset import ZSet
 
 RDB_VERSION = 10  # Redis 7.0
+# Longer strings are written uncompressed (Redis compresses them too): the pure-Python compressor takes
+# about a second per incompressible MiB, and a DUMP must not hold the event loop that long. Both servers
+# RESTORE either form.
+LZF_MAX = 256 * 1024
 LLONG_MIN, LLONG_MAX = -(1 << 63), (1 << 63) - 1
 _HALF_LLONG = float(LLONG_MAX // 2)
 
@@ -153,7 +157,7 @@ def _string(data: bytes, compress: bool) -> bytes:
                 return b"\xc1" + value.to_bytes(2, "little", signed=True)
             if -(1 << 31) <= value < 1 << 31:
                 return b"\xc2" + value.to_bytes(4, "little", signed=True)
-    if compress and n > 20:
+    if compress and 20 < n <= LZF_MAX:
         packed = lzf_compress(data, n - 4)
         if packed is not None:
             return b"\xc3" + _len(len(packed)) + _len(n) + packed

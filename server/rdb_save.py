@@ -68,6 +68,15 @@ def write_file(fd: int, chunks: Iterator[bytes]) -> None:
     os.fsync(fd)
 
 
+def close_inherited_fds(keep: int) -> None:
+    """In a fork()ed child: close every descriptor but stdio and `keep` (the log). The child's copies of
+    the listeners and client sockets would otherwise keep them open: a client the server closes would see
+    no end of connection until the child exits, and a stopped server's port would stay bound."""
+    if keep > 3:
+        os.closerange(3, keep)
+    os.closerange(max(3, keep + 1), (1 << 31) - 1)
+
+
 def _write_all(fd: int, data: bytes | bytearray) -> None:
     view = memoryview(data)
     while view:
@@ -158,6 +167,23 @@ class Snapshots:
         self._judge()
         return True
 
+    def flushed(self) -> None:
+        """FLUSHALL (Redis's flushAllDataAndResetRDB): a running BGSAVE would write the old data, so it
+        is stopped; with save points the empty dataset is saved at once (rdb_saves does not count it)."""
+        self.kill_child()
+        if not self.cfg["save"]:
+            return
+        try:
+            self._write()
+        except OSError:
+            return
+        self.last_save = int(time.time())
+        self.last_ok = True
+        self._judge()
+        # The dispatcher counts FLUSHALL itself once it returns; the snapshot already holds it, so the
+        # count ends at 0, as Redis's does.
+        self.changes = -1
+
     def start_bgsave(self) -> bool:
         """rdbSaveBackground: fork a child that writes the snapshot. False when fork failed (logged)."""
         self.last_try = time.time()
@@ -173,6 +199,7 @@ class Snapshots:
             code = 1
             try:
                 gc.disable()  # a collection would touch (and copy) every object's page
+                close_inherited_fds(self.log.fileno())
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 self._write()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass
+from pathlib import Path
 
 from lab.attacks.safety import OVERRIDE_FLAG, require_loopback
 from lab.errors import UserError
@@ -60,3 +62,21 @@ def require_listening(endpoint: Endpoint, timeout: float = 3.0) -> None:
         why = exc.strerror or str(exc) or type(exc).__name__
         raise UserError(f"nothing accepts connections at {endpoint} ({why}): start the server, or fix "
                         "HOST:PORT") from None
+
+
+def require_client_files(ca: Path | None, cert: Path | None, key: Path | None) -> None:
+    """--ca, --cert, --key load as a TLS client would load them, or one line names the file and the fault
+    (not PEM, a key that does not match): found before any probe, not as a traceback or a skipped check."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca is not None:
+        try:
+            ctx.load_verify_locations(cafile=ca)
+        except (ssl.SSLError, ValueError) as exc:
+            raise UserError(f"--ca {ca} holds no usable PEM certificate ({exc}): pass the CA that signed the "
+                            "server's certificate") from None
+    if cert is not None:
+        try:
+            ctx.load_cert_chain(cert, key)
+        except ssl.SSLError as exc:
+            raise UserError(f"--cert {cert} / --key {key or cert} cannot be used ({exc}): pass a PEM "
+                            "certificate and its own private key") from None

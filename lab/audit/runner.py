@@ -14,7 +14,13 @@ from lab.audit.canames import ca_names
 from lab.audit.checks import run_checks
 from lab.audit.checks.base import AuditContext
 from lab.audit.conffacts import read_config
-from lab.audit.endpoint import Endpoint, parse_endpoint, require_listening, require_owned
+from lab.audit.endpoint import (
+    Endpoint,
+    parse_endpoint,
+    require_client_files,
+    require_listening,
+    require_owned,
+)
 from lab.audit.model import AuditReport
 from lab.audit.sameca import issue_other_name
 from lab.errors import UserError
@@ -57,6 +63,7 @@ def _check_files(options: AuditOptions) -> None:
         raise UserError("--key without --cert: pass the client certificate too")
     if options.ca_key is not None and options.ca is None:
         raise UserError("--ca-key needs --ca (the certificate of that CA)")
+    require_client_files(options.ca, options.cert, options.key)
     if options.endpoint is None and options.config is None:
         raise UserError("nothing to audit: give HOST:PORT, --config redis.conf, or both")
 

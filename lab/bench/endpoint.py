@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lab.audit.endpoint import parse_endpoint, require_listening, require_owned
+from lab.audit.endpoint import parse_endpoint, require_client_files, require_listening, require_owned
 from lab.bench.redis_benchmark import BenchmarkSpec, run_benchmark
 from lab.bench.results import BenchmarkRun, Connection, Transport
 from lab.errors import UserError
@@ -102,6 +102,7 @@ def bench_endpoint(
     require_owned(parse_endpoint(f"{host}:{plain_port or tls_port}"), i_own_this_network)
     if tls_port is not None and ca is None:
         raise UserError("a TLS port needs --ca (the CA that signed the server's certificate)")
+    require_client_files(ca, cert, key)
     for port in (plain_port, tls_port):
         if port is not None:
             require_listening(parse_endpoint(f"{host}:{port}"))  # redis-benchmark would wait forever

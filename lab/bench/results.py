@@ -480,6 +480,19 @@ class TypeMemoryRow:
 
 
 @dataclass(frozen=True)
+class ServerCpuRow:
+    """`tlslab bench server`: the server's CPU per request in one setting (from /proc over each
+    redis-benchmark run, SET and GET together), in microseconds. Under -k 0 every request is a new TLS
+    connection, so this is the cost of an accept + handshake + reply: a figure the host's load moves far
+    less than a rate, since a loaded host slows both the client and the server."""
+
+    setting: str
+    bundled_us: Spread | None  # over the repeats
+    redis_us: Spread | None
+    paired: Spread | None  # bundled / redis-server within each repeat
+
+
+@dataclass(frozen=True)
 class ServerBenchReport:
     run_id: str
     started_utc: str
@@ -492,3 +505,4 @@ class ServerBenchReport:
     runs: tuple[BenchmarkRun, ...]
     notes: tuple[str, ...]
     type_memory: tuple[TypeMemoryRow, ...] = ()
+    server_cpu: tuple[ServerCpuRow, ...] = ()

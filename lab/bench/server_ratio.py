@@ -24,6 +24,7 @@ from lab.bench.results import (
     MemoryRow,
     RatioRow,
     ServerBenchReport,
+    ServerCpuRow,
     Spread,
     TargetKind,
     Transport,
@@ -60,7 +61,7 @@ def _spec(setting: Setting, target: RunningTarget, ca: Path, quick: bool) -> Ben
     tls = setting.transport != "plain"
     port = target.tls_port if tls else target.port
     assert port is not None
-    n = max(300, setting.requests // 5) if quick else setting.requests
+    n = _requests(setting, quick)
     return BenchmarkSpec(
         target.host,
         port,
@@ -72,6 +73,11 @@ def _spec(setting: Setting, target: RunningTarget, ca: Path, quick: bool) -> Ben
         clients=50,
         ca=ca if tls else None,
     )
+
+
+def _requests(setting: Setting, quick: bool) -> int:
+    """redis-benchmark -n: requests per test."""
+    return max(300, setting.requests // 5) if quick else setting.requests
 
 
 def _rps(runs: list[BenchmarkRun], test: str) -> Spread | None:
@@ -93,6 +99,28 @@ def paired_ratios(bundled: list[BenchmarkRun], redis: list[BenchmarkRun], test: 
         if b_rps is not None and r_rps:
             out.append(b_rps / r_rps)
     return out
+
+
+def cpu_per_request(run: BenchmarkRun, requests: int) -> float | None:
+    """The server's CPU microseconds per request in one run of `requests` requests (all tests)."""
+    if run.error is not None or run.server_cpu_s is None or not requests:
+        return None
+    return run.server_cpu_s / requests * 1e6
+
+
+def server_cpu_row(
+    name: str, bundled: list[BenchmarkRun], redis: list[BenchmarkRun], requests: int
+) -> ServerCpuRow:
+    """CPU per request of both servers over the repeats, and their ratio within each repeat."""
+    b_us = [cpu_per_request(run, requests) for run in bundled]
+    r_us = [cpu_per_request(run, requests) for run in redis]
+    pairs = [b / r for b, r in zip(b_us, r_us, strict=False) if b is not None and r]
+    return ServerCpuRow(
+        name,
+        Spread.of([v for v in b_us if v is not None]),
+        Spread.of([v for v in r_us if v is not None]),
+        Spread.of(pairs),
+    )
 
 
 def run_order(kinds: list[TargetKind], repeat: int) -> list[TargetKind]:
@@ -213,6 +241,15 @@ def run_server_bench(
                     paired,
                 )
             )
+    server_cpu = tuple(
+        server_cpu_row(
+            setting.name,
+            runs.get((setting.name, "bundled"), []),
+            runs.get((setting.name, "redis-server"), []),
+            _requests(setting, quick) * 2,  # -t set,get
+        )
+        for setting in SETTINGS
+    )
     report = ServerBenchReport(
         run_id=out.parent.name if out.name == "bench" else out.name,
         started_utc=started_utc,
@@ -225,6 +262,7 @@ def run_server_bench(
         runs=tuple(b for lst in runs.values() for b in lst),
         notes=tuple(notes),
         type_memory=type_memory,
+        server_cpu=server_cpu,
     )
     write_json(report, out / "server-ratios.json")
     (out / "server-ratios.md").write_text(render_ratios(report))
@@ -270,8 +308,32 @@ def render_ratios(report: ServerBenchReport) -> str:
         f"{'-' if m.ratio is None else f'{m.ratio:.2f}'} (goal ≤ {m.goal})"
         + ("" if m.error is None else f"; error: {m.error}"),
         *render_type_memory(report.type_memory),
+        *render_server_cpu(report.server_cpu),
         "",
     ]
     if report.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
     return "\n".join(lines)
+
+
+def render_server_cpu(rows: tuple[ServerCpuRow, ...]) -> list[str]:
+    if not rows:
+        return []
+
+    def us(v: Spread | None) -> str:
+        return "-" if v is None else f"{v.median:,.0f} µs"
+
+    lines = [
+        "",
+        "Server CPU per request (from /proc over each run, SET and GET together; under -k 0 each request "
+        "is a new TLS connection): medians over the repeats, ratio = median of bundled / redis-server "
+        "within a repeat.",
+        "",
+        "| setting | bundled | redis-server | ratio | paired range |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        p = row.paired
+        ratio, spread = ("-", "-") if p is None else (f"{p.median:.2f}", f"{p.low:.2f} to {p.high:.2f}")
+        lines.append(f"| {row.setting} | {us(row.bundled_us)} | {us(row.redis_us)} | {ratio} | {spread} |")
+    return lines

@@ -220,4 +220,5 @@ def flushdb(ctx: Ctx, args: list[bytes]) -> SimpleString:
 def flushall(ctx: Ctx, args: list[bytes]) -> SimpleString:
     _flush_mode(args)
     ctx.keyspace.flushall()
+    ctx.server.rdb.flushed()  # a running BGSAVE is stopped; with save points dump.rdb is emptied too
     return OK

@@ -219,10 +219,7 @@ def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
     else:
         end = min(end, n - 1)
         left, right = start, n - end - 1
-    for _ in range(min(left, n)):
-        items.popleft()
-    for _ in range(right):
-        items.pop()
+    items.trim(min(left, n), right)
     if not items:
         ctx.db.delete(key)
     elif left or right:

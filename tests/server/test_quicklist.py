@@ -84,6 +84,10 @@ def test_random_operations_match_a_list(seed: int) -> None:
             else:
                 with pytest.raises(ValueError):
                     ql.index(target)
+        elif op == 9 and rng.random() < 0.3:
+            left, right = rng.randrange(0, n + 2), rng.randrange(0, n + 2)
+            ql.trim(left, right)
+            model = model[left : max(left, n - right)]
         elif op == 9 and rng.random() < 0.05:
             ql.clear()
             model.clear()

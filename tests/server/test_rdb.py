@@ -87,6 +87,8 @@ def test_strings_use_redis_integer_and_lzf_encodings() -> None:
     assert rdb.dump(b"01")[:2] == b"\x00\x02"  # not canonical: text
     assert rdb.dump(b"a" * 100)[:2] == b"\x00\xc3"
     assert rdb.dump(b"a" * 100, rdb.Encodings(compression=False))[:2] == b"\x00\x40"
+    assert rdb.dump(b"a" * rdb.LZF_MAX)[:2] == b"\x00\xc3"
+    assert rdb.dump(b"a" * (rdb.LZF_MAX + 1))[:2] == b"\x00\x80"  # past the cap: plain, 32-bit length
     # The trailer: RDB version 10, then the CRC of everything before it.
     payload = rdb.dump(b"x")
     assert payload[-10:-8] == b"\x0a\x00"

@@ -3,8 +3,10 @@ the real bundled server, and dump.rdb files moving between the bundled server an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from server.config import Config
 from server.keyspace import Keyspace
 from server.log import RedisLog
 from server.quicklist import QuickList
+from server.rdb_file import open_rdb
 from server.rdb_save import RdbLoadError, Snapshots
 from server.zset import ZSet
 from tests.conftest import require_tool
@@ -355,3 +358,86 @@ def test_a_damaged_dump_rdb_stops_the_start_with_one_line(tmp_path: Path) -> Non
     )  # fmt: skip
     assert out.returncode == 1
     assert "Fatal error loading the DB dump.rdb" in out.stdout and "Traceback" not in out.stdout + out.stderr
+
+
+def _running_children(pid: int) -> list[int]:
+    """The live (not zombie) children of `pid`, from /proc."""
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    alive = []
+    for child in map(int, text):
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if state != "Z":
+            alive.append(child)
+    return alive
+
+
+def test_bgsave_child_holds_no_client_socket_and_the_server_keeps_answering(tmp_path: Path) -> None:
+    """While the child writes 300k keys: PING is answered, and a client the server closes (QUIT) sees the
+    end of its connection at once — the child closed its copies of every socket."""
+    with bundled_server(tmp_path) as (proc, port):
+        client = redis.Redis(port=port, socket_timeout=30)
+        pipe = client.pipeline(transaction=False)
+        for i in range(0, 300_000, 1000):
+            pipe.execute_command("MSET", *[x for j in range(i, i + 1000) for x in (f"key:{j}", f"v{j}")])
+        pipe.execute()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as other:
+            assert client.bgsave()
+            assert client.ping() and client.info("persistence")["rdb_bgsave_in_progress"] == 1
+            other.sendall(b"QUIT\r\n")
+            received = b""
+            while chunk := other.recv(100):
+                received += chunk
+            assert received == b"+OK\r\n"
+            children = _running_children(proc.pid)
+        assert children, "the BGSAVE child had already ended: the check proves nothing"
+        info = _wait_bgsave(client)
+        assert info["rdb_last_bgsave_status"] == "ok" and info["rdb_changes_since_last_save"] == 0
+
+
+def test_a_server_killed_during_bgsave_leaves_no_listener_behind(tmp_path: Path) -> None:
+    """kill -9 while the child writes: the port is free at once (the child closed its copy of the
+    listening socket), so a restart can bind it while the orphaned child finishes its file."""
+    with bundled_server(tmp_path) as (proc, port):
+        client = redis.Redis(port=port, socket_timeout=30)
+        pipe = client.pipeline(transaction=False)
+        for i in range(0, 300_000, 1000):
+            pipe.execute_command("MSET", *[x for j in range(i, i + 1000) for x in (f"key:{j}", f"v{j}")])
+        pipe.execute()
+        assert client.bgsave()
+        (child,) = _running_children(proc.pid)
+        proc.kill()
+        proc.wait(timeout=10)
+        try:
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            assert Path(f"/proc/{child}").exists(), "the child had already ended: the check proves nothing"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+
+def test_flushall_with_save_points_saves_the_empty_dataset(tmp_path: Path) -> None:
+    """redis-server 7.0.15: FLUSHALL with save points writes dump.rdb at once; the change count is 0
+    after it, rdb_saves unchanged. Without save points it is one more change and no file."""
+    results: dict[str, list[Any]] = {}
+    for name, program in (("redis", REDIS), ("bundled", (sys.executable, "-m", "server"))):
+        require_tool("redis-server")
+        folder = tmp_path / name
+        folder.mkdir()
+        with bundled_server(folder, "--save", "3600 1", program=program) as (_, port):
+            client = redis.Redis(port=port)
+            client.set("a", "1")
+            client.flushall()
+            info = client.info("persistence")
+            row: list[Any] = [info["rdb_changes_since_last_save"], info["rdb_saves"]]
+            row.append(len(list(open_rdb((folder / "dump.rdb").read_bytes()).entries())))
+            client.config_set("save", "")
+            client.set("b", "1")
+            (folder / "dump.rdb").unlink()
+            client.flushall()
+            row += [client.info("persistence")["rdb_changes_since_last_save"], (folder / "dump.rdb").exists()]
+        results[name] = row
+    assert results["bundled"] == results["redis"] == [0, 0, 0, 2, False]

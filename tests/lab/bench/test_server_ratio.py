@@ -18,7 +18,9 @@ from lab.bench.server_ratio import (
     measure_memory,
     paired_ratios,
     render_ratios,
+    render_server_cpu,
     run_order,
+    server_cpu_row,
 )
 from lab.targets import RunningTarget
 from tests.lab.bench.conftest import bench_run
@@ -108,3 +110,21 @@ def test_type_memory_loads_one_key_per_type_and_renders() -> None:
     text = "\n".join(render_type_memory(rows))
     assert "| zset | 200.0 MiB | 100.0 MiB | 2.00 |" in text
     assert render_type_memory(()) == []
+
+
+def test_server_cpu_per_request_is_paired_within_repeats() -> None:
+    """-k 0: 3,000 requests (new connections) per run; a failed run or a run without CPU gives no pair."""
+    failed = dataclasses.replace(bench_run(300, 300, cpu_s=9.0), error="timed out")
+    no_cpu = dataclasses.replace(bench_run(300, 300), server_cpu_s=None)
+    bundled = [bench_run(300, 300, cpu_s=1.5), bench_run(300, 300, cpu_s=2.1), failed, no_cpu]
+    redis = [bench_run(300, 300, cpu_s=1.5), bench_run(300, 300, cpu_s=1.5), bench_run(300, 300), no_cpu]
+    row = server_cpu_row("-k 0 --tls", bundled, redis, 3_000)
+    assert row.bundled_us is not None and row.redis_us is not None and row.paired is not None
+    assert (row.bundled_us.low, row.bundled_us.high, row.bundled_us.n) == (500, 700, 2)
+    assert row.redis_us.median == 500 and row.redis_us.n == 3
+    assert (row.paired.low, row.paired.high, row.paired.n) == (1.0, 1.4, 2)
+    text = "\n".join(render_server_cpu((row, server_cpu_row("-P 1", [], [], 100))))
+    assert "| -k 0 --tls | 600 µs | 500 µs | 1.20 | 1.00 to 1.40 |" in text
+    assert "| -P 1 | - | - | - | - |" in text
+    assert render_server_cpu(()) == []
+

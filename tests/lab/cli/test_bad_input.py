@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lab.cli import main
+from lab.pki import LabPKI
 from lab.scenario.loader import scenarios_dir
 
 TLSLAB = str(Path(sys.executable).with_name("tlslab"))
@@ -27,6 +28,7 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "scenarios" / "broken.toml").write_text('name = "x"\ntitle = [\n')
     (tmp_path / "unknown-key").mkdir()
     (tmp_path / "unknown-key" / "y.toml").write_text('name = "y"\nbogus = 1\n')
+    LabPKI.create(tmp_path / "pki")
     (tmp_path / "not-utf8").mkdir()
     (tmp_path / "not-utf8" / "z.toml").write_bytes(b'name = "z"\ntitle = "\xff"\n')
     (tmp_path / "bad-type").mkdir()
@@ -81,6 +83,13 @@ CASES: list[tuple[str, str, str]] = [
     ("audit --config {d}/missing.conf", "no such file", "redis.conf"),
     ("audit --config {d}/folder", "a folder", "redis.conf"),
     ("audit 127.0.0.1:6379 --ca {d}/missing.pem", "no such file", "PEM"),
+    ("audit 127.0.0.1:6379 --ca {d}/garbage.pcap", "no usable PEM certificate", "the CA that signed"),
+    ("audit 127.0.0.1:6379 --ca {d}/pki/ca.crt --cert {d}/garbage.pcap --key {d}/garbage.pcap", "PEM lib",
+     "its own private key"),
+    ("audit 127.0.0.1:6379 --ca {d}/pki/ca.crt --cert {d}/pki/client.crt --key {d}/pki/server.key",
+     "key values mismatch", "its own private key"),
+    ("bench --endpoint 127.0.0.1:6380 --ca {d}/garbage.pcap", "no usable PEM certificate",
+     "the CA that signed"),
     ("audit --config {d}/a-file --json {d}/folder", "is a folder", "file path"),
     ("audit-client", "no client command", "--"),
     ("audit-client -- /no/such/client", "not found", "full path"),
