@@ -106,6 +106,7 @@ class Aof:
         self._fsync_thread: threading.Thread | None = None
         self.write_error: str | None = None
         self.rewrites = 0
+        self.rewrite_scheduled = False  # BGREWRITEAOF during a BGSAVE: started once that child is done
         self.last_rewrite_ok = True
         self.last_rewrite_seconds = -1
         self.consecutive_failures = 0
@@ -439,7 +440,7 @@ class Aof:
         rw = self._rewrite
         return {
             "aof_rewrite_in_progress": int(rw is not None),
-            "aof_rewrite_scheduled": 0,
+            "aof_rewrite_scheduled": int(self.rewrite_scheduled),
             "aof_last_rewrite_time_sec": self.last_rewrite_seconds,
             "aof_current_rewrite_time_sec": int(time.monotonic() - rw.started) if rw else -1,
             "aof_last_bgrewrite_status": "ok" if self.last_rewrite_ok else "err",

@@ -164,6 +164,10 @@ class App:
                 if state.aof is not None:
                     state.aof.cron(other_child=state.rdb.in_progress)
                 state.rdb.cron(other_child=state.aof is not None and state.aof.rewriting)
+                aof = state.aof
+                if aof is not None and aof.rewrite_scheduled and not (aof.rewriting or state.rdb.in_progress):
+                    aof.rewrite_scheduled = False
+                    aof.start_rewrite()
 
     def _close_idle_clients(self, now: float) -> None:
         timeout = self.cfg["timeout"]

@@ -153,8 +153,10 @@ class Dispatcher:
         headers, cached, crlf = resp.BULK_HEADER, resp.BULK_HEADERS_CACHED, resp.CRLF
         clock = time.perf_counter_ns
         cfg = server.config
-        timed = cfg["slowlog-log-slower-than"] >= 0 or cfg["latency-monitor-threshold"] > 0 \
-            or cfg["latency-tracking"]  # fmt: skip
+        tracking = cfg["latency-tracking"]
+        record = server.histograms.record
+        slow_ns = self._slow_floor_ns()
+        timed = tracking or slow_ns is not None
         ready = server.keyspace.ready  # mutated in place by writes, never rebound
         for argv in commands:
             entry = spelled(argv[0])
@@ -189,8 +191,12 @@ class Dispatcher:
                             server.aof.feed(client.db_index, [argv] if log is None else log)
                         if ready:
                             server.blocking.serve_ready()
-                if timed:
-                    self.record_duration(client, entry, argv, clock() - started)
+                if timed:  # record_duration, inlined: the histogram is on by default, slow commands are rare
+                    nanos = clock() - started
+                    if tracking:
+                        record(entry.name, nanos)
+                    if slow_ns is not None and nanos >= slow_ns:
+                        self.log_slow(client, entry, argv, nanos)
                 stats.total_commands_processed += 1
                 if server.monitors and not entry.admin:
                     self.feed_monitors(client, argv)
@@ -320,12 +326,26 @@ class Dispatcher:
             self.feed_monitors(client, argv)
         return result
 
+    def _slow_floor_ns(self) -> int | None:
+        """The shortest duration SLOWLOG or the latency monitor logs, or None when both are off."""
+        cfg = self.server.config
+        floors = []
+        if cfg["slowlog-log-slower-than"] >= 0:
+            floors.append(cfg["slowlog-log-slower-than"] * 1000)
+        if cfg["latency-monitor-threshold"] > 0:
+            floors.append(cfg["latency-monitor-threshold"] * 1_000_000)
+        return min(floors) if floors else None
+
     def record_duration(self, client: ClientState, entry: Entry, argv: list[bytes], nanos: int) -> None:
-        """SLOWLOG and LATENCY: log the command when it reached their thresholds; LATENCY HISTOGRAM."""
+        """LATENCY HISTOGRAM; SLOWLOG and LATENCY when the command reached their thresholds."""
+        if self.server.config["latency-tracking"]:
+            self.server.histograms.record(entry.name, nanos)
+        self.log_slow(client, entry, argv, nanos)
+
+    def log_slow(self, client: ClientState, entry: Entry, argv: list[bytes], nanos: int) -> None:
+        """SLOWLOG and LATENCY: log the command when it reached their thresholds."""
         server = self.server
         cfg = server.config
-        if cfg["latency-tracking"]:
-            server.histograms.record(entry.name, nanos)
         micros = nanos // 1000
         slower = cfg["slowlog-log-slower-than"]
         if 0 <= slower <= micros:

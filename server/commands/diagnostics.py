@@ -114,7 +114,7 @@ def latency_histogram(ctx: Ctx, args: list[bytes]) -> Any:
     brings its subcommands; unknown names are skipped."""
     hist = ctx.server.histograms
     if len(args) == 2:
-        names = list(hist.calls)
+        names = hist.names()
     else:
         table = ctx.server.table
         names = []
@@ -122,12 +122,13 @@ def latency_histogram(ctx: Ctx, args: list[bytes]) -> Any:
             name = arg.lower().decode("utf-8", "replace")
             if name.encode() not in table:
                 continue
-            if name in hist.calls:
+            recorded = hist.names()
+            if name in recorded:
                 names.append(name)
             if "|" not in name:
-                names += [n for n in hist.calls if n.startswith(name + "|")]
+                names += [n for n in recorded if n.startswith(name + "|")]
     return {
-        name.encode(): {b"calls": hist.calls[name], b"histogram_usec": dict(hist.cdf(name))} for name in names
+        name.encode(): {b"calls": hist.calls(name), b"histogram_usec": dict(hist.cdf(name))} for name in names
     }
 
 

@@ -446,6 +446,9 @@ def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     aof = ctx.server.aof
     if aof is None:
         raise CommandError("ERR Append only file is not enabled on this server; set appendonly yes first")
+    if not aof.rewriting and (ctx.server.rdb.in_progress or ctx.client.deny_blocking):
+        aof.rewrite_scheduled = True  # one child at a time, as Redis (also inside EXEC)
+        return resp.SimpleString("Background append only file rewriting scheduled")
     problem = aof.start_rewrite()
     if problem is not None:
         raise CommandError(problem)

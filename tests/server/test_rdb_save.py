@@ -441,3 +441,43 @@ def test_flushall_with_save_points_saves_the_empty_dataset(tmp_path: Path) -> No
             row += [client.info("persistence")["rdb_changes_since_last_save"], (folder / "dump.rdb").exists()]
         results[name] = row
     assert results["bundled"] == results["redis"] == [0, 0, 0, 2, False]
+
+
+def _until(client: redis.Redis, field: str, value: int) -> None:
+    for _ in range(3000):
+        if client.info("persistence")[field] == value:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{field} never became {value}")
+
+
+def test_one_child_at_a_time_like_redis(tmp_path: Path) -> None:
+    """BGREWRITEAOF during a BGSAVE is scheduled and starts once it ends; BGSAVE during the rewrite is
+    refused (or scheduled with SCHEDULE), on both servers with the same replies."""
+    require_tool("redis-server")
+    results: dict[str, list[Any]] = {}
+    for name, program in (("redis", REDIS), ("bundled", (sys.executable, "-m", "server"))):
+        folder = tmp_path / name
+        folder.mkdir()
+        with bundled_server(folder, "--appendonly", "yes", program=program) as (_, port):
+            client = redis.Redis(port=port, socket_timeout=30)
+            _until(client, "aof_rewrite_in_progress", 0)
+            pipe = client.pipeline(transaction=False)
+            for i in range(0, 300_000, 1000):
+                pipe.execute_command("MSET", *[x for j in range(i, i + 1000) for x in (f"key:{j}", f"v{j}")])
+            pipe.execute()
+            row = _run(port, [("BGSAVE",), ("BGREWRITEAOF",)])
+            row.append(client.info("persistence")["aof_rewrite_scheduled"])
+            _until(client, "aof_rewrite_in_progress", 1)
+            row += _run(port, [("BGSAVE",), ("BGSAVE", "SCHEDULE")])
+            _until(client, "aof_rewrite_in_progress", 0)
+            _wait_bgsave(client)
+            info = client.info("persistence")
+            row += [info["aof_rewrite_scheduled"], info["aof_last_bgrewrite_status"],
+                    info["rdb_last_bgsave_status"]]  # fmt: skip
+        results[name] = row
+    assert results["bundled"] == results["redis"]
+    assert results["redis"][:3] == [b"Background saving started",
+                                    b"Background append only file rewriting scheduled", 1]  # fmt: skip
+    assert results["redis"][3].startswith("error: Another child process is active (AOF?)")
+    assert results["redis"][4:] == [b"Background saving scheduled", 0, "ok", "ok"]
