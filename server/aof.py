@@ -60,6 +60,33 @@ class _Rewrite:
     keep: AofFile | None  # the incr file opened when the rewrite started: it stays after the switch
 
 
+class _RewriteLimit:
+    """aofRewriteLimited: after 3 failed rewrites in a row, automatic ones wait 1 minute, then 2, 4 ...
+    up to an hour, between tries (BGREWRITEAOF is never held back)."""
+
+    THRESHOLD = 3
+    MAX_MINUTES = 60
+
+    def __init__(self) -> None:
+        self.delay_minutes = 0
+        self.next_try = 0.0
+
+    def limited(self, failures: int, log: RedisLog) -> bool:
+        if failures < self.THRESHOLD:
+            self.delay_minutes, self.next_try = 0, 0.0
+            return False
+        if self.next_try:
+            if time.time() < self.next_try:
+                return True
+            self.next_try = 0.0
+            return False
+        self.delay_minutes = min(self.MAX_MINUTES, self.delay_minutes * 2 or 1)
+        self.next_try = time.time() + self.delay_minutes * 60
+        log.warning("Background AOF rewrite has repeatedly failed and triggered the limit, "
+                    f"will retry in {self.delay_minutes} minutes")  # fmt: skip
+        return True
+
+
 class Aof:
     """Owned by the server state; every method runs on the event-loop thread."""
 
@@ -82,6 +109,12 @@ class Aof:
         self.rewrite_scheduled = False  # BGREWRITEAOF during a BGSAVE: started once that child is done
         self.last_rewrite_ok = True
         self.last_rewrite_seconds = -1
+        self.consecutive_failures = 0
+        # Redis's aof_rewrite_base_size: the base's size at start-up (Redis persists nothing better), after
+        # a rewrite the new base plus the incr file written meanwhile. Growth over it starts auto rewrites.
+        self.base_size = 0
+        self._current_size = 0  # Redis's aof_current_size: counted as written, not the files' sizes
+        self._limit = _RewriteLimit()
 
     @property
     def rewriting(self) -> bool:
@@ -104,6 +137,9 @@ class Aof:
         reader = self._reader = AofReader(self.cfg, self.log, self.keyspace)
         self.manifest = reader.prepare()
         result = reader.replay(execute)
+        # What was loaded: a base created now for a fresh directory counts for neither, as in Redis.
+        self._current_size = self._size(self.manifest.files())
+        self.base_size = self._size([self.manifest.base] if self.manifest.base else [])
         self._open_on_start()
         return result
 
@@ -167,6 +203,7 @@ class Aof:
         except OSError as e:
             self._write_failed(e)
             return
+        self._current_size += len(self._buf)
         self._buf.clear()
         self.write_error = None
         if self.cfg["appendfsync"] == "always" and not self._waiting_for_rewrite:
@@ -190,8 +227,9 @@ class Aof:
             )
             os._exit(1)
 
-    def cron(self) -> None:
-        """Once a second: retry a failed write, everysec fsync (in a thread), finish a rewrite."""
+    def cron(self, other_child: bool = False) -> None:
+        """Once a second: retry a failed write, everysec fsync (in a thread), finish a rewrite, start an
+        automatic one. `other_child`: a BGSAVE runs (Redis keeps one child at a time)."""
         if self._buf and self.write_error is not None:
             self.before_reply()
         idle = self._fsync_thread is None or not self._fsync_thread.is_alive()
@@ -203,6 +241,22 @@ class Aof:
             self._reap_rewrite()
         elif self._waiting_for_rewrite:
             self.start_rewrite()  # the first rewrite failed: try again, as Redis reschedules it
+        elif not other_child:
+            self._auto_rewrite()
+
+    def _auto_rewrite(self) -> None:
+        """serverCron's trigger: the AOF is above auto-aof-rewrite-min-size and has grown by at least
+        auto-aof-rewrite-percentage (0: never) over its size after the last rewrite."""
+        percentage = self.cfg["auto-aof-rewrite-percentage"]
+        if not percentage:
+            return
+        current = self.current_size()
+        if current <= self.cfg["auto-aof-rewrite-min-size"]:
+            return
+        growth = current * 100 // (self.base_size or 1) - 100
+        if growth >= percentage and not self._limit.limited(self.consecutive_failures, self.log):
+            self.log.notice(f"Starting automatic rewriting of AOF on {growth}% growth")
+            self.start_rewrite()
 
     def _switch_fd(self, fd: int) -> None:
         old = self._fd
@@ -301,16 +355,19 @@ class Aof:
             m.base_seq, m.incr_seq = old_seqs
             self._rewrite_failed(rw, f"Error trying to switch to the rewritten AOF: {e}")
             return
+        self.base_size = self._current_size = self._size([base, *([rw.keep] if rw.keep else m.incrs[-1:])])
         self._delete_history()
         if self._waiting_for_rewrite:
             self._waiting_for_rewrite = False
             self.log.notice("AOF rewrite successful: appendonly is on, writes are logged from now on")
         self.rewrites += 1
         self.last_rewrite_ok = True
+        self.consecutive_failures = 0
         self.log.notice("Background AOF rewrite finished successfully")
 
     def _rewrite_failed(self, rw: _Rewrite, message: str) -> None:
         self.last_rewrite_ok = False
+        self.consecutive_failures += 1
         self.log.warning(message)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(rw.temp)
@@ -373,10 +430,14 @@ class Aof:
                 total += os.path.getsize(self.path(entry.name))
         return total
 
+    def current_size(self) -> int:
+        """Redis's aof_current_size: what was loaded at start-up (or the size right after the last
+        rewrite), plus every byte written since."""
+        return self._current_size
+
     def info(self) -> dict[str, int | str]:
         """INFO persistence fields (Redis names)."""
         rw = self._rewrite
-        base = [self.manifest.base] if self.manifest.base else []
         return {
             "aof_rewrite_in_progress": int(rw is not None),
             "aof_rewrite_scheduled": int(self.rewrite_scheduled),
@@ -384,9 +445,10 @@ class Aof:
             "aof_current_rewrite_time_sec": int(time.monotonic() - rw.started) if rw else -1,
             "aof_last_bgrewrite_status": "ok" if self.last_rewrite_ok else "err",
             "aof_rewrites": self.rewrites,
+            "aof_rewrites_consecutive_failures": self.consecutive_failures,
             "aof_last_write_status": "ok" if self.write_error is None else "err",
-            "aof_current_size": self._size(self.manifest.files()),
-            "aof_base_size": self._size(base),
+            "aof_current_size": self.current_size(),
+            "aof_base_size": self.base_size,
             "aof_buffer_length": len(self._buf),
         }
 

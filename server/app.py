@@ -162,7 +162,7 @@ class App:
                 last_second = now
                 self._close_idle_clients(now)
                 if state.aof is not None:
-                    state.aof.cron()
+                    state.aof.cron(other_child=state.rdb.in_progress)
                 state.rdb.cron(other_child=state.aof is not None and state.aof.rewriting)
                 aof = state.aof
                 if aof is not None and aof.rewrite_scheduled and not (aof.rewriting or state.rdb.in_progress):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -650,3 +651,65 @@ def test_appendonly_switched_on_at_run_time_is_read_by_redis_server(tmp_path: Pa
     )
     with bundled_server(tmp_path, "--appendonly", "yes", program=(redis_server,)) as (_, port):
         assert _dataset(port) == written
+
+
+def _wait_rewrites(client: redis.Redis, at_least: int, seconds: float) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        info = client.info("persistence")
+        done = info["aof_rewrites"] >= at_least and not info["aof_rewrite_in_progress"]
+        if done or time.monotonic() > deadline:
+            return info
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("target", ["bundled", "redis-server"])
+def test_automatic_rewrite_on_growth_over_min_size(tmp_path: Path, target: str) -> None:
+    """auto-aof-rewrite-percentage 0 never rewrites; 100 rewrites once the AOF is above min-size and
+    twice its size after the last rewrite; the rewritten AOF holds the same data, and aof_base_size is
+    the size right after the rewrite (base + what was written meanwhile), as redis-server reports it."""
+    bundled = (sys.executable, "-m", "server")
+    program = (require_tool("redis-server"),) if target == "redis-server" else bundled
+    argv = ("--appendonly", "yes", "--auto-aof-rewrite-percentage", "0", "--auto-aof-rewrite-min-size", "1kb")
+    with bundled_server(tmp_path, *argv, program=program) as (_, port):
+        client = redis.Redis(port=port, socket_timeout=5, protocol=2)
+        for i in range(300):
+            client.set(f"k{i % 20}", f"value-{i}-" + "v" * 20)
+        info = _wait_rewrites(client, 1, 2.5)  # two cron seconds: nothing may start
+        assert info["aof_rewrites"] == 0 and info["aof_current_size"] > 1024, info
+        assert client.config_set("auto-aof-rewrite-percentage", "100")
+        info = _wait_rewrites(client, 1, 15)
+        assert info["aof_rewrites"] == 1, info
+        assert 0 < info["aof_base_size"] == info["aof_current_size"] < 1024, info
+        written = _dataset(port)
+        assert written[(0, b"k19")] == (b"string", b"value-299-" + b"v" * 20, False)
+        for i in range(300):  # grows far past twice the rewritten size: a second rewrite
+            client.set(f"k{i % 20}", f"again-{i}")
+        info = _wait_rewrites(client, 2, 15)
+        assert info["aof_rewrites"] >= 2, info
+        written = _dataset(port)
+        client.shutdown()
+    with bundled_server(tmp_path, "--appendonly", "yes", program=program) as (_, port):
+        assert _dataset(port) == written and len(written) == 20
+
+
+def test_automatic_rewrite_waits_for_a_bgsave_and_backs_off_after_failures(tmp_path: Path) -> None:
+    aof, log = _aof(tmp_path, "--auto-aof-rewrite-min-size", "100")
+    aof.load(lambda argv: None)
+    for i in range(20):
+        aof.feed(0, [[b"SET", b"k", b"%d" % i]])
+    aof.before_reply()
+    assert aof.current_size() > 100 and aof.base_size == 0
+    aof.cron(other_child=True)  # a BGSAVE child runs: one child at a time
+    assert not aof.rewriting
+    aof.consecutive_failures = 3  # three failed rewrites in a row: the next automatic one waits a minute
+    aof.cron()
+    assert not aof.rewriting and aof.info()["aof_rewrites_consecutive_failures"] == 3
+    assert "repeatedly failed and triggered the limit, will retry in 1 minutes" in log.read_text()
+    aof.consecutive_failures = 0
+    aof.cron()
+    assert aof.rewriting
+    _finish_rewrite(aof)
+    assert aof.rewrites == 1 and aof.base_size == aof.current_size() > 0
+    assert "Starting automatic rewriting of AOF on " in log.read_text()
+    aof.close()
