@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_TOOLS := tshark redis-server redis-cli redis-benchmark dumpcap chromium nft haproxy ip
-DEBIAN_PACKAGES := tshark redis-server redis-tools chromium nftables haproxy iproute2
+DEBIAN_TOOLS := tshark redis-server redis-cli redis-benchmark dumpcap chromium nft haproxy ip strace openssl
+DEBIAN_PACKAGES := tshark redis-server redis-tools chromium nftables haproxy iproute2 strace openssl
 NAME ?=
 TARGET ?= bundled
 # the second column of reports/latest/index.html: the same scenarios on real Redis, when it is installed
