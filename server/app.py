@@ -104,9 +104,7 @@ class App:
 
     def _on_signal(self, sig: signal.Signals) -> None:
         self.log.warning(f"Received {sig.name} scheduling shutdown...")
-        if self.request_shutdown(None, False) is not None:
-            self.log.warning(f"{sig.name} received but errors trying to shut down the server, "
-                             "check the logs for more information")  # fmt: skip
+        self.request_shutdown(None, False)  # a failed final snapshot keeps it running, as Redis (logged)
 
     def request_shutdown(self, save: bool | None, force: bool) -> str | None:
         """SHUTDOWN / signals: stop after the current batch. A running BGSAVE is killed; the final

@@ -108,8 +108,9 @@ def open_rdb(data: bytes) -> RdbFile:
 
 
 def write_rdb(dbs: Iterable[tuple[int, list[tuple[bytes, Value, int | None]]]], enc: rdb.Encodings,
-              aux: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes]:  # fmt: skip
-    """The chunks of an RDB file: header with `aux`, each (db index, [(key, value, expire ms)]), EOF, CRC."""
+              aux: Iterable[tuple[bytes, bytes]], checksum: bool = True) -> Iterator[bytes]:  # fmt: skip
+    """The chunks of an RDB file: header with `aux`, each (db index, [(key, value, expire ms)]), EOF, CRC
+    (0 with `checksum` off: rdbchecksum no, which readers take as "not checked")."""
     crc = 0
 
     def out(chunk: bytes) -> bytes:
@@ -140,7 +141,7 @@ def write_rdb(dbs: Iterable[tuple[int, list[tuple[bytes, Value, int | None]]]], 
                 parts.clear()
         yield out(b"".join(parts))
     yield out(bytes((_EOF,)))
-    yield crc.to_bytes(8, "little")
+    yield (crc if checksum else 0).to_bytes(8, "little")
 
 
 def base_aux(redis_version: str, used_memory: int, aof_base: bool = True) -> list[tuple[bytes, bytes]]:

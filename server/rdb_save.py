@@ -53,7 +53,7 @@ def dataset_chunks(keyspace: Keyspace, cfg: Config, aux: list[tuple[bytes, bytes
         return items
 
     dbs = ((i, live(i)) for i in range(keyspace.databases) if keyspace.db(i).data)
-    yield from write_rdb(dbs, encodings(cfg), aux)
+    yield from write_rdb(dbs, encodings(cfg), aux, checksum=cfg["rdbchecksum"])
 
 
 def write_file(fd: int, chunks: Iterator[bytes]) -> None:

@@ -496,3 +496,33 @@ def test_bgsave_works_when_the_log_stream_has_no_descriptor(tmp_path: Path) -> N
     assert snaps.start_bgsave()
     snaps.reap(block=True)
     assert snaps.last_ok and (tmp_path / "dump.rdb").is_file()
+
+
+def test_sigterm_whose_final_snapshot_fails_keeps_the_server_running(tmp_path: Path) -> None:
+    """redis-server 7.0.15 with save points and an unwritable dump.rdb: SIGTERM logs why it cannot exit
+    and keeps serving; SHUTDOWN NOSAVE then stops it."""
+    with bundled_server(tmp_path, "--save", "3600 1") as (proc, port):
+        (tmp_path / "dump.rdb").mkdir()
+        client = redis.Redis(port=port, socket_timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert client.ping() and proc.poll() is None
+        client.shutdown(nosave=True)
+        out, _ = proc.communicate(timeout=20)
+    text = out.decode()
+    assert "Error trying to save the DB, can't exit." in text
+    assert "Errors trying to shut down the server. Check the logs for more information." in text
+    assert proc.returncode == 0
+
+
+def test_rdbchecksum_no_writes_a_zero_checksum_that_both_servers_load(tmp_path: Path) -> None:
+    """redis-server 7.0.15 with rdbchecksum no ends dump.rdb with 8 zero bytes; so does the bundled
+    server, and redis-server loads that file."""
+    ks = Keyspace(16)
+    ks.db(0).set(b"k", b"v")
+    snaps, _ = _snapshots(tmp_path, "--rdbchecksum", "no", keyspace=ks)
+    assert snaps.save()
+    assert (tmp_path / "dump.rdb").read_bytes()[-8:] == bytes(8)
+    require_tool("redis-server")
+    with bundled_server(tmp_path, "--rdbchecksum", "no", program=REDIS) as (_, port):
+        assert redis.Redis(port=port).get("k") == b"v"
