@@ -97,16 +97,19 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 
 def test_tls_reads_stay_on_the_heap(pki: LabPKI) -> None:
-    """Without the fixed threshold each 256 KiB read is an mmap, page faults and a munmap (glibc never
-    raises its threshold for this pattern); with it, the reads reuse heap memory."""
+    """With the fixed threshold the 256 KiB reads reuse heap memory. Without it, whether each read is an
+    mmap, page faults and a munmap depends on whether glibc's dynamic threshold rose earlier in the process
+    (it did in some of our checkouts and not in others), so only the fixed side is required; the unfixed
+    side must never be better than it."""
 
     def faults(fixed: str) -> int:
         argv = [sys.executable, "-c", _READS_SCRIPT, str(pki.server.cert), str(pki.server.key)]
         done = subprocess.run([*argv, str(pki.ca_cert), fixed], capture_output=True, text=True, check=True)
         return int(done.stdout)
 
-    assert faults("yes") < 30
-    assert faults("no") >= 300  # the pattern the fix is for: at least a page fault per read
+    fixed = faults("yes")
+    assert fixed < 30
+    assert faults("no") >= fixed
 
 
 def test_default_processes_leave_a_cpu_to_the_server() -> None:
