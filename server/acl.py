@@ -18,20 +18,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from server import texts
 from server.stringmatch import compile_pattern
+from server.texts import CHANNELS_DENIED, KEYS_DENIED, NO_DEFAULT_PASSWORD, WRONGPASS
 
 if TYPE_CHECKING:
     from server.commands.registry import CommandSpec
     from server.config import Config
 
-WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
-NOAUTH = "NOAUTH Authentication required."
-NO_DEFAULT_PASSWORD = (
-    "ERR AUTH <password> called without any password configured for the default user. "
-    "Are you sure your configuration is correct?"
-)
-KEYS_DENIED = "NOPERM this user has no permissions to access one of the keys used as arguments"
-CHANNELS_DENIED = "NOPERM this user has no permissions to access one of the channels used as arguments"
 # Commands whose arguments are channels: (first channel, whether they are patterns, only the first one).
 CHANNEL_ARGS = {"publish": (1, False, True), "subscribe": (1, False, False), "psubscribe": (1, True, False)}
 
@@ -233,7 +227,7 @@ class User:
         sub = argv[1].decode("latin-1").lower() if spec.name in CONTAINERS and len(argv) > 1 else ""
         if not self._command_allowed(spec, sub):
             shown = f"{spec.name}|{sub}" if sub else spec.name
-            return f"NOPERM this user has no permissions to run the '{shown}' command"
+            return texts.command_denied(shown)
         if not self.all_keys and not all(map(self.key_allowed, spec.key_args(argv))):
             return KEYS_DENIED
         channels_checked = not self.all_channels and spec.name in CHANNEL_ARGS

@@ -26,17 +26,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from server import aof_manifest as mf
+from server import texts
 from server.aof_load import AofLoadError, AofLoadResult, AofReader
 from server.aof_manifest import AofFile, Manifest, ManifestError
 from server.rdb_file import base_aux
 from server.rdb_save import close_inherited_fds, dataset_chunks, write_file
+from server.texts import REWRITE_IN_PROGRESS
 
 if TYPE_CHECKING:
     from server.config import Config
     from server.keyspace import Keyspace
     from server.log import RedisLog
 
-REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
 
 
 def encode_command(argv: list[bytes]) -> bytes:
@@ -287,7 +288,7 @@ class Aof:
                 self.log.notice(f"Creating AOF incr file {keep.name} on background rewrite")
         except (OSError, AofLoadError) as e:
             self.log.warning(f"Can't open new incr AOF file: {e}")
-            return "ERR Can't open new incr AOF file"
+            return texts.AOF_INCR_OPEN_FAILED
         self._switch_fd(fd)
         pid = os.fork()
         temp = os.path.join(

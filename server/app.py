@@ -20,7 +20,7 @@ from server.acl import AclLoadError, Users
 from server.aof import Aof, AofLoadError, switch_appendonly
 from server.commands import FAMILIES
 from server.commands.connection import REDIS_VERSION
-from server.commands.registry import SHUTDOWN_FAILED, build_table
+from server.commands.registry import build_table
 from server.dispatch import Dispatcher
 from server.fdlimit import FdLimitError, adjust_open_files_limit
 from server.keyspace import Keyspace
@@ -28,6 +28,7 @@ from server.log import RedisLog
 from server.net import Listeners
 from server.rdb_save import RdbLoadError
 from server.state import ClientState, ServerState
+from server.texts import SHUTDOWN_FAILED
 from server.tls import FAILED_TO_CONFIGURE, ServerTls, TlsConfigError
 
 if TYPE_CHECKING:

@@ -17,8 +17,9 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from server import resp
-from server.commands.registry import UNBLOCKED, CommandError
+from server.commands.registry import CommandError
 from server.commands.waits import Attempt, Block
+from server.texts import UNBLOCKED
 
 if TYPE_CHECKING:
     from server.keyspace import Database, Keyspace

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from server import texts
 from server.resp import split_args  # Redis's sdssplitargs: config lines and inline commands alike
 
 REDIS_VERSION = "7.0.15"
@@ -483,7 +484,7 @@ class Config:
         for name, _ in given:
             if name.lower() not in self.directives:
                 shown = name.partition("\0")[0]  # Redis quotes it with %s, which stops at a NUL
-                raise ConfigSetError(f"ERR Unknown option or number of arguments for CONFIG SET - '{shown}'")
+                raise ConfigSetError(texts.config_set_unknown(shown))
         seen: set[str] = set()
         spelled: set[str] = set()  # an alias and its name may both be set (the later one wins), as in Redis
         for name, _ in given:
@@ -531,4 +532,4 @@ class Config:
 
 
 def _set_error(name: str, reason: str) -> ConfigSetError:
-    return ConfigSetError(f"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+    return ConfigSetError(texts.config_set_failed(name, reason))

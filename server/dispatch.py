@@ -10,18 +10,17 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from server import resp
+from server import resp, texts
 from server.commands.pubsub import SUBSCRIBED_MODE_COMMANDS as SUBSCRIBED_MODE
 from server.commands.pubsub import subscribed_mode_error
-from server.commands.registry import MISCONF, CommandError, CommandSpec, Handler
+from server.commands.registry import CommandError, CommandSpec, Handler
 from server.commands.waits import Block
 from server.slowlog import shown_args
+from server.texts import EXECABORT, MISCONF, NOAUTH
 
 if TYPE_CHECKING:
     from server.state import ClientState, ServerState
 
-NOAUTH = "NOAUTH Authentication required."
-EXECABORT = "EXECABORT Transaction discarded because of previous errors."
 # processCommand() never queues these inside MULTI (POST / Host: abort the connection at once).
 NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset", "post", "host:"})
 
@@ -83,11 +82,11 @@ def unknown_command(argv: list[bytes]) -> str:
             break
         shown += b"'" + resp.c_string(arg)[: 128 - len(shown)] + b"' "
     name = resp.safe_text(resp.c_string(argv[0])[:128])
-    return f"ERR unknown command '{name}', with args beginning with: {resp.safe_text(shown)}"
+    return texts.unknown_command(name, resp.safe_text(shown))
 
 
 def arity_error(name: str) -> str:
-    return f"ERR wrong number of arguments for '{name}' command"
+    return texts.wrong_arity(name)
 
 
 def _after(commands: list[list[bytes]], argv: list[bytes]) -> list[list[bytes]]:
@@ -131,7 +130,7 @@ class Dispatcher:
             if sub is None:
                 name = resp.safe_text(resp.c_string(argv[1])[:128])
                 container = resp.safe_text(resp.c_string(argv[0]).upper())
-                return f"ERR unknown subcommand '{name}'. Try {container} HELP."
+                return texts.unknown_subcommand(name, container)
             entry = sub
         if not entry.min_argc <= argc <= entry.max_argc:
             return arity_error(entry.name)
@@ -236,7 +235,7 @@ class Dispatcher:
             self._reject(client, NOAUTH, out)
             return
         if client.multi is not None and entry.no_multi:
-            self._reject(client, "ERR Command not allowed inside a transaction", out)
+            self._reject(client, texts.COMMAND_NOT_ALLOWED_IN_MULTI, out)
             return
         user = client.user
         if not user.unrestricted and not entry.no_auth:  # AUTH, HELLO, QUIT, RESET bypass ACLs, as in Redis

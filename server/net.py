@@ -21,7 +21,7 @@ from collections.abc import Callable
 from time import monotonic as _monotonic
 from typing import TYPE_CHECKING, Any
 
-from server import resp
+from server import resp, texts
 from server.dispatch import Dispatcher
 from server.log import VERBOSE
 
@@ -244,7 +244,7 @@ class RedisProtocol(asyncio.Protocol):
         server = listener.server
         stopped = client.close_after_reply or client.abort or client.blocked is not None
         if parser.error is not None and not stopped:
-            out.append(resp.error_bytes("ERR Protocol error: " + parser.error))
+            out.append(resp.error_bytes(texts.protocol_error(parser.error)))
             server.stats.total_error_replies += 1
             client.close_after_reply = True
             server.log.verbose(f"Protocol error ({parser.error}) from client: addr={client.addr}")

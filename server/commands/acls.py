@@ -11,11 +11,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.acl import CONTAINERS, AclRuleError, User, categories_of
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, CommandError, CommandSpec, command
+from server.commands.registry import CommandError, CommandSpec, command
 from server.context import Ctx
+from server.texts import (
+    ACL_GENPASS_ARGUMENT_MUST_BE_THE_NUMBER,
+    NOT_INTEGER,
+    THE_DEFAULT_USER_CANNOT_BE_REMOVED,
+    THIS_REDIS_INSTANCE_IS_NOT_CONFIGURED_TO,
+    USERNAMES_CAN_T_CONTAIN_SPACES_OR_NULL,
+)
 
 CATEGORY_ORDER = (
     "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
@@ -26,7 +33,7 @@ CATEGORY_ORDER = (
 
 def _bad_arity(args: list[bytes]) -> CommandError:
     name = resp.safe_text(resp.c_string(args[1]))
-    return CommandError(f"ERR unknown subcommand or wrong number of arguments for '{name}'. Try ACL HELP.")
+    return CommandError(texts.unknown_subcommand_or_arity(name, "ACL"))
 
 
 def _text(data: bytes) -> str:
@@ -131,7 +138,7 @@ def acl_help(ctx: Ctx, args: list[bytes]) -> Any:
 def acl_setuser(ctx: Ctx, args: list[bytes]) -> Any:
     name = _text(args[2])
     if " " in name or "\0" in name:
-        raise CommandError("ERR Usernames can't contain spaces or null characters")
+        raise CommandError(USERNAMES_CAN_T_CONTAIN_SPACES_OR_NULL)
     users = ctx.server.users.users
     existing = users.get(name)
     user = User(name) if existing is None else _copy(existing)
@@ -144,7 +151,7 @@ def acl_setuser(ctx: Ctx, args: list[bytes]) -> Any:
         try:
             user.apply(rule, known)
         except AclRuleError as e:
-            raise CommandError(f"ERR Error in ACL SETUSER modifier '{rule}': {e}") from None
+            raise CommandError(texts.acl_setuser_error(rule, str(e))) from None
     if existing is None:
         users[name] = user
     else:  # connections authenticated as this user keep the same object: update it in place
@@ -184,7 +191,7 @@ def acl_deluser(ctx: Ctx, args: list[bytes]) -> Any:
     users = server.users.users
     names = [_text(a) for a in args[2:]]
     if "default" in names:
-        raise CommandError("ERR The 'default' user cannot be removed")
+        raise CommandError(THE_DEFAULT_USER_CANNOT_BE_REMOVED)
     deleted = 0
     for name in names:
         user = users.pop(name, None)
@@ -224,7 +231,7 @@ def acl_cat(ctx: Ctx, args: list[bytes]) -> Any:
         return [c.encode() for c in CATEGORY_ORDER]
     cat = _text(args[2]).lower()
     if cat not in CATEGORY_ORDER:
-        raise CommandError(f"ERR Unknown category '{_text(args[2])}'")
+        raise CommandError(texts.acl_unknown_category(_text(args[2])))
     return [s.name.encode() for s in _top_level(ctx) if cat in categories_of(s)]
 
 
@@ -239,8 +246,7 @@ def acl_genpass(ctx: Ctx, args: list[bytes]) -> Any:
             raise CommandError(NOT_INTEGER)
         if not 0 < parsed <= 4096:
             raise CommandError(
-                "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
-                "number up to 4096"
+                ACL_GENPASS_ARGUMENT_MUST_BE_THE_NUMBER
             )
         bits = parsed
     chars = (bits + 3) // 4  # one hex digit per 4 bits, rounded up
@@ -270,13 +276,13 @@ def acl_dryrun(ctx: Ctx, args: list[bytes]) -> Any:
     name = _text(args[2])
     user = ctx.server.users.users.get(name)
     if user is None:
-        raise CommandError(f"ERR User '{name}' not found")
+        raise CommandError(texts.acl_user_not_found(name))
     dispatcher = ctx.server.dispatcher
     assert dispatcher is not None
     found = dispatcher.lookup(args[3:])
     if isinstance(found, str):
         if found.startswith("ERR unknown command"):
-            raise CommandError(f"ERR Command '{_text(args[3])}' not found")
+            raise CommandError(texts.acl_command_not_found(_text(args[3])))
         raise CommandError(found)
     argv = args[3:]
     denied = user.allowed(found.spec, argv)
@@ -296,9 +302,7 @@ def _aclfile(ctx: Ctx) -> str:
     path = str(ctx.server.config["aclfile"])
     if not path:
         raise CommandError(
-            "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
-            "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-            "configuration file set) in order to store users in the Redis configuration."
+            THIS_REDIS_INSTANCE_IS_NOT_CONFIGURED_TO
         )
     return path
 
@@ -313,10 +317,7 @@ def acl_save(ctx: Ctx, args: list[bytes]) -> Any:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as e:
-        raise CommandError(
-            "ERR There was an error trying to save the ACLs. Please check the server logs for more "
-            f"information: {e.strerror}"
-        ) from None
+        raise CommandError(texts.acl_save_failed(str(e.strerror))) from None
     return resp.OK
 
 
@@ -327,7 +328,7 @@ def acl_load(ctx: Ctx, args: list[bytes]) -> Any:
         with open(path, encoding="utf-8", errors="surrogateescape") as fh:
             lines = fh.read().splitlines()
     except OSError as e:
-        raise CommandError(f"ERR Error loading ACLs, opening file '{path}': {e.strerror}") from None
+        raise CommandError(texts.acl_load_open_failed(path, str(e.strerror))) from None
     known = _known(ctx)
     loaded: dict[str, User] = {}
     for number, line in enumerate(lines, 1):
@@ -335,13 +336,13 @@ def acl_load(ctx: Ctx, args: list[bytes]) -> Any:
         if not words:
             continue
         if words[0] != "user" or len(words) < 2:
-            raise CommandError(f"ERR /{path}:{number}: should start with user keyword")
+            raise CommandError(texts.acl_line_without_user(path, number))
         user = User(words[1])
         for rule in words[2:]:
             try:
                 user.apply(rule, known)
             except AclRuleError as e:
-                raise CommandError(f"ERR {path}:{number}: {e}. ") from None
+                raise CommandError(texts.acl_line_error(path, number, str(e))) from None
         loaded[user.name] = user
     users = ctx.server.users
     if "default" not in loaded:

@@ -8,20 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.values import typed
 from server.context import Ctx
-
-BIT_OFFSET = "ERR bit offset is not an integer or out of range"
-BIT_VALUE = "ERR bit is not an integer or out of range"
-BIT_ARG = "ERR The bit argument must be 1 or 0."
-BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key."
-BITFIELD_TYPE = (
-    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+from server.texts import (
+    BIT_ARG,
+    BIT_OFFSET,
+    BIT_VALUE,
+    BITFIELD_OVERFLOW,
+    BITFIELD_RO_ONLY_GET,
+    BITFIELD_TYPE,
+    BITOP_NOT_ONE_KEY,
+    NOT_INTEGER,
+    STRING_TOO_LONG,
+    SYNTAX,
 )
-BITFIELD_OVERFLOW = "ERR Invalid OVERFLOW type specified"
-BITFIELD_RO_ONLY_GET = "ERR BITFIELD_RO only supports the GET subcommand"
-STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
 
 def max_len(ctx: Ctx) -> int:

@@ -5,11 +5,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.acl import AuthError
-from server.commands.registry import NOT_INTEGER, SYNTAX, UNBLOCK_ARITY, UNBLOCK_REASON, CommandError, command
+from server.commands.registry import CommandError, command
 from server.context import Ctx
 from server.state import ClientState, ServerState
+from server.texts import (
+    CLIENT_ID_SHOULD_BE_GREATER_THAN_0,
+    CLIENT_NAMES_CANNOT_CONTAIN_SPACES_NEWLINES_OR,
+    DB_RANGE,
+    INVALID_CLIENT_ID,
+    NO_SUCH_CLIENT,
+    NOAUTH_HELLO_MUST_BE_CALLED_WITH_THE,
+    NOPROTO_UNSUPPORTED_PROTOCOL_VERSION,
+    NOT_INTEGER,
+    PROTOCOL_VERSION_IS_NOT_AN_INTEGER_OR,
+    SYNTAX,
+    UNBLOCK_REASON,
+    WRONG_NUMBER_OF_ARGUMENTS_FOR_PING_COMMAND,
+    WRONGPASS,
+)
 
 REDIS_VERSION = "7.0.15"  # what HELLO and INFO report: clients pick features by it
 
@@ -17,7 +32,7 @@ REDIS_VERSION = "7.0.15"  # what HELLO and INFO report: clients pick features by
 @command("ping", -1, "fast sentinel")
 def ping(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 2:
-        raise CommandError("ERR wrong number of arguments for 'ping' command")
+        raise CommandError(WRONG_NUMBER_OF_ARGUMENTS_FOR_PING_COMMAND)
     if ctx.client.subscribed and ctx.client.proto == 2:  # subscribed mode: a message-shaped answer
         return [b"pong", b"" if len(args) == 1 else args[1]]
     return resp.PONG if len(args) == 1 else args[1]
@@ -57,9 +72,9 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) >= 2:
         parsed = resp.strict_int(args[1])
         if parsed is None:
-            raise CommandError("ERR Protocol version is not an integer or out of range")
+            raise CommandError(PROTOCOL_VERSION_IS_NOT_AN_INTEGER_OR)
         if parsed not in (2, 3):
-            raise CommandError("NOPROTO unsupported protocol version")
+            raise CommandError(NOPROTO_UNSUPPORTED_PROTOCOL_VERSION)
         version = parsed
     credentials: tuple[bytes, bytes] | None = None
     name: bytes | None = None
@@ -74,19 +89,17 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
             name = args[j + 1]
             j += 2
         else:
-            raise CommandError(f"ERR Syntax error in HELLO option '{resp.safe_text(resp.c_string(args[j]))}'")
+            raise CommandError(texts.hello_syntax(resp.safe_text(resp.c_string(args[j]))))
     if credentials is not None:
         user = ctx.server.users.authenticate(*credentials)
         if user is None:
             log_auth_failure(ctx, credentials[0], "HELLO")
-            raise CommandError("WRONGPASS invalid username-password pair or user is disabled.")
+            raise CommandError(WRONGPASS)
         client.user = user
         client.authenticated = True
     if not client.authenticated:
         raise CommandError(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-            "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
-            "protocol version at the same time"
+            NOAUTH_HELLO_MUST_BE_CALLED_WITH_THE
         )
     if name is not None:
         set_client_name(client, name)
@@ -109,7 +122,7 @@ def select(ctx: Ctx, args: list[bytes]) -> Any:
     if index is None:
         raise CommandError(NOT_INTEGER)
     if not 0 <= index < ctx.server.keyspace.databases:
-        raise CommandError("ERR DB index is out of range")
+        raise CommandError(DB_RANGE)
     ctx.client.db_index = index
     return resp.OK
 
@@ -159,7 +172,7 @@ def cross_protocol(ctx: Ctx, args: list[bytes]) -> Any:
 
 def set_client_name(client: ClientState, name: bytes) -> None:
     if any(c < 33 or c > 126 for c in name):
-        raise CommandError("ERR Client names cannot contain spaces, newlines or special characters.")
+        raise CommandError(CLIENT_NAMES_CANNOT_CONTAIN_SPACES_NEWLINES_OR)
     client.name = name or None
 
 
@@ -246,14 +259,14 @@ def client_list(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 4 and args[2].lower() == b"type":
         kind = args[3].lower()
         if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-            raise CommandError(f"ERR Unknown client type '{resp.safe_text(resp.c_string(args[3]))}'")
+            raise CommandError(texts.unknown_client_type(resp.safe_text(resp.c_string(args[3]))))
         clients = clients if kind == b"normal" else []
     elif len(args) >= 4 and args[2].lower() == b"id":
         wanted = set()
         for raw in args[3:]:
             value = resp.strict_int(raw)
             if value is None or value <= 0:
-                raise CommandError("ERR Invalid client ID")
+                raise CommandError(INVALID_CLIENT_ID)
             wanted.add(value)
         clients = [c for c in clients if c.id in wanted]
     elif len(args) != 2:
@@ -267,7 +280,7 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 3:  # old form: CLIENT KILL addr:port
         victims = [c for c in server.clients.values() if c.addr.encode() == args[2]]
         if not victims:
-            raise CommandError("ERR No such client")
+            raise CommandError(NO_SUCH_CLIENT)
         _kill(me, victims)
         return resp.OK
     if len(args) % 2 == 1:
@@ -279,7 +292,7 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
         if option == b"id":
             wanted = resp.strict_int(value)
             if wanted is None or wanted <= 0:
-                raise CommandError("ERR client-id should be greater than 0")
+                raise CommandError(CLIENT_ID_SHOULD_BE_GREATER_THAN_0)
             tests.append(lambda c, w=wanted: c.id == w)
         elif option == b"addr":
             tests.append(lambda c, v=value: c.addr.encode() == v)
@@ -287,12 +300,12 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
             tests.append(lambda c, v=value: c.laddr.encode() == v)
         elif option == b"user":
             if server.users.users.get(value.decode("utf-8", "surrogateescape")) is None:
-                raise CommandError(f"ERR No such user '{resp.safe_text(resp.c_string(value))}'")
+                raise CommandError(texts.no_such_user(resp.safe_text(resp.c_string(value))))
             tests.append(lambda c, v=value: c.user.name.encode() == v)
         elif option == b"type":
             kind = value.lower()
             if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-                raise CommandError(f"ERR Unknown client type '{resp.safe_text(resp.c_string(value))}'")
+                raise CommandError(texts.unknown_client_type(resp.safe_text(resp.c_string(value))))
             tests.append(lambda c, k=kind: k == b"normal")
         elif option == b"maxage":
             age = resp.strict_int(value)
@@ -326,7 +339,8 @@ def _kill(me: ClientState, victims: list[ClientState]) -> None:
 def client_unblock(ctx: Ctx, args: list[bytes]) -> Any:
     """Answer a blocked client as if its timeout had passed, or with -UNBLOCKED (ERROR): 1, else 0."""
     if len(args) > 4:
-        raise CommandError(UNBLOCK_ARITY.format(resp.safe_text(resp.c_string(args[1]))))
+        name = resp.safe_text(resp.c_string(args[1]))
+        raise CommandError(texts.unknown_subcommand_or_arity(name, "CLIENT"))
     error = False
     if len(args) == 4:
         reason = args[3].lower()

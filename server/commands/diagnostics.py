@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, command
 from server.context import Ctx
+from server.texts import COUNT_SHOULD_BE_GREATER_THAN_OR_EQUAL, THE_SERVER_IS_RUNNING_WITHOUT_A_CONFIG
 
 
 def _help(lines: list[str]) -> list[resp.SimpleString]:
@@ -40,13 +41,13 @@ def slowlog_get(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 3:
         name = resp.safe_text(resp.c_string(args[1]))
         raise CommandError(
-            f"ERR unknown subcommand or wrong number of arguments for '{name}'. Try SLOWLOG HELP."
+            texts.unknown_subcommand_or_arity(name, "SLOWLOG")
         )
     count = 10
     if len(args) == 3:
         parsed = parse_ll(args[2])
         if parsed is None or parsed < -1:
-            raise CommandError("ERR count should be greater than or equal to -1")
+            raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_OR_EQUAL)
         count = len(ctx.server.slowlog.entries) if parsed == -1 else parsed
     return [entry.reply() for entry in list(ctx.server.slowlog.entries)[:count]]
 
@@ -137,7 +138,7 @@ def latency_graph(ctx: Ctx, args: list[bytes]) -> Any:
     name = resp.safe_text(args[2])
     event = ctx.server.latency.events.get(name)
     if event is None or not event.samples:
-        raise CommandError(f"ERR No samples available for event '{name}'")
+        raise CommandError(texts.no_samples(name))
     lines = [f"{name} - high {event.max_ms} ms, low {min(ms for _, ms in event.samples)} ms (all time high "
              f"{event.max_ms} ms)", "-" * 80]  # fmt: skip
     lines += [f"{ts} {ms} ms" for ts, ms in event.samples]
@@ -174,7 +175,7 @@ def config_rewrite(ctx: Ctx, args: list[bytes]) -> Any:
     server = ctx.server
     cfg = server.config
     if cfg.path is None:
-        raise CommandError("ERR The server is running without a config file")
+        raise CommandError(THE_SERVER_IS_RUNNING_WITHOUT_A_CONFIG)
     users = server.users.users
     lines: list[str] = []
     if not cfg["aclfile"]:
@@ -185,5 +186,5 @@ def config_rewrite(ctx: Ctx, args: list[bytes]) -> Any:
     try:
         rewrite(cfg, lines)
     except OSError as e:
-        raise CommandError(f"ERR Rewriting config file: {e.strerror}") from None
+        raise CommandError(texts.config_rewrite_failed(str(e.strerror))) from None
     return resp.OK

@@ -13,10 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server import rdb, resp
+from server import rdb, resp, texts
 from server.commands.keyfinders import migrate_keys
 from server.commands.redisnum import parse_ll
-from server.commands.registry import (
+from server.commands.registry import CommandError, command
+from server.config import Config
+from server.context import Ctx
+from server.migrate_link import LinkError, exchange
+from server.resp import OK, SimpleString
+from server.texts import (
     BAD_DATA_FORMAT,
     BAD_FREQ,
     BAD_IDLETIME,
@@ -27,13 +32,7 @@ from server.commands.registry import (
     MIGRATE_KEYS_ARG,
     NOT_INTEGER,
     SYNTAX,
-    CommandError,
-    command,
 )
-from server.config import Config
-from server.context import Ctx
-from server.migrate_link import LinkError, exchange
-from server.resp import OK, SimpleString
 
 
 def encodings(cfg: Config) -> rdb.Encodings:
@@ -199,7 +198,7 @@ def migrate(ctx: Ctx, args: list[bytes]) -> Any:
                 break
     if failure is not None and len(lines) < preamble:
         ctx.log_as()
-        raise CommandError(f"IOERR error or timeout {failure.stage} to target instance")
+        raise CommandError(texts.migrate_io(failure.stage))
     error = next((line for line in lines[:preamble] if line.startswith(b"-")), None)
     deleted: list[bytes] = []
     for key, line in zip(sent, lines[preamble:], strict=False):
@@ -214,7 +213,7 @@ def migrate(ctx: Ctx, args: list[bytes]) -> Any:
         ctx.log_as()
     # Returned, not raised: the keys the target took are gone here, and their DEL must reach the AOF.
     if error is not None:
-        return resp.ErrorReply("ERR Target instance replied with error: " + resp.safe_text(error[1:]))
+        return resp.ErrorReply(texts.migrate_target_error(resp.safe_text(error[1:])))
     if failure is not None:
-        return resp.ErrorReply(f"IOERR error or timeout {failure.stage} to target instance")
+        return resp.ErrorReply(texts.migrate_io(failure.stage))
     return OK

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import random
 
+from server import texts
 from server.commands.redisnum import parse_ll
-from server.commands.registry import (
-    NOT_INTEGER,
-    SYNTAX,
-    TIMEOUT_NEGATIVE,
-    TIMEOUT_NOT_INTEGER,
-    CommandError,
-    command,
-)
+from server.commands.registry import CommandError, command
 from server.commands.waits import Block, block
 from server.context import Ctx
 from server.keyspace import Database, Value
 from server.quicklist import QuickList
 from server.resp import OK
+from server.texts import (
+    DB_RANGE,
+    NO_SUCH_KEY,
+    NOT_INTEGER,
+    SAME_OBJECT,
+    SYNTAX,
+    TIMEOUT_NEGATIVE,
+    TIMEOUT_NOT_INTEGER,
+)
 from server.zset import ZSet
 
-SAME_OBJECT = "ERR source and destination objects are the same"
-DB_RANGE = "ERR DB index is out of range"
-NO_SUCH_KEY = "ERR no such key"
 INT_MAX = (1 << 31) - 1
 
 
@@ -160,8 +160,8 @@ def move(ctx: Ctx, args: list[bytes]) -> int:
 
 @command("swapdb", 3, "write fast", keys=(0, 0, 0))
 def swapdb(ctx: Ctx, args: list[bytes]) -> object:
-    first = _db_index(ctx, args[1], "ERR invalid first DB index")
-    second = _db_index(ctx, args[2], "ERR invalid second DB index")
+    first = _db_index(ctx, args[1], texts.INVALID_FIRST_DB)
+    second = _db_index(ctx, args[2], texts.INVALID_SECOND_DB)
     if first is not second:
         for db in (first, second):  # every watched key that exists on either side changes
             for key in [k for k in db.watchers if k in first.data or k in second.data]:

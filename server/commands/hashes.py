@@ -7,6 +7,7 @@ import random
 from fractions import Fraction
 from typing import Any
 
+from server import texts
 from server.commands.objects import encoding
 from server.commands.redisnum import (
     LLONG_MAX,
@@ -17,12 +18,23 @@ from server.commands.redisnum import (
     parse_ld,
     parse_ll,
 )
-from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import arity_error, typed
 from server.context import Ctx
 from server.keyspace import Database
 from server.resp import OK, SimpleString
+from server.texts import (
+    HASH_VALUE_IS_NOT_A_FLOAT,
+    HASH_VALUE_IS_NOT_AN_INTEGER,
+    INCREMENT_OR_DECREMENT_WOULD_OVERFLOW,
+    INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY,
+    NOT_FLOAT,
+    NOT_INTEGER,
+    SYNTAX,
+    VALUE_IS_NAN_OR_INFINITY,
+    VALUE_IS_OUT_OF_RANGE,
+)
 
 
 def _hash_for_write(db: Database, key: bytes) -> dict[bytes, bytes]:
@@ -135,11 +147,11 @@ def hincrby(ctx: Ctx, args: list[bytes]) -> int:
     old = None if h is None else h.get(args[2])
     value = 0 if old is None else parse_ll(old)
     if value is None:
-        raise CommandError("ERR hash value is not an integer")
+        raise CommandError(HASH_VALUE_IS_NOT_AN_INTEGER)
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or (
         incr > 0 and value > 0 and incr > LLONG_MAX - value
     ):
-        raise CommandError("ERR increment or decrement would overflow")
+        raise CommandError(INCREMENT_OR_DECREMENT_WOULD_OVERFLOW)
     value += incr
     _hash_for_write(db, args[1])[args[2]] = b"%d" % value
     db.touch(args[1])
@@ -152,17 +164,17 @@ def hincrbyfloat(ctx: Ctx, args: list[bytes]) -> bytes:
     if incr is None:
         raise CommandError(NOT_FLOAT)
     if not is_finite(incr):
-        raise CommandError("ERR value is NaN or Infinity")
+        raise CommandError(VALUE_IS_NAN_OR_INFINITY)
     db = ctx.db
     key, field = args[1], args[2]
     h = typed(db, key, dict)
     old = None if h is None else h.get(field)
     value = parse_ld(old) if old is not None else Fraction(0)
     if value is None:
-        raise CommandError("ERR hash value is not a float")
+        raise CommandError(HASH_VALUE_IS_NOT_A_FLOAT)
     total = add_ld(value, incr)
     if not is_finite(total):
-        raise CommandError("ERR increment would produce NaN or Infinity")
+        raise CommandError(INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY)
     new = format_ld_human(total)
     _hash_for_write(db, key)[field] = new
     db.touch(key)
@@ -191,9 +203,7 @@ def random_count(arg: bytes) -> int:
     if count is None:
         raise CommandError(NOT_INTEGER)
     if count == LLONG_MIN:
-        raise CommandError(
-            f"ERR value is out of range, value must between {-LLONG_MAX} and {LLONG_MAX}"
-        )
+        raise CommandError(texts.RANDOM_COUNT_RANGE)
     return count
 
 
@@ -209,7 +219,7 @@ def hrandfield(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 4:
         with_values = True
         if not -(LLONG_MAX // 2) <= count <= LLONG_MAX // 2:
-            raise CommandError("ERR value is out of range")
+            raise CommandError(VALUE_IS_OUT_OF_RANGE)
     h = typed(ctx.db, args[1], dict)
     if h is None or count == 0:
         return []

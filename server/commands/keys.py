@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.commands.redisnum import LLONG_MAX, LLONG_MIN, parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.scanning import cursor_arg, scan_options
 from server.context import Ctx
 from server.keyspace import TYPE_NAMES
 from server.resp import OK, SimpleString
 from server.stringmatch import compile_pattern
+from server.texts import (
+    GT_AND_LT_OPTIONS_AT_THE_SAME,
+    NO_SUCH_KEY,
+    NOT_INTEGER,
+    NX_AND_XX_GT_OR_LT_OPTIONS,
+    SYNTAX,
+)
 
 _TYPE_REPLIES = {kind: SimpleString(name.decode()) for kind, name in TYPE_NAMES.items()}
 _NONE = SimpleString("none")
@@ -84,12 +91,12 @@ def _expire_flags(args: list[bytes]) -> int:
     for option in args[3:]:
         flag = _EXPIRE_FLAGS.get(option.lower())
         if flag is None:
-            raise CommandError(f"ERR Unsupported option {resp.safe_text(resp.c_string(option))}")
+            raise CommandError(texts.unsupported_option(resp.safe_text(resp.c_string(option))))
         flags |= flag
     if flags & _NX and flags & (_XX | _GT | _LT):
-        raise CommandError("ERR NX and XX, GT or LT options at the same time are not compatible")
+        raise CommandError(NX_AND_XX_GT_OR_LT_OPTIONS)
     if flags & _GT and flags & _LT:
-        raise CommandError("ERR GT and LT options at the same time are not compatible")
+        raise CommandError(GT_AND_LT_OPTIONS_AT_THE_SAME)
     return flags
 
 
@@ -98,7 +105,7 @@ def _expire_generic(ctx: Ctx, args: list[bytes], name: str, relative: bool, seco
     when = parse_ll(args[2])
     if when is None:
         raise CommandError(NOT_INTEGER)
-    invalid = CommandError(f"ERR invalid expire time in '{name}' command")
+    invalid = CommandError(texts.invalid_expire_time(name))
     if seconds:
         if when > LLONG_MAX // 1000 or when < -(-LLONG_MIN // 1000):
             raise invalid
@@ -189,7 +196,7 @@ def rename(ctx: Ctx, args: list[bytes]) -> SimpleString:
     src, dst = args[1], args[2]
     db = ctx.db
     if db.lookup(src) is None:
-        raise CommandError("ERR no such key")
+        raise CommandError(NO_SUCH_KEY)
     if src == dst:
         ctx.log_as()
         return OK

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from server import texts
 from server.commands.keyfinders import numkeys
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.values import arity_error, typed
 from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.quicklist import QuickList
 from server.resp import NULL_ARRAY, OK
+from server.texts import (
+    COUNT_SHOULD_BE_GREATER_THAN_0,
+    INDEX_OUT_OF_RANGE,
+    NO_SUCH_KEY,
+    NOT_INTEGER,
+    NUMKEYS,
+    POSITIVE,
+    SYNTAX,
+)
 
 
 def _push(ctx: Ctx, args: list[bytes], left: bool) -> int:
@@ -47,7 +57,7 @@ def _pop(ctx: Ctx, args: list[bytes], left: bool) -> Any:
     if len(args) == 3:
         count = parse_ll(args[2])
         if count is None or count < 0:  # Redis gives this text for a non-number too
-            raise CommandError("ERR value is out of range, must be positive")
+            raise CommandError(POSITIVE)
     db = ctx.db
     key = args[1]
     items = typed(db, key, QuickList)
@@ -139,12 +149,12 @@ def lindex(ctx: Ctx, args: list[bytes]) -> bytes | None:
 def lset(ctx: Ctx, args: list[bytes]) -> Any:
     items = typed(ctx.db, args[1], QuickList)
     if items is None:
-        raise CommandError("ERR no such key")
+        raise CommandError(NO_SUCH_KEY)
     index = _long(args[2])
     if index < 0:
         index += len(items)
     if not 0 <= index < len(items):
-        raise CommandError("ERR index out of range")
+        raise CommandError(INDEX_OUT_OF_RANGE)
     items[index] = args[3]
     ctx.db.touch(args[1])
     return OK
@@ -227,10 +237,6 @@ def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
     return OK
 
 
-RANK_ZERO = (
-    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-    "or use negative to start from the end of the list"
-)
 
 
 def _non_negative(arg: bytes, message: str) -> int:
@@ -249,11 +255,11 @@ def lpos(ctx: Ctx, args: list[bytes]) -> Any:
         if opt == b"rank" and more:
             rank = _long(args[j + 1])
             if rank == 0:
-                raise CommandError(RANK_ZERO)
+                raise CommandError(texts.RANK_ZERO)
         elif opt == b"count" and more:
-            count = _non_negative(args[j + 1], "ERR COUNT can't be negative")
+            count = _non_negative(args[j + 1], texts.COUNT_NEGATIVE)
         elif opt == b"maxlen" and more:
-            maxlen = _non_negative(args[j + 1], "ERR MAXLEN can't be negative")
+            maxlen = _non_negative(args[j + 1], texts.MAXLEN_NEGATIVE)
         else:
             raise CommandError(SYNTAX)
         j += 2
@@ -332,7 +338,7 @@ def mpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
     """LMPOP / BLMPOP after the timeout: numkeys key... LEFT|RIGHT [COUNT n] -> (keys, left, count)."""
     numkeys = parse_ll(args[first])
     if numkeys is None or numkeys < 1:
-        raise CommandError("ERR numkeys should be greater than 0")
+        raise CommandError(NUMKEYS)
     where_idx = first + numkeys + 1
     if where_idx >= len(args):
         raise CommandError(SYNTAX)
@@ -343,7 +349,7 @@ def mpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
         if count == -1 and args[j].lower() == b"count" and j + 1 < len(args):
             count = parse_ll(args[j + 1]) or 0
             if count < 1:
-                raise CommandError("ERR count should be greater than 0")
+                raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_0)
             j += 2
         else:
             raise CommandError(SYNTAX)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, command
 from server.config import Config
@@ -23,10 +23,6 @@ from server.zset import ZSet
 EMBSTR_MAX = 44  # OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 SHARED_INTEGERS = 10_000  # OBJ_SHARED_INTEGERS: 0..9999 are shared objects
 SHARED_REFCOUNT = 2**31 - 1  # OBJ_SHARED_REFCOUNT
-_LFU_NOTE = (
-    "Please note that when switching between policies at runtime LRU and LFU data will take some time to "
-    "adjust."
-)
 
 
 def _is_long(data: bytes) -> bool:
@@ -109,7 +105,7 @@ def object_idletime(ctx: Ctx, args: list[bytes]) -> Any:
     if value is None:
         return None
     if _lfu(ctx):
-        raise CommandError(f"ERR An LFU maxmemory policy is selected, idle time not tracked. {_LFU_NOTE}")
+        raise CommandError(texts.LFU_NO_IDLETIME)
     return 0
 
 
@@ -119,7 +115,5 @@ def object_freq(ctx: Ctx, args: list[bytes]) -> Any:
     if value is None:
         return None
     if not _lfu(ctx):
-        raise CommandError(
-            f"ERR An LFU maxmemory policy is not selected, access frequency not tracked. {_LFU_NOTE}"
-        )
+        raise CommandError(texts.LFU_NOT_SELECTED)
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import resp
+from server import resp, texts
 from server.commands.registry import CommandError, command
 from server.context import Ctx
+from server.texts import SSUBSCRIBE_ISN_T_ALLOWED_FOR_A_DENY
 
 # What a RESP2 client in subscribed mode may still send (processCommand's pub/sub context check).
 SUBSCRIBED_MODE_COMMANDS = frozenset(
@@ -21,15 +22,12 @@ SUBSCRIBED_MODE_COMMANDS = frozenset(
 
 
 def subscribed_mode_error(name: str) -> str:
-    return (
-        f"ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-        "allowed in this context"
-    )
+    return texts.subscribed_mode(name)
 
 
 def _bad_subcommand(args: list[bytes]) -> CommandError:
     name = resp.safe_text(resp.c_string(args[1]))
-    return CommandError(f"ERR unknown subcommand or wrong number of arguments for '{name}'. Try PUBSUB HELP.")
+    return CommandError(texts.unknown_subcommand_or_arity(name, "PUBSUB"))
 
 
 def _subscribe(ctx: Ctx, args: list[bytes], pattern: bool) -> resp.Replies:
@@ -85,7 +83,7 @@ def publish(ctx: Ctx, args: list[bytes]) -> Any:
 @command("ssubscribe", -2, "pubsub noscript loading stale", keys=(1, -1, 1))
 def ssubscribe(ctx: Ctx, args: list[bytes]) -> Any:
     if ctx.client.deny_blocking:  # inside EXEC: a reply per command is expected
-        raise CommandError("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+        raise CommandError(SSUBSCRIBE_ISN_T_ALLOWED_FOR_A_DENY)
     pubsub, client = ctx.server.pubsub, ctx.client
     return resp.Replies(
         resp.Push([b"ssubscribe", channel, pubsub.subscribe_shard(client, channel)]) for channel in args[1:]

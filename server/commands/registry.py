@@ -26,34 +26,6 @@ class CommandError(Exception):
         self.message = message
 
 
-WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-SYNTAX = "ERR syntax error"
-NOT_INTEGER = "ERR value is not an integer or out of range"
-NOT_FLOAT = "ERR value is not a valid float"
-TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
-TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
-TIMEOUT_NEGATIVE = "ERR timeout is negative"
-UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
-UNBLOCK_ARITY = "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP."  # as sent
-UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
-BUSYKEY = "BUSYKEY Target key name already exists."
-BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong"
-BAD_DATA_FORMAT = "ERR Bad data format"
-BAD_TTL = "ERR Invalid TTL value, must be >= 0"
-BAD_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
-BAD_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
-MIGRATE_KEYS_ARG = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
-MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
-BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
-BGSAVE_OTHER_CHILD = ("ERR Another child process is active (AOF?): can't BGSAVE right now. "
-                      "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")  # fmt: skip
-SAVE_FAILED = "ERR"  # Redis's shared.err: the reason is in the log
-SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
-MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
-           "to disk. Commands that may modify the data set are disabled, because this instance is "
-           "configured to report errors during writes if RDB snapshotting fails "
-           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
-           "error.")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,14 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from server.commands.redisnum import parse_cursor, parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, CommandError
+from server.commands.registry import CommandError
 from server.stringmatch import compile_pattern
+from server.texts import INVALID_CURSOR, NOT_INTEGER, SYNTAX
 
 SNAPSHOTS_KEPT = 16  # walks of this many big collections at once keep their snapshot
 _OFFSET = 1 << 63  # a cursor is a member's hash made unsigned (0 .. 2^64 - 1)
 # id(collection) -> (the collection, its members sorted by hash); least recently walked first
 _snapshots: OrderedDict[int, tuple[Collection[bytes], list[bytes]]] = OrderedDict()
-INVALID_CURSOR = "ERR invalid cursor"
 
 
 def cursor_arg(arg: bytes) -> int:

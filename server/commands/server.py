@@ -12,19 +12,24 @@ from typing import Any
 from server import resp
 from server.acl import categories_of
 from server.commands.connection import REDIS_VERSION
-from server.commands.registry import (
-    BGSAVE_IN_PROGRESS,
-    BGSAVE_OTHER_CHILD,
-    SAVE_FAILED,
-    SYNTAX,
-    CommandError,
-    CommandSpec,
-    command,
-)
+from server.commands.registry import CommandError, CommandSpec, command
 from server.config import ConfigSetError
 from server.context import Ctx
 from server.state import ServerState
 from server.stringmatch import compile_pattern
+from server.texts import (
+    APPEND_ONLY_FILE_IS_NOT_ENABLED_ON,
+    BGSAVE_IN_PROGRESS,
+    BGSAVE_OTHER_CHILD,
+    INVALID_ARGUMENTS_SPECIFIED_FOR_COMMAND,
+    INVALID_COMMAND_SPECIFIED,
+    INVALID_NUMBER_OF_ARGUMENTS_SPECIFIED_FOR_COMMAND,
+    NO_SHUTDOWN_IN_PROGRESS,
+    SAVE_FAILED,
+    SYNTAX,
+    THE_COMMAND_HAS_NO_KEY_ARGUMENTS,
+    WRONG_NUMBER_OF_ARGUMENTS_FOR_CONFIG_SET,
+)
 
 DEFAULT_SECTIONS = (
     "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats",
@@ -256,7 +261,7 @@ def config_get(ctx: Ctx, args: list[bytes]) -> Any:
 @command("config|set", -4, "admin noscript loading stale")
 def config_set(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) % 2:
-        raise CommandError("ERR wrong number of arguments for 'config|set' command")
+        raise CommandError(WRONG_NUMBER_OF_ARGUMENTS_FOR_CONFIG_SET)
     pairs = list(zip(args[2::2], args[3::2], strict=True))
     local = ctx.client.addr.startswith("127.") or ctx.client.addr.startswith("[::1]")
     try:
@@ -403,16 +408,16 @@ def command_getkeys(ctx: Ctx, args: list[bytes]) -> Any:
     if spec is not None and len(argv) > 1 and _subcommands(table, spec):
         spec = table.get(argv[0].lower() + b"|" + argv[1].lower())
     if spec is None:
-        raise CommandError("ERR Invalid command specified")
+        raise CommandError(INVALID_COMMAND_SPECIFIED)
     if spec.find_keys is None and spec.first_key <= 0:
-        raise CommandError("ERR The command has no key arguments")
+        raise CommandError(THE_COMMAND_HAS_NO_KEY_ARGUMENTS)
     if not spec.arity_ok(len(argv)):
-        raise CommandError("ERR Invalid number of arguments specified for command")
+        raise CommandError(INVALID_NUMBER_OF_ARGUMENTS_SPECIFIED_FOR_COMMAND)
     positions = spec.key_positions(argv)
     if not positions:
         if "no-mandatory-keys" in spec.flags:
             return []
-        raise CommandError("ERR Invalid arguments specified for command")
+        raise CommandError(INVALID_ARGUMENTS_SPECIFIED_FOR_COMMAND)
     return [argv[i] for i in positions]
 
 
@@ -445,7 +450,7 @@ def monitor(ctx: Ctx, args: list[bytes]) -> Any:
 def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     aof = ctx.server.aof
     if aof is None:
-        raise CommandError("ERR Append only file is not enabled on this server; set appendonly yes first")
+        raise CommandError(APPEND_ONLY_FILE_IS_NOT_ENABLED_ON)
     if not aof.rewriting and (ctx.server.rdb.in_progress or ctx.client.deny_blocking):
         aof.rewrite_scheduled = True  # one child at a time, as Redis (also inside EXEC)
         return resp.SimpleString("Background append only file rewriting scheduled")
@@ -500,7 +505,7 @@ def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
     if b"abort" in options:
         if len(options) > 1:
             raise CommandError(SYNTAX)
-        raise CommandError("ERR No shutdown in progress.")
+        raise CommandError(NO_SHUTDOWN_IN_PROGRESS)
     save = True if b"save" in options else False if b"nosave" in options else None
     problem = ctx.server.request_shutdown(save, b"force" in options)
     if problem is not None:

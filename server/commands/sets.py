@@ -10,10 +10,11 @@ from server.commands.hashes import random_count
 from server.commands.keyfinders import numkeys
 from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
-from server.commands.registry import SYNTAX, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.context import Ctx
+from server.texts import LIMIT_CAN_T_BE_NEGATIVE, NUMKEYS, POSITIVE, SYNTAX, TOO_MANY_KEYS
 
 
 @command("sadd", -3, "write denyoom fast", keys=(1, 1, 1))
@@ -123,7 +124,7 @@ def spop(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 3:
         count = parse_ll(args[2])
         if count is None or count < 0:  # Redis 7.0 answers both with the range error
-            raise CommandError("ERR value is out of range, must be positive")
+            raise CommandError(POSITIVE)
         s = typed(db, key, set)
         if s is None or count == 0:
             ctx.log_as()
@@ -222,8 +223,6 @@ def sdiffstore(ctx: Ctx, args: list[bytes]) -> int:
     return _store(ctx, args[1], sdiff(ctx, args[1:]))
 
 
-NUMKEYS = "ERR numkeys should be greater than 0"
-TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args"
 
 
 def numkeys_arg(arg: bytes, available: int) -> int:
@@ -244,7 +243,7 @@ def sintercard(ctx: Ctx, args: list[bytes]) -> int:
         if args[j].lower() == b"limit" and j + 1 < len(args):
             value = parse_ll(args[j + 1])
             if value is None or value < 0:
-                raise CommandError("ERR LIMIT can't be negative")
+                raise CommandError(LIMIT_CAN_T_BE_NEGATIVE)
             limit = value
             j += 2
         else:

@@ -8,13 +8,20 @@ from typing import Any
 
 from server.commands.keyfinders import sort_keys, sort_ro_keys
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
+from server.commands.registry import CommandError, command
 from server.context import Ctx
 from server.keyspace import Database
 from server.quicklist import QuickList
+from server.texts import (
+    BY_OPTION_OF_SORT_DENIED_DUE_TO,
+    GET_OPTION_OF_SORT_DENIED_DUE_TO,
+    NOT_DOUBLE,
+    NOT_INTEGER,
+    SYNTAX,
+    WRONGTYPE,
+)
 from server.zset import ZSet
 
-NOT_DOUBLE = "ERR One or more scores can't be converted into double"
 _STRTOD = re.compile(
     rb"[ \t\n\v\f\r]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?)", re.I
 ).fullmatch
@@ -77,11 +84,11 @@ def _sort(ctx: Ctx, args: list[bytes], readonly: bool) -> Any:
             by = args[j + 1]
             dontsort = b"*" not in by
             if not dontsort and not ctx.client.user.all_keys:  # the pattern reads keys ACL cannot check
-                raise CommandError("ERR BY option of SORT denied due to insufficient ACL permissions.")
+                raise CommandError(BY_OPTION_OF_SORT_DENIED_DUE_TO)
             j += 1
         elif opt == b"get" and left >= 1:
             if not ctx.client.user.all_keys:
-                raise CommandError("ERR GET option of SORT denied due to insufficient ACL permissions.")
+                raise CommandError(GET_OPTION_OF_SORT_DENIED_DUE_TO)
             gets.append(args[j + 1])
             j += 1
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from server import texts
 from server.commands.bitmaps import check_length
 from server.commands.redisnum import (
     LLONG_MAX,
@@ -21,10 +22,22 @@ from server.commands.redisnum import (
     parse_ld,
     parse_ll,
 )
-from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.values import arity_error, typed
 from server.context import Ctx
 from server.resp import OK, SimpleString
+from server.texts import (
+    DECREMENT_WOULD_OVERFLOW,
+    INCREMENT_OR_DECREMENT_WOULD_OVERFLOW,
+    INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY,
+    LCS_BOTH,
+    LCS_TYPES,
+    NOT_FLOAT,
+    NOT_INTEGER,
+    OFFSET_IS_OUT_OF_RANGE,
+    SYNTAX,
+    WRONGTYPE,
+)
 
 # parseExtendedStringArgumentsOrReply flags
 _NX, _XX, _GET, _KEEPTTL, _PERSIST = 1, 2, 4, 8, 16
@@ -77,13 +90,13 @@ def _expire_at_ms(ctx: Ctx, arg: bytes, flags: int, name: str) -> int:
         raise CommandError(NOT_INTEGER)
     seconds = flags & (_EX | _EXAT)
     if ms <= 0 or (seconds and ms > LLONG_MAX // 1000):
-        raise CommandError(f"ERR invalid expire time in '{name}' command")
+        raise CommandError(texts.invalid_expire_time(name))
     if seconds:
         ms *= 1000
     if flags & (_EX | _PX):
         ms += ctx.now_ms()
         if ms > LLONG_MAX:  # the C addition would wrap to a negative time
-            raise CommandError(f"ERR invalid expire time in '{name}' command")
+            raise CommandError(texts.invalid_expire_time(name))
     return ms
 
 
@@ -176,7 +189,7 @@ def _incr_by(ctx: Ctx, key: bytes, incr: int) -> int:
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or (
         incr > 0 and value > 0 and incr > LLONG_MAX - value
     ):
-        raise CommandError("ERR increment or decrement would overflow")
+        raise CommandError(INCREMENT_OR_DECREMENT_WOULD_OVERFLOW)
     value += incr
     if old is None:
         db.set(key, b"%d" % value)
@@ -211,7 +224,7 @@ def incrby(ctx: Ctx, args: list[bytes]) -> int:
 def decrby(ctx: Ctx, args: list[bytes]) -> int:
     incr = _increment_arg(args[2])
     if incr == LLONG_MIN:
-        raise CommandError("ERR decrement would overflow")
+        raise CommandError(DECREMENT_WOULD_OVERFLOW)
     return _incr_by(ctx, args[1], -incr)
 
 
@@ -226,7 +239,7 @@ def incrbyfloat(ctx: Ctx, args: list[bytes]) -> bytes:
         raise CommandError(NOT_FLOAT)
     total = add_ld(value, incr)
     if not is_finite(total):
-        raise CommandError("ERR increment would produce NaN or Infinity")
+        raise CommandError(INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY)
     new = format_ld_human(total)
     if old is None:
         db.set(key, new)
@@ -316,7 +329,7 @@ def setrange(ctx: Ctx, args: list[bytes]) -> int:
     if offset is None:
         raise CommandError(NOT_INTEGER)
     if offset < 0:
-        raise CommandError("ERR offset is out of range")
+        raise CommandError(OFFSET_IS_OUT_OF_RANGE)
     key, value = args[1], args[3]
     db = ctx.db
     old = typed(db, key, bytes)
@@ -356,8 +369,6 @@ def getrange(ctx: Ctx, args: list[bytes]) -> bytes:
     return value[start : end + 1]
 
 
-LCS_BOTH = "ERR If you want both the length and indexes, please just use IDX."
-LCS_TYPES = "ERR The specified keys must contain string values"
 
 
 @command("lcs", -3, "readonly", keys=(1, 2, 1))

@@ -8,13 +8,19 @@ from server import resp
 from server.commands.registry import CommandError, command
 from server.context import Ctx
 from server.keyspace import WatchState
+from server.texts import (
+    DISCARD_WITHOUT_MULTI,
+    EXEC_WITHOUT_MULTI,
+    MULTI_CALLS_CAN_NOT_BE_NESTED,
+    WATCH_INSIDE_MULTI_IS_NOT_ALLOWED,
+)
 
 
 @command("multi", 1, "noscript loading stale fast allow-busy")
 def multi(ctx: Ctx, args: list[bytes]) -> Any:
     client = ctx.client
     if client.multi is not None:
-        raise CommandError("ERR MULTI calls can not be nested")
+        raise CommandError(MULTI_CALLS_CAN_NOT_BE_NESTED)
     client.multi = []
     client.multi_error = False
     return resp.OK
@@ -23,7 +29,7 @@ def multi(ctx: Ctx, args: list[bytes]) -> Any:
 @command("exec", 1, "noscript loading stale skip-slowlog")
 def exec_(ctx: Ctx, args: list[bytes]) -> Any:
     if ctx.client.multi is None:
-        raise CommandError("ERR EXEC without MULTI")
+        raise CommandError(EXEC_WITHOUT_MULTI)
     dispatcher = ctx.server.dispatcher
     assert dispatcher is not None  # the server is assembled with one before it serves clients
     return dispatcher.exec_queue(ctx.client)
@@ -33,7 +39,7 @@ def exec_(ctx: Ctx, args: list[bytes]) -> Any:
 def discard(ctx: Ctx, args: list[bytes]) -> Any:
     client = ctx.client
     if client.multi is None:
-        raise CommandError("ERR DISCARD without MULTI")
+        raise CommandError(DISCARD_WITHOUT_MULTI)
     client.multi = None
     client.multi_error = False
     _unwatch(ctx)
@@ -44,7 +50,7 @@ def discard(ctx: Ctx, args: list[bytes]) -> Any:
 def watch(ctx: Ctx, args: list[bytes]) -> Any:
     client = ctx.client
     if client.multi is not None:
-        raise CommandError("ERR WATCH inside MULTI is not allowed")
+        raise CommandError(WATCH_INSIDE_MULTI_IS_NOT_ALLOWED)
     if client.watch is None:
         client.watch = WatchState()
     db = ctx.db

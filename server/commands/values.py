@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from server.commands.registry import WRONGTYPE, CommandError
+from server import texts
+from server.commands.registry import CommandError
 from server.keyspace import Database
+from server.texts import WRONGTYPE
 
 T = TypeVar("T")
 
@@ -21,4 +23,4 @@ def typed(db: Database, key: bytes, kind: type[T]) -> T | None:
 def arity_error(name: str) -> CommandError:
     """For an argument count the table's arity cannot express (HSET, MSET); `name` is the command's
     canonical name, as Redis prints it whatever case the client sent."""
-    return CommandError(f"ERR wrong number of arguments for '{name}' command")
+    return CommandError(texts.wrong_arity(name))

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from server import resp
 from server.commands.redisnum import LLONG_MAX, parse_ld, round_ld
-from server.commands.registry import TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT, CommandError
+from server.commands.registry import CommandError
+from server.texts import TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT
 
 if TYPE_CHECKING:
     from server.context import Ctx

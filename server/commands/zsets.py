@@ -14,21 +14,37 @@ import random
 import re
 from typing import Any
 
+from server import texts
 from server.commands.keyfinders import numkeys
 from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
-from server.commands.registry import NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, CommandError, command
+from server.commands.registry import CommandError, command
 from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.resp import NULL_ARRAY, format_double
+from server.texts import (
+    AT_LEAST_1_INPUT_KEY_IS_NEEDED,
+    COUNT_SHOULD_BE_GREATER_THAN_0,
+    GT_LT_AND_OR_NX_OPTIONS_AT,
+    INCR_OPTION_SUPPORTS_A_SINGLE_INCREMENT_ELEMENT,
+    LIMIT_CAN_T_BE_NEGATIVE,
+    NAN_SCORE,
+    NOT_FLOAT,
+    NOT_INTEGER,
+    NUMKEYS,
+    POSITIVE,
+    RANGE_NOT_FLOAT,
+    RANGE_NOT_LEX,
+    SYNTAX,
+    SYNTAX_ERROR_LIMIT_IS_ONLY_SUPPORTED_IN,
+    SYNTAX_ERROR_WITHSCORES_NOT_SUPPORTED_IN_COMBINATION,
+    VALUE_IS_OUT_OF_RANGE,
+    WRONGTYPE,
+    XX_AND_NX_OPTIONS_AT_THE_SAME,
+)
 from server.zset import LexBound, ZSet
-
-NAN_SCORE = "ERR resulting score is not a number (NaN)"
-RANGE_NOT_FLOAT = "ERR min or max is not a float"
-RANGE_NOT_LEX = "ERR min or max not valid string range item"
-POSITIVE = "ERR value is out of range, must be positive"
 
 _FLOAT = re.compile(rb"[+-]?(inf|infinity|nan|[0-9]*\.?[0-9]*(e[+-]?[0-9]+)?)", re.IGNORECASE)
 _HEXFLOAT = re.compile(rb"[+-]?0x[0-9a-f]*\.?[0-9a-f]*(p[+-]?[0-9]+)?", re.IGNORECASE)
@@ -146,11 +162,11 @@ def zadd(ctx: Ctx, args: list[bytes]) -> Any:
     if not rest or len(rest) % 2:
         raise CommandError(SYNTAX)
     if nx and xx:
-        raise CommandError("ERR XX and NX options at the same time are not compatible")
+        raise CommandError(XX_AND_NX_OPTIONS_AT_THE_SAME)
     if (gt and nx) or (lt and nx) or (gt and lt):
-        raise CommandError("ERR GT, LT, and/or NX options at the same time are not compatible")
+        raise CommandError(GT_LT_AND_OR_NX_OPTIONS_AT)
     if incr and len(rest) > 2:
-        raise CommandError("ERR INCR option supports a single increment-element pair")
+        raise CommandError(INCR_OPTION_SUPPORTS_A_SINGLE_INCREMENT_ELEMENT)
     scores = [parse_score(rest[j]) for j in range(0, len(rest), 2)]
     db = ctx.db
     key = args[1]
@@ -377,10 +393,10 @@ def _zrange(
     by = by or _RANK
     if limit != -1 and by == _RANK:
         raise CommandError(
-            "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+            SYNTAX_ERROR_LIMIT_IS_ONLY_SUPPORTED_IN
         )
     if withscores and by == _LEX:
-        raise CommandError("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+        raise CommandError(SYNTAX_ERROR_WITHSCORES_NOT_SUPPORTED_IN_COMBINATION)
     low, high = args[key_at + 1], args[key_at + 2]
     if reverse and by != _RANK:
         low, high = high, low
@@ -510,7 +526,7 @@ def zmpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
     """ZMPOP / BZMPOP after the timeout: numkeys key... MIN|MAX [COUNT n] -> (keys, maximum, count)."""
     numkeys = parse_ll(args[first])
     if numkeys is None or numkeys <= 0:
-        raise CommandError("ERR numkeys should be greater than 0")
+        raise CommandError(NUMKEYS)
     where_at = first + 1 + numkeys
     if where_at >= len(args):
         raise CommandError(SYNTAX)
@@ -524,7 +540,7 @@ def zmpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
             raise CommandError(SYNTAX)
         parsed = parse_ll(rest[1])
         if parsed is None or parsed <= 0:
-            raise CommandError("ERR count should be greater than 0")
+            raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_0)
         count = parsed
     return args[first + 1 : where_at], where == b"max", count
 
@@ -596,7 +612,7 @@ def zrandmember(ctx: Ctx, args: list[bytes]) -> Any:
         raise CommandError(NOT_INTEGER)
     withscores = len(args) == 4
     if withscores and not -(2**62) <= count <= 2**62:
-        raise CommandError("ERR value is out of range")
+        raise CommandError(VALUE_IS_OUT_OF_RANGE)
     z = _zset(ctx, args[1])
     if z is None or count == 0:
         return []
@@ -662,7 +678,7 @@ def _algebra(ctx: Ctx, args: list[bytes], numkeys_at: int, op: str, store: bool)
     numkeys = _long(args[numkeys_at])
     if numkeys < 1:
         name = args[0].lower().decode(errors="replace")
-        raise CommandError(f"ERR at least 1 input key is needed for '{name}' command")
+        raise CommandError(texts.at_least_one_key(name))
     if numkeys > len(args) - numkeys_at - 1:
         raise CommandError(SYNTAX)
     keys = args[numkeys_at + 1 : numkeys_at + 1 + numkeys]
@@ -676,7 +692,7 @@ def _algebra(ctx: Ctx, args: list[bytes], numkeys_at: int, op: str, store: bool)
         opt = args[j].lower()
         if op != "diff" and remaining >= numkeys + 1 and opt == b"weights":
             given = args[j + 1 : j + 1 + numkeys]
-            weights = [parse_score(w, "ERR weight value is not a float") for w in given]
+            weights = [parse_score(w, texts.WEIGHT_NOT_FLOAT) for w in given]
             j += 1 + numkeys
         elif op != "diff" and remaining >= 2 and opt == b"aggregate":
             how = args[j + 1].lower()
@@ -759,7 +775,7 @@ def zdiffstore(ctx: Ctx, args: list[bytes]) -> int:
 def zintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = _long(args[1])
     if numkeys <= 0:
-        raise CommandError("ERR at least 1 input key is needed for 'zintercard' command")
+        raise CommandError(AT_LEAST_1_INPUT_KEY_IS_NEEDED)
     if numkeys > len(args) - 2:
         raise CommandError(SYNTAX)
     limit = 0
@@ -769,7 +785,7 @@ def zintercard(ctx: Ctx, args: list[bytes]) -> int:
             raise CommandError(SYNTAX)
         parsed = parse_ll(rest[1])
         if parsed is None or parsed < 0:
-            raise CommandError("ERR LIMIT can't be negative")
+            raise CommandError(LIMIT_CAN_T_BE_NEGATIVE)
         limit = parsed
     sources = [_source(ctx, key) for key in args[2 : 2 + numkeys]]
     if any(src is None for src in sources):

@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from server.acl import (
-    KEYS_DENIED,
-    NO_DEFAULT_PASSWORD,
-    WRONGPASS,
-    AclLoadError,
-    AuthError,
-    Users,
-    categories_of,
-)
+from server.acl import AclLoadError, AuthError, Users, categories_of
 from server.commands.registry import CommandSpec
 from server.config import Config
+from server.texts import KEYS_DENIED, NO_DEFAULT_PASSWORD, WRONGPASS
 
 
 def _spec(name: str, flags: str, family: str, keys: tuple[int, int, int] = (0, 0, 0)) -> CommandSpec:
