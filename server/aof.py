@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from server.log import RedisLog
 
 
-
 def encode_command(argv: list[bytes]) -> bytes:
     parts = [b"*%d\r\n" % len(argv)]
     for arg in argv:

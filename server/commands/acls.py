@@ -17,11 +17,11 @@ from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, CommandSpec, command
 from server.context import Ctx
 from server.texts import (
-    ACL_GENPASS_ARGUMENT_MUST_BE_THE_NUMBER,
+    ACL_DELUSER_DEFAULT,
+    ACL_GENPASS_BITS,
+    NO_ACL_FILE,
     NOT_INTEGER,
-    THE_DEFAULT_USER_CANNOT_BE_REMOVED,
-    THIS_REDIS_INSTANCE_IS_NOT_CONFIGURED_TO,
-    USERNAMES_CAN_T_CONTAIN_SPACES_OR_NULL,
+    USERNAME_CHARS,
 )
 
 CATEGORY_ORDER = (
@@ -138,7 +138,7 @@ def acl_help(ctx: Ctx, args: list[bytes]) -> Any:
 def acl_setuser(ctx: Ctx, args: list[bytes]) -> Any:
     name = _text(args[2])
     if " " in name or "\0" in name:
-        raise CommandError(USERNAMES_CAN_T_CONTAIN_SPACES_OR_NULL)
+        raise CommandError(USERNAME_CHARS)
     users = ctx.server.users.users
     existing = users.get(name)
     user = User(name) if existing is None else _copy(existing)
@@ -191,7 +191,7 @@ def acl_deluser(ctx: Ctx, args: list[bytes]) -> Any:
     users = server.users.users
     names = [_text(a) for a in args[2:]]
     if "default" in names:
-        raise CommandError(THE_DEFAULT_USER_CANNOT_BE_REMOVED)
+        raise CommandError(ACL_DELUSER_DEFAULT)
     deleted = 0
     for name in names:
         user = users.pop(name, None)
@@ -246,7 +246,7 @@ def acl_genpass(ctx: Ctx, args: list[bytes]) -> Any:
             raise CommandError(NOT_INTEGER)
         if not 0 < parsed <= 4096:
             raise CommandError(
-                ACL_GENPASS_ARGUMENT_MUST_BE_THE_NUMBER
+                ACL_GENPASS_BITS
             )
         bits = parsed
     chars = (bits + 3) // 4  # one hex digit per 4 bits, rounded up
@@ -302,7 +302,7 @@ def _aclfile(ctx: Ctx) -> str:
     path = str(ctx.server.config["aclfile"])
     if not path:
         raise CommandError(
-            THIS_REDIS_INSTANCE_IS_NOT_CONFIGURED_TO
+            NO_ACL_FILE
         )
     return path
 

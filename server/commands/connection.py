@@ -11,18 +11,18 @@ from server.commands.registry import CommandError, command
 from server.context import Ctx
 from server.state import ClientState, ServerState
 from server.texts import (
-    CLIENT_ID_SHOULD_BE_GREATER_THAN_0,
-    CLIENT_NAMES_CANNOT_CONTAIN_SPACES_NEWLINES_OR,
+    CLIENT_ID_POSITIVE,
+    CLIENT_NAME_CHARS,
     DB_RANGE,
+    HELLO_NOAUTH,
     INVALID_CLIENT_ID,
     NO_SUCH_CLIENT,
-    NOAUTH_HELLO_MUST_BE_CALLED_WITH_THE,
-    NOPROTO_UNSUPPORTED_PROTOCOL_VERSION,
+    NOPROTO,
     NOT_INTEGER,
-    PROTOCOL_VERSION_IS_NOT_AN_INTEGER_OR,
+    PING_ARITY,
+    PROTOVER_NOT_INTEGER,
     SYNTAX,
     UNBLOCK_REASON,
-    WRONG_NUMBER_OF_ARGUMENTS_FOR_PING_COMMAND,
     WRONGPASS,
 )
 
@@ -32,7 +32,7 @@ REDIS_VERSION = "7.0.15"  # what HELLO and INFO report: clients pick features by
 @command("ping", -1, "fast sentinel")
 def ping(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) > 2:
-        raise CommandError(WRONG_NUMBER_OF_ARGUMENTS_FOR_PING_COMMAND)
+        raise CommandError(PING_ARITY)
     if ctx.client.subscribed and ctx.client.proto == 2:  # subscribed mode: a message-shaped answer
         return [b"pong", b"" if len(args) == 1 else args[1]]
     return resp.PONG if len(args) == 1 else args[1]
@@ -72,9 +72,9 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) >= 2:
         parsed = resp.strict_int(args[1])
         if parsed is None:
-            raise CommandError(PROTOCOL_VERSION_IS_NOT_AN_INTEGER_OR)
+            raise CommandError(PROTOVER_NOT_INTEGER)
         if parsed not in (2, 3):
-            raise CommandError(NOPROTO_UNSUPPORTED_PROTOCOL_VERSION)
+            raise CommandError(NOPROTO)
         version = parsed
     credentials: tuple[bytes, bytes] | None = None
     name: bytes | None = None
@@ -99,7 +99,7 @@ def hello(ctx: Ctx, args: list[bytes]) -> Any:
         client.authenticated = True
     if not client.authenticated:
         raise CommandError(
-            NOAUTH_HELLO_MUST_BE_CALLED_WITH_THE
+            HELLO_NOAUTH
         )
     if name is not None:
         set_client_name(client, name)
@@ -172,7 +172,7 @@ def cross_protocol(ctx: Ctx, args: list[bytes]) -> Any:
 
 def set_client_name(client: ClientState, name: bytes) -> None:
     if any(c < 33 or c > 126 for c in name):
-        raise CommandError(CLIENT_NAMES_CANNOT_CONTAIN_SPACES_NEWLINES_OR)
+        raise CommandError(CLIENT_NAME_CHARS)
     client.name = name or None
 
 
@@ -292,7 +292,7 @@ def client_kill(ctx: Ctx, args: list[bytes]) -> Any:
         if option == b"id":
             wanted = resp.strict_int(value)
             if wanted is None or wanted <= 0:
-                raise CommandError(CLIENT_ID_SHOULD_BE_GREATER_THAN_0)
+                raise CommandError(CLIENT_ID_POSITIVE)
             tests.append(lambda c, w=wanted: c.id == w)
         elif option == b"addr":
             tests.append(lambda c, v=value: c.addr.encode() == v)

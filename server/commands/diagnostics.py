@@ -10,7 +10,7 @@ from server import resp, texts
 from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, command
 from server.context import Ctx
-from server.texts import COUNT_SHOULD_BE_GREATER_THAN_OR_EQUAL, THE_SERVER_IS_RUNNING_WITHOUT_A_CONFIG
+from server.texts import COUNT_AT_LEAST_MINUS_ONE, NO_CONFIG_FILE
 
 
 def _help(lines: list[str]) -> list[resp.SimpleString]:
@@ -47,7 +47,7 @@ def slowlog_get(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 3:
         parsed = parse_ll(args[2])
         if parsed is None or parsed < -1:
-            raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_OR_EQUAL)
+            raise CommandError(COUNT_AT_LEAST_MINUS_ONE)
         count = len(ctx.server.slowlog.entries) if parsed == -1 else parsed
     return [entry.reply() for entry in list(ctx.server.slowlog.entries)[:count]]
 
@@ -175,7 +175,7 @@ def config_rewrite(ctx: Ctx, args: list[bytes]) -> Any:
     server = ctx.server
     cfg = server.config
     if cfg.path is None:
-        raise CommandError(THE_SERVER_IS_RUNNING_WITHOUT_A_CONFIG)
+        raise CommandError(NO_CONFIG_FILE)
     users = server.users.users
     lines: list[str] = []
     if not cfg["aclfile"]:

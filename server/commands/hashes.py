@@ -25,15 +25,15 @@ from server.context import Ctx
 from server.keyspace import Database
 from server.resp import OK, SimpleString
 from server.texts import (
-    HASH_VALUE_IS_NOT_A_FLOAT,
-    HASH_VALUE_IS_NOT_AN_INTEGER,
-    INCREMENT_OR_DECREMENT_WOULD_OVERFLOW,
-    INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY,
+    HASH_NOT_FLOAT,
+    HASH_NOT_INTEGER,
+    INCR_NAN,
+    INCR_OVERFLOW,
     NOT_FLOAT,
     NOT_INTEGER,
     SYNTAX,
-    VALUE_IS_NAN_OR_INFINITY,
-    VALUE_IS_OUT_OF_RANGE,
+    VALUE_NAN,
+    VALUE_RANGE,
 )
 
 
@@ -147,11 +147,11 @@ def hincrby(ctx: Ctx, args: list[bytes]) -> int:
     old = None if h is None else h.get(args[2])
     value = 0 if old is None else parse_ll(old)
     if value is None:
-        raise CommandError(HASH_VALUE_IS_NOT_AN_INTEGER)
+        raise CommandError(HASH_NOT_INTEGER)
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or (
         incr > 0 and value > 0 and incr > LLONG_MAX - value
     ):
-        raise CommandError(INCREMENT_OR_DECREMENT_WOULD_OVERFLOW)
+        raise CommandError(INCR_OVERFLOW)
     value += incr
     _hash_for_write(db, args[1])[args[2]] = b"%d" % value
     db.touch(args[1])
@@ -164,17 +164,17 @@ def hincrbyfloat(ctx: Ctx, args: list[bytes]) -> bytes:
     if incr is None:
         raise CommandError(NOT_FLOAT)
     if not is_finite(incr):
-        raise CommandError(VALUE_IS_NAN_OR_INFINITY)
+        raise CommandError(VALUE_NAN)
     db = ctx.db
     key, field = args[1], args[2]
     h = typed(db, key, dict)
     old = None if h is None else h.get(field)
     value = parse_ld(old) if old is not None else Fraction(0)
     if value is None:
-        raise CommandError(HASH_VALUE_IS_NOT_A_FLOAT)
+        raise CommandError(HASH_NOT_FLOAT)
     total = add_ld(value, incr)
     if not is_finite(total):
-        raise CommandError(INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY)
+        raise CommandError(INCR_NAN)
     new = format_ld_human(total)
     _hash_for_write(db, key)[field] = new
     db.touch(key)
@@ -219,7 +219,7 @@ def hrandfield(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) == 4:
         with_values = True
         if not -(LLONG_MAX // 2) <= count <= LLONG_MAX // 2:
-            raise CommandError(VALUE_IS_OUT_OF_RANGE)
+            raise CommandError(VALUE_RANGE)
     h = typed(ctx.db, args[1], dict)
     if h is None or count == 0:
         return []

@@ -18,10 +18,10 @@ from server.keyspace import TYPE_NAMES
 from server.resp import OK, SimpleString
 from server.stringmatch import compile_pattern
 from server.texts import (
-    GT_AND_LT_OPTIONS_AT_THE_SAME,
+    GT_AND_LT,
     NO_SUCH_KEY,
     NOT_INTEGER,
-    NX_AND_XX_GT_OR_LT_OPTIONS,
+    NX_AND_XX_GT_LT,
     SYNTAX,
 )
 
@@ -94,9 +94,9 @@ def _expire_flags(args: list[bytes]) -> int:
             raise CommandError(texts.unsupported_option(resp.safe_text(resp.c_string(option))))
         flags |= flag
     if flags & _NX and flags & (_XX | _GT | _LT):
-        raise CommandError(NX_AND_XX_GT_OR_LT_OPTIONS)
+        raise CommandError(NX_AND_XX_GT_LT)
     if flags & _GT and flags & _LT:
-        raise CommandError(GT_AND_LT_OPTIONS_AT_THE_SAME)
+        raise CommandError(GT_AND_LT)
     return flags
 
 

@@ -15,7 +15,7 @@ from server.context import Ctx
 from server.quicklist import QuickList
 from server.resp import NULL_ARRAY, OK
 from server.texts import (
-    COUNT_SHOULD_BE_GREATER_THAN_0,
+    COUNT_POSITIVE,
     INDEX_OUT_OF_RANGE,
     NO_SUCH_KEY,
     NOT_INTEGER,
@@ -237,8 +237,6 @@ def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
     return OK
 
 
-
-
 def _non_negative(arg: bytes, message: str) -> int:
     value = parse_ll(arg)
     if value is None or value < 0:
@@ -349,7 +347,7 @@ def mpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
         if count == -1 and args[j].lower() == b"count" and j + 1 < len(args):
             count = parse_ll(args[j + 1]) or 0
             if count < 1:
-                raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_0)
+                raise CommandError(COUNT_POSITIVE)
             j += 2
         else:
             raise CommandError(SYNTAX)

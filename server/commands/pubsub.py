@@ -12,7 +12,7 @@ from typing import Any
 from server import resp, texts
 from server.commands.registry import CommandError, command
 from server.context import Ctx
-from server.texts import SSUBSCRIBE_ISN_T_ALLOWED_FOR_A_DENY
+from server.texts import SSUBSCRIBE_DENY_BLOCKING
 
 # What a RESP2 client in subscribed mode may still send (processCommand's pub/sub context check).
 SUBSCRIBED_MODE_COMMANDS = frozenset(
@@ -83,7 +83,7 @@ def publish(ctx: Ctx, args: list[bytes]) -> Any:
 @command("ssubscribe", -2, "pubsub noscript loading stale", keys=(1, -1, 1))
 def ssubscribe(ctx: Ctx, args: list[bytes]) -> Any:
     if ctx.client.deny_blocking:  # inside EXEC: a reply per command is expected
-        raise CommandError(SSUBSCRIBE_ISN_T_ALLOWED_FOR_A_DENY)
+        raise CommandError(SSUBSCRIBE_DENY_BLOCKING)
     pubsub, client = ctx.server.pubsub, ctx.client
     return resp.Replies(
         resp.Push([b"ssubscribe", channel, pubsub.subscribe_shard(client, channel)]) for channel in args[1:]

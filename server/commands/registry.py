@@ -26,8 +26,6 @@ class CommandError(Exception):
         self.message = message
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str

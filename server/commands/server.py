@@ -18,17 +18,17 @@ from server.context import Ctx
 from server.state import ServerState
 from server.stringmatch import compile_pattern
 from server.texts import (
-    APPEND_ONLY_FILE_IS_NOT_ENABLED_ON,
+    AOF_NOT_ENABLED,
     BGSAVE_IN_PROGRESS,
     BGSAVE_OTHER_CHILD,
-    INVALID_ARGUMENTS_SPECIFIED_FOR_COMMAND,
-    INVALID_COMMAND_SPECIFIED,
-    INVALID_NUMBER_OF_ARGUMENTS_SPECIFIED_FOR_COMMAND,
-    NO_SHUTDOWN_IN_PROGRESS,
+    CONFIG_SET_ARITY,
+    GETKEYS_ARITY,
+    GETKEYS_BAD_ARGS,
+    GETKEYS_NO_COMMAND,
+    GETKEYS_NO_KEYS,
+    NO_SHUTDOWN,
     SAVE_FAILED,
     SYNTAX,
-    THE_COMMAND_HAS_NO_KEY_ARGUMENTS,
-    WRONG_NUMBER_OF_ARGUMENTS_FOR_CONFIG_SET,
 )
 
 DEFAULT_SECTIONS = (
@@ -261,7 +261,7 @@ def config_get(ctx: Ctx, args: list[bytes]) -> Any:
 @command("config|set", -4, "admin noscript loading stale")
 def config_set(ctx: Ctx, args: list[bytes]) -> Any:
     if len(args) % 2:
-        raise CommandError(WRONG_NUMBER_OF_ARGUMENTS_FOR_CONFIG_SET)
+        raise CommandError(CONFIG_SET_ARITY)
     pairs = list(zip(args[2::2], args[3::2], strict=True))
     local = ctx.client.addr.startswith("127.") or ctx.client.addr.startswith("[::1]")
     try:
@@ -408,16 +408,16 @@ def command_getkeys(ctx: Ctx, args: list[bytes]) -> Any:
     if spec is not None and len(argv) > 1 and _subcommands(table, spec):
         spec = table.get(argv[0].lower() + b"|" + argv[1].lower())
     if spec is None:
-        raise CommandError(INVALID_COMMAND_SPECIFIED)
+        raise CommandError(GETKEYS_NO_COMMAND)
     if spec.find_keys is None and spec.first_key <= 0:
-        raise CommandError(THE_COMMAND_HAS_NO_KEY_ARGUMENTS)
+        raise CommandError(GETKEYS_NO_KEYS)
     if not spec.arity_ok(len(argv)):
-        raise CommandError(INVALID_NUMBER_OF_ARGUMENTS_SPECIFIED_FOR_COMMAND)
+        raise CommandError(GETKEYS_ARITY)
     positions = spec.key_positions(argv)
     if not positions:
         if "no-mandatory-keys" in spec.flags:
             return []
-        raise CommandError(INVALID_ARGUMENTS_SPECIFIED_FOR_COMMAND)
+        raise CommandError(GETKEYS_BAD_ARGS)
     return [argv[i] for i in positions]
 
 
@@ -450,7 +450,7 @@ def monitor(ctx: Ctx, args: list[bytes]) -> Any:
 def bgrewriteaof(ctx: Ctx, args: list[bytes]) -> Any:
     aof = ctx.server.aof
     if aof is None:
-        raise CommandError(APPEND_ONLY_FILE_IS_NOT_ENABLED_ON)
+        raise CommandError(AOF_NOT_ENABLED)
     if not aof.rewriting and (ctx.server.rdb.in_progress or ctx.client.deny_blocking):
         aof.rewrite_scheduled = True  # one child at a time, as Redis (also inside EXEC)
         return resp.SimpleString("Background append only file rewriting scheduled")
@@ -505,7 +505,7 @@ def shutdown(ctx: Ctx, args: list[bytes]) -> Any:
     if b"abort" in options:
         if len(options) > 1:
             raise CommandError(SYNTAX)
-        raise CommandError(NO_SHUTDOWN_IN_PROGRESS)
+        raise CommandError(NO_SHUTDOWN)
     save = True if b"save" in options else False if b"nosave" in options else None
     problem = ctx.server.request_shutdown(save, b"force" in options)
     if problem is not None:

@@ -14,7 +14,7 @@ from server.commands.registry import CommandError, command
 from server.commands.scanning import compact, cursor_arg, scan_options, walk
 from server.commands.values import typed
 from server.context import Ctx
-from server.texts import LIMIT_CAN_T_BE_NEGATIVE, NUMKEYS, POSITIVE, SYNTAX, TOO_MANY_KEYS
+from server.texts import LIMIT_NEGATIVE, NUMKEYS, POSITIVE, SYNTAX, TOO_MANY_KEYS
 
 
 @command("sadd", -3, "write denyoom fast", keys=(1, 1, 1))
@@ -223,8 +223,6 @@ def sdiffstore(ctx: Ctx, args: list[bytes]) -> int:
     return _store(ctx, args[1], sdiff(ctx, args[1:]))
 
 
-
-
 def numkeys_arg(arg: bytes, available: int) -> int:
     numkeys = parse_ll(arg)
     if numkeys is None or numkeys < 1:
@@ -243,7 +241,7 @@ def sintercard(ctx: Ctx, args: list[bytes]) -> int:
         if args[j].lower() == b"limit" and j + 1 < len(args):
             value = parse_ll(args[j + 1])
             if value is None or value < 0:
-                raise CommandError(LIMIT_CAN_T_BE_NEGATIVE)
+                raise CommandError(LIMIT_NEGATIVE)
             limit = value
             j += 2
         else:

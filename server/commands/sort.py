@@ -13,10 +13,10 @@ from server.context import Ctx
 from server.keyspace import Database
 from server.quicklist import QuickList
 from server.texts import (
-    BY_OPTION_OF_SORT_DENIED_DUE_TO,
-    GET_OPTION_OF_SORT_DENIED_DUE_TO,
     NOT_DOUBLE,
     NOT_INTEGER,
+    SORT_BY_DENIED,
+    SORT_GET_DENIED,
     SYNTAX,
     WRONGTYPE,
 )
@@ -84,11 +84,11 @@ def _sort(ctx: Ctx, args: list[bytes], readonly: bool) -> Any:
             by = args[j + 1]
             dontsort = b"*" not in by
             if not dontsort and not ctx.client.user.all_keys:  # the pattern reads keys ACL cannot check
-                raise CommandError(BY_OPTION_OF_SORT_DENIED_DUE_TO)
+                raise CommandError(SORT_BY_DENIED)
             j += 1
         elif opt == b"get" and left >= 1:
             if not ctx.client.user.all_keys:
-                raise CommandError(GET_OPTION_OF_SORT_DENIED_DUE_TO)
+                raise CommandError(SORT_GET_DENIED)
             gets.append(args[j + 1])
             j += 1
         else:

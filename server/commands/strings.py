@@ -27,14 +27,14 @@ from server.commands.values import arity_error, typed
 from server.context import Ctx
 from server.resp import OK, SimpleString
 from server.texts import (
-    DECREMENT_WOULD_OVERFLOW,
-    INCREMENT_OR_DECREMENT_WOULD_OVERFLOW,
-    INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY,
+    DECR_OVERFLOW,
+    INCR_NAN,
+    INCR_OVERFLOW,
     LCS_BOTH,
     LCS_TYPES,
     NOT_FLOAT,
     NOT_INTEGER,
-    OFFSET_IS_OUT_OF_RANGE,
+    OFFSET_RANGE,
     SYNTAX,
     WRONGTYPE,
 )
@@ -189,7 +189,7 @@ def _incr_by(ctx: Ctx, key: bytes, incr: int) -> int:
     if (incr < 0 and value < 0 and incr < LLONG_MIN - value) or (
         incr > 0 and value > 0 and incr > LLONG_MAX - value
     ):
-        raise CommandError(INCREMENT_OR_DECREMENT_WOULD_OVERFLOW)
+        raise CommandError(INCR_OVERFLOW)
     value += incr
     if old is None:
         db.set(key, b"%d" % value)
@@ -224,7 +224,7 @@ def incrby(ctx: Ctx, args: list[bytes]) -> int:
 def decrby(ctx: Ctx, args: list[bytes]) -> int:
     incr = _increment_arg(args[2])
     if incr == LLONG_MIN:
-        raise CommandError(DECREMENT_WOULD_OVERFLOW)
+        raise CommandError(DECR_OVERFLOW)
     return _incr_by(ctx, args[1], -incr)
 
 
@@ -239,7 +239,7 @@ def incrbyfloat(ctx: Ctx, args: list[bytes]) -> bytes:
         raise CommandError(NOT_FLOAT)
     total = add_ld(value, incr)
     if not is_finite(total):
-        raise CommandError(INCREMENT_WOULD_PRODUCE_NAN_OR_INFINITY)
+        raise CommandError(INCR_NAN)
     new = format_ld_human(total)
     if old is None:
         db.set(key, new)
@@ -329,7 +329,7 @@ def setrange(ctx: Ctx, args: list[bytes]) -> int:
     if offset is None:
         raise CommandError(NOT_INTEGER)
     if offset < 0:
-        raise CommandError(OFFSET_IS_OUT_OF_RANGE)
+        raise CommandError(OFFSET_RANGE)
     key, value = args[1], args[3]
     db = ctx.db
     old = typed(db, key, bytes)
@@ -367,8 +367,6 @@ def getrange(ctx: Ctx, args: list[bytes]) -> bytes:
     if start > end or n == 0:
         return b""
     return value[start : end + 1]
-
-
 
 
 @command("lcs", -3, "readonly", keys=(1, 2, 1))

@@ -11,8 +11,8 @@ from server.keyspace import WatchState
 from server.texts import (
     DISCARD_WITHOUT_MULTI,
     EXEC_WITHOUT_MULTI,
-    MULTI_CALLS_CAN_NOT_BE_NESTED,
-    WATCH_INSIDE_MULTI_IS_NOT_ALLOWED,
+    MULTI_NESTED,
+    WATCH_IN_MULTI,
 )
 
 
@@ -20,7 +20,7 @@ from server.texts import (
 def multi(ctx: Ctx, args: list[bytes]) -> Any:
     client = ctx.client
     if client.multi is not None:
-        raise CommandError(MULTI_CALLS_CAN_NOT_BE_NESTED)
+        raise CommandError(MULTI_NESTED)
     client.multi = []
     client.multi_error = False
     return resp.OK
@@ -50,7 +50,7 @@ def discard(ctx: Ctx, args: list[bytes]) -> Any:
 def watch(ctx: Ctx, args: list[bytes]) -> Any:
     client = ctx.client
     if client.multi is not None:
-        raise CommandError(WATCH_INSIDE_MULTI_IS_NOT_ALLOWED)
+        raise CommandError(WATCH_IN_MULTI)
     if client.watch is None:
         client.watch = WatchState()
     db = ctx.db

@@ -25,11 +25,9 @@ from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.resp import NULL_ARRAY, format_double
 from server.texts import (
-    AT_LEAST_1_INPUT_KEY_IS_NEEDED,
-    COUNT_SHOULD_BE_GREATER_THAN_0,
-    GT_LT_AND_OR_NX_OPTIONS_AT,
-    INCR_OPTION_SUPPORTS_A_SINGLE_INCREMENT_ELEMENT,
-    LIMIT_CAN_T_BE_NEGATIVE,
+    COUNT_POSITIVE,
+    GT_LT_AND_NX,
+    LIMIT_NEGATIVE,
     NAN_SCORE,
     NOT_FLOAT,
     NOT_INTEGER,
@@ -38,11 +36,13 @@ from server.texts import (
     RANGE_NOT_FLOAT,
     RANGE_NOT_LEX,
     SYNTAX,
-    SYNTAX_ERROR_LIMIT_IS_ONLY_SUPPORTED_IN,
-    SYNTAX_ERROR_WITHSCORES_NOT_SUPPORTED_IN_COMBINATION,
-    VALUE_IS_OUT_OF_RANGE,
+    VALUE_RANGE,
     WRONGTYPE,
-    XX_AND_NX_OPTIONS_AT_THE_SAME,
+    XX_AND_NX,
+    ZADD_INCR_PAIR,
+    ZINTERCARD_NO_KEYS,
+    ZRANGE_LIMIT_SYNTAX,
+    ZRANGE_WITHSCORES_BYLEX,
 )
 from server.zset import LexBound, ZSet
 
@@ -162,11 +162,11 @@ def zadd(ctx: Ctx, args: list[bytes]) -> Any:
     if not rest or len(rest) % 2:
         raise CommandError(SYNTAX)
     if nx and xx:
-        raise CommandError(XX_AND_NX_OPTIONS_AT_THE_SAME)
+        raise CommandError(XX_AND_NX)
     if (gt and nx) or (lt and nx) or (gt and lt):
-        raise CommandError(GT_LT_AND_OR_NX_OPTIONS_AT)
+        raise CommandError(GT_LT_AND_NX)
     if incr and len(rest) > 2:
-        raise CommandError(INCR_OPTION_SUPPORTS_A_SINGLE_INCREMENT_ELEMENT)
+        raise CommandError(ZADD_INCR_PAIR)
     scores = [parse_score(rest[j]) for j in range(0, len(rest), 2)]
     db = ctx.db
     key = args[1]
@@ -393,10 +393,10 @@ def _zrange(
     by = by or _RANK
     if limit != -1 and by == _RANK:
         raise CommandError(
-            SYNTAX_ERROR_LIMIT_IS_ONLY_SUPPORTED_IN
+            ZRANGE_LIMIT_SYNTAX
         )
     if withscores and by == _LEX:
-        raise CommandError(SYNTAX_ERROR_WITHSCORES_NOT_SUPPORTED_IN_COMBINATION)
+        raise CommandError(ZRANGE_WITHSCORES_BYLEX)
     low, high = args[key_at + 1], args[key_at + 2]
     if reverse and by != _RANK:
         low, high = high, low
@@ -540,7 +540,7 @@ def zmpop_args(args: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
             raise CommandError(SYNTAX)
         parsed = parse_ll(rest[1])
         if parsed is None or parsed <= 0:
-            raise CommandError(COUNT_SHOULD_BE_GREATER_THAN_0)
+            raise CommandError(COUNT_POSITIVE)
         count = parsed
     return args[first + 1 : where_at], where == b"max", count
 
@@ -612,7 +612,7 @@ def zrandmember(ctx: Ctx, args: list[bytes]) -> Any:
         raise CommandError(NOT_INTEGER)
     withscores = len(args) == 4
     if withscores and not -(2**62) <= count <= 2**62:
-        raise CommandError(VALUE_IS_OUT_OF_RANGE)
+        raise CommandError(VALUE_RANGE)
     z = _zset(ctx, args[1])
     if z is None or count == 0:
         return []
@@ -775,7 +775,7 @@ def zdiffstore(ctx: Ctx, args: list[bytes]) -> int:
 def zintercard(ctx: Ctx, args: list[bytes]) -> int:
     numkeys = _long(args[1])
     if numkeys <= 0:
-        raise CommandError(AT_LEAST_1_INPUT_KEY_IS_NEEDED)
+        raise CommandError(ZINTERCARD_NO_KEYS)
     if numkeys > len(args) - 2:
         raise CommandError(SYNTAX)
     limit = 0
@@ -785,7 +785,7 @@ def zintercard(ctx: Ctx, args: list[bytes]) -> int:
             raise CommandError(SYNTAX)
         parsed = parse_ll(rest[1])
         if parsed is None or parsed < 0:
-            raise CommandError(LIMIT_CAN_T_BE_NEGATIVE)
+            raise CommandError(LIMIT_NEGATIVE)
         limit = parsed
     sources = [_source(ctx, key) for key in args[2 : 2 + numkeys]]
     if any(src is None for src in sources):

@@ -50,7 +50,9 @@ def inline_reply_texts(source: str, filename: str) -> list[str]:
 def test_no_reply_text_outside_the_texts_module() -> None:
     sources = sorted(p for p in SERVER.rglob("*.py") if p != TEXTS_MODULE)
     assert len(sources) > 40, "the walk must see the whole server package"
-    offenders = [hit for p in sources for hit in inline_reply_texts(p.read_text(), str(p.relative_to(SERVER)))]
+    offenders = [
+        hit for p in sources for hit in inline_reply_texts(p.read_text(), str(p.relative_to(SERVER)))
+    ]
     assert offenders == [], "reply texts belong in server/texts.py:\n" + "\n".join(offenders)
 
 
@@ -83,7 +85,7 @@ def test_the_check_accepts_texts_from_the_module(snippet: str) -> None:
 
 
 def test_texts_are_redis_error_replies() -> None:
-    """A reply text starts with an upper-case error code, as RESP clients split it (`ERR`, `WRONGTYPE` ...)."""
+    """A reply text starts with an upper-case error code, as clients split it (`ERR`, `WRONGTYPE` ...)."""
     fixed = {k: v for k, v in vars(texts).items() if k.isupper() and not k.startswith("_")}
     assert len(fixed) > 90
     for name, value in fixed.items():
