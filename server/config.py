@@ -73,7 +73,7 @@ def parse_memory(text: str) -> int:
     """Redis's memtoull: digits plus an optional unit (k=1000, kb=1024, m, mb, g, gb; any case)."""
     m = _MEM_RE.fullmatch(text)
     if m is None:
-        raise ConfigValueError("argument must be a memory value")
+        raise ConfigValueError(texts.CONFIG_NOT_MEMORY)
     digits, unit = m.group(1), (m.group(2) or "").lower()
     return min(int(digits or "0"), _ULLONG_MAX) * _MEM_UNITS[unit]
 
@@ -81,7 +81,7 @@ def parse_memory(text: str) -> int:
 def _parse_ll(text: str) -> int:
     """Redis's string2ll: no sign '+', no spaces, no leading zeros, within 64-bit signed."""
     if _INT_RE.fullmatch(text) is None or not -(2**63) <= int(text) < 2**63:
-        raise ConfigValueError("argument couldn't be parsed into an integer")
+        raise ConfigValueError(texts.CONFIG_NOT_INTEGER)
     return int(text)
 
 
@@ -101,7 +101,7 @@ class Bool(Kind):
     def parse(self, args: Sequence[str]) -> bool:
         word = args[0].lower()
         if word not in ("yes", "no"):
-            raise ConfigValueError("argument must be 'yes' or 'no'")
+            raise ConfigValueError(texts.CONFIG_NOT_BOOL)
         return word == "yes"
 
     def render(self, value: Any) -> str:
@@ -118,7 +118,7 @@ class Int(Kind):
     def parse(self, args: Sequence[str]) -> int:
         value = parse_memory(args[0]) if self.memory else _parse_ll(args[0])
         if not self.low <= value <= self.high:
-            raise ConfigValueError(f"argument must be between {self.low} and {self.high} inclusive")
+            raise ConfigValueError(texts.config_out_of_bounds(self.low, self.high))
         if self.clamp is not None:
             value = max(self.clamp[0], min(self.clamp[1], value))
         return value
@@ -131,7 +131,7 @@ class Enum(Kind):
     def parse(self, args: Sequence[str]) -> str:
         word = args[0].lower()
         if word not in self.choices:
-            raise ConfigValueError("argument(s) must be one of the following: " + ", ".join(self.choices))
+            raise ConfigValueError(texts.config_not_a_choice(self.choices))
         return word
 
 
@@ -154,13 +154,13 @@ class Save(Kind):
         if len(args) == 1 and args[0] == "":
             args = ()
         if len(args) % 2:
-            raise ConfigValueError("Invalid save parameters")
+            raise ConfigValueError(texts.CONFIG_BAD_SAVE)
         nums: list[int] = []
         for j, arg in enumerate(args):
             m = re.fullmatch(r"\s*([+-]?[0-9]+)?", arg)  # strtoll: blanks, a sign, even nothing (0)
             val = int(m.group(1) or 0) if m else -1
             if m is None or (j % 2 == 0 and val < 1) or (j % 2 == 1 and val < 0):
-                raise ConfigValueError("Invalid save parameters")
+                raise ConfigValueError(texts.CONFIG_BAD_SAVE)
             nums.append(val)
         return tuple(zip(nums[::2], nums[1::2], strict=True))
 
@@ -175,7 +175,7 @@ class Bind(Kind):
 
     def parse(self, args: Sequence[str]) -> tuple[str, ...]:
         if len(args) > 16:
-            raise ConfigValueError("Too many bind addresses specified.")
+            raise ConfigValueError(texts.CONFIG_TOO_MANY_BINDS)
         addrs = tuple(a for a in args if a)
         if not addrs:
             raise ConfigValueError(
@@ -411,10 +411,10 @@ class Config:
         elif name == "include" and len(args) == 1:
             self._load_text(self._read(args[0]), os.path.abspath(args[0]))
         elif name == "user" and args:
-            from server.acl import ERR_DUPLICATE_USER, check_user_line  # acl owns the rule syntax
+            from server.acl import check_user_line  # acl owns the rule syntax
 
             if any(line[0] == args[0] for line in self.user_lines):
-                raise ConfigValueError(f"Error in user declaration '{args[0]}': {ERR_DUPLICATE_USER}")
+                raise ConfigValueError(f"Error in user declaration '{args[0]}': {texts.ACL_DUPLICATE_USER}")
             problem = check_user_line(args)
             if problem is not None:
                 index, reason = problem

@@ -5,6 +5,8 @@ Texts are Redis 7.0's byte for byte; handlers import them from here and never sp
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 ACL_GENPASS_BITS = (
     "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number "
     "up to 4096"
@@ -262,3 +264,36 @@ def acl_line_without_user(path: str, number: int) -> str:
 
 def acl_line_error(path: str, number: int, reason: str) -> str:
     return f"ERR {path}:{number}: {reason}. "
+
+
+# Why ACL SETUSER refused a rule: the text after "ERR Error in ACL SETUSER modifier '<rule>': ".
+ACL_RULE_UNKNOWN = "Unknown command or category name in ACL"
+ACL_RULE_SYNTAX = "Syntax error"
+ACL_RULE_AFTER_ALLKEYS = (
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any "
+    "effect. Try 'resetkeys' to start with an empty list of patterns"
+)
+ACL_RULE_AFTER_ALLCHANNELS = (
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any "
+    "effect. Try 'resetchannels' to start with an empty list of channels"
+)
+ACL_RULE_NO_SUCH_PASS = "The password you are trying to remove from the user does not exist"
+ACL_RULE_BAD_HASH = (
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+)
+ACL_DUPLICATE_USER = "Duplicate user found. A user can only be defined once in config files"
+
+# Why CONFIG SET refused a value: the `reason` of config_set_failed.
+CONFIG_NOT_MEMORY = "argument must be a memory value"
+CONFIG_NOT_INTEGER = "argument couldn't be parsed into an integer"
+CONFIG_NOT_BOOL = "argument must be 'yes' or 'no'"
+CONFIG_BAD_SAVE = "Invalid save parameters"
+CONFIG_TOO_MANY_BINDS = "Too many bind addresses specified."
+
+
+def config_out_of_bounds(low: object, high: object) -> str:
+    return f"argument must be between {low} and {high} inclusive"
+
+
+def config_not_a_choice(choices: Iterable[str]) -> str:
+    return "argument(s) must be one of the following: " + ", ".join(choices)

@@ -12,7 +12,9 @@ from server import texts
 SERVER = Path(__file__).resolve().parents[3] / "server"
 TEXTS_MODULE = SERVER / "texts.py"
 # The calls that turn a text into an error reply the client reads.
-REPLY_CALLS = frozenset({"CommandError", "ErrorReply", "ConfigSetError", "error_bytes"})
+REPLY_CALLS = frozenset(
+    {"CommandError", "ErrorReply", "ConfigSetError", "error_bytes", "AclRuleError", "AuthError"}
+)
 
 
 def _is_inline_text(node: ast.expr) -> bool:
