@@ -149,15 +149,15 @@ class User:
         elif rule[:1] in (">", "#"):
             digest = _hash(_raw(rule[1:])) if rule[0] == ">" else rule[1:]
             if rule[0] == "#" and re.fullmatch(r"[0-9a-f]{64}", digest) is None:
-                raise AclRuleError(texts.ACL_RULE_BAD_HASH)
+                raise AclRuleError(texts.ACL_REASON_BAD_HASH)
             self.passwords.add(digest)
             self.nopass = False
         elif rule[:1] in ("<", "!"):
             digest = _hash(_raw(rule[1:])) if rule[0] == "<" else rule[1:]
             if rule[0] == "!" and re.fullmatch(r"[0-9a-f]{64}", digest) is None:
-                raise AclRuleError(texts.ACL_RULE_BAD_HASH)
+                raise AclRuleError(texts.ACL_REASON_BAD_HASH)
             if digest not in self.passwords:
-                raise AclRuleError(texts.ACL_RULE_NO_SUCH_PASS)
+                raise AclRuleError(texts.ACL_REASON_NO_SUCH_PASS)
             self.passwords.discard(digest)
         elif low == "allkeys" or rule == "~*":
             self.all_keys, self.key_patterns = True, []
@@ -165,7 +165,7 @@ class User:
             self.all_keys, self.key_patterns = False, []
         elif rule.startswith("~"):
             if self.all_keys:
-                raise AclRuleError(texts.ACL_RULE_AFTER_ALLKEYS)
+                raise AclRuleError(texts.ACL_REASON_AFTER_ALLKEYS)
             self.key_patterns.append(rule[1:])
         elif low == "allchannels" or rule == "&*":
             self.all_channels, self.channel_patterns = True, []
@@ -173,7 +173,7 @@ class User:
             self.all_channels, self.channel_patterns = False, []
         elif rule.startswith("&"):
             if self.all_channels:
-                raise AclRuleError(texts.ACL_RULE_AFTER_ALLCHANNELS)
+                raise AclRuleError(texts.ACL_REASON_AFTER_ALLCHANNELS)
             if rule[1:] not in self.channel_patterns:
                 self.channel_patterns.append(rule[1:])
         elif low in ("allcommands", "+@all"):
@@ -182,18 +182,18 @@ class User:
             self.command_rules = [(False, "all", "")]
         elif rule[:2] in ("+@", "-@"):
             if low[2:] not in CATEGORIES:
-                raise AclRuleError(texts.ACL_RULE_UNKNOWN)
+                raise AclRuleError(texts.ACL_REASON_UNKNOWN)
             self.command_rules.append((rule[0] == "+", "cat", low[2:]))
         elif rule[:1] in ("+", "-") and len(rule) > 1:
             if known_commands is not None and low[1:].split("|")[0] not in known_commands:
-                raise AclRuleError(texts.ACL_RULE_UNKNOWN)
+                raise AclRuleError(texts.ACL_REASON_UNKNOWN)
             self.command_rules.append((rule[0] == "+", "cmd", low[1:]))
         elif low == "reset":  # back to a fresh, disabled user
             self.enabled = self.nopass = self.all_keys = self.all_channels = False
             self.passwords, self.command_rules, self.key_patterns = set(), [], []
             self.channel_patterns = []
         else:
-            raise AclRuleError(texts.ACL_RULE_SYNTAX)
+            raise AclRuleError(texts.ACL_REASON_SYNTAX)
         everything = self.command_rules[-1:] == [(True, "all", "")]
         self.unrestricted = self.all_keys and self.all_channels and everything
 

@@ -73,7 +73,7 @@ def parse_memory(text: str) -> int:
     """Redis's memtoull: digits plus an optional unit (k=1000, kb=1024, m, mb, g, gb; any case)."""
     m = _MEM_RE.fullmatch(text)
     if m is None:
-        raise ConfigValueError(texts.CONFIG_NOT_MEMORY)
+        raise ConfigValueError(texts.CONFIG_REASON_NOT_MEMORY)
     digits, unit = m.group(1), (m.group(2) or "").lower()
     return min(int(digits or "0"), _ULLONG_MAX) * _MEM_UNITS[unit]
 
@@ -81,7 +81,7 @@ def parse_memory(text: str) -> int:
 def _parse_ll(text: str) -> int:
     """Redis's string2ll: no sign '+', no spaces, no leading zeros, within 64-bit signed."""
     if _INT_RE.fullmatch(text) is None or not -(2**63) <= int(text) < 2**63:
-        raise ConfigValueError(texts.CONFIG_NOT_INTEGER)
+        raise ConfigValueError(texts.CONFIG_REASON_NOT_INTEGER)
     return int(text)
 
 
@@ -101,7 +101,7 @@ class Bool(Kind):
     def parse(self, args: Sequence[str]) -> bool:
         word = args[0].lower()
         if word not in ("yes", "no"):
-            raise ConfigValueError(texts.CONFIG_NOT_BOOL)
+            raise ConfigValueError(texts.CONFIG_REASON_NOT_BOOL)
         return word == "yes"
 
     def render(self, value: Any) -> str:
@@ -154,13 +154,13 @@ class Save(Kind):
         if len(args) == 1 and args[0] == "":
             args = ()
         if len(args) % 2:
-            raise ConfigValueError(texts.CONFIG_BAD_SAVE)
+            raise ConfigValueError(texts.CONFIG_REASON_BAD_SAVE)
         nums: list[int] = []
         for j, arg in enumerate(args):
             m = re.fullmatch(r"\s*([+-]?[0-9]+)?", arg)  # strtoll: blanks, a sign, even nothing (0)
             val = int(m.group(1) or 0) if m else -1
             if m is None or (j % 2 == 0 and val < 1) or (j % 2 == 1 and val < 0):
-                raise ConfigValueError(texts.CONFIG_BAD_SAVE)
+                raise ConfigValueError(texts.CONFIG_REASON_BAD_SAVE)
             nums.append(val)
         return tuple(zip(nums[::2], nums[1::2], strict=True))
 
@@ -175,7 +175,7 @@ class Bind(Kind):
 
     def parse(self, args: Sequence[str]) -> tuple[str, ...]:
         if len(args) > 16:
-            raise ConfigValueError(texts.CONFIG_TOO_MANY_BINDS)
+            raise ConfigValueError(texts.CONFIG_REASON_TOO_MANY_BINDS)
         addrs = tuple(a for a in args if a)
         if not addrs:
             raise ConfigValueError(
@@ -414,7 +414,8 @@ class Config:
             from server.acl import check_user_line  # acl owns the rule syntax
 
             if any(line[0] == args[0] for line in self.user_lines):
-                raise ConfigValueError(f"Error in user declaration '{args[0]}': {texts.ACL_DUPLICATE_USER}")
+                reason = texts.ACL_REASON_DUPLICATE_USER
+                raise ConfigValueError(f"Error in user declaration '{args[0]}': {reason}")
             problem = check_user_line(args)
             if problem is not None:
                 index, reason = problem

@@ -267,28 +267,28 @@ def acl_line_error(path: str, number: int, reason: str) -> str:
 
 
 # Why ACL SETUSER refused a rule: the text after "ERR Error in ACL SETUSER modifier '<rule>': ".
-ACL_RULE_UNKNOWN = "Unknown command or category name in ACL"
-ACL_RULE_SYNTAX = "Syntax error"
-ACL_RULE_AFTER_ALLKEYS = (
+ACL_REASON_UNKNOWN = "Unknown command or category name in ACL"
+ACL_REASON_SYNTAX = "Syntax error"
+ACL_REASON_AFTER_ALLKEYS = (
     "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any "
     "effect. Try 'resetkeys' to start with an empty list of patterns"
 )
-ACL_RULE_AFTER_ALLCHANNELS = (
+ACL_REASON_AFTER_ALLCHANNELS = (
     "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any "
     "effect. Try 'resetchannels' to start with an empty list of channels"
 )
-ACL_RULE_NO_SUCH_PASS = "The password you are trying to remove from the user does not exist"
-ACL_RULE_BAD_HASH = (
+ACL_REASON_NO_SUCH_PASS = "The password you are trying to remove from the user does not exist"
+ACL_REASON_BAD_HASH = (
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
 )
-ACL_DUPLICATE_USER = "Duplicate user found. A user can only be defined once in config files"
+ACL_REASON_DUPLICATE_USER = "Duplicate user found. A user can only be defined once in config files"
 
 # Why CONFIG SET refused a value: the `reason` of config_set_failed.
-CONFIG_NOT_MEMORY = "argument must be a memory value"
-CONFIG_NOT_INTEGER = "argument couldn't be parsed into an integer"
-CONFIG_NOT_BOOL = "argument must be 'yes' or 'no'"
-CONFIG_BAD_SAVE = "Invalid save parameters"
-CONFIG_TOO_MANY_BINDS = "Too many bind addresses specified."
+CONFIG_REASON_NOT_MEMORY = "argument must be a memory value"
+CONFIG_REASON_NOT_INTEGER = "argument couldn't be parsed into an integer"
+CONFIG_REASON_NOT_BOOL = "argument must be 'yes' or 'no'"
+CONFIG_REASON_BAD_SAVE = "Invalid save parameters"
+CONFIG_REASON_TOO_MANY_BINDS = "Too many bind addresses specified."
 
 
 def config_out_of_bounds(low: object, high: object) -> str:
