@@ -81,6 +81,9 @@ def _detach(proc: subprocess.Popen[str]) -> None:
 
 
 SECONDS = (0.1, 0.4)  # the two traced runs' windows
+# A pair is measured again when the longer run answered no more than the shorter: a tracer attaching to a
+# busy host can stall one window, and one stall must not cost the cell its counts.
+ATTEMPTS = 2
 
 
 def _traced(pid: int, run: Callable[[], LoadRun]) -> tuple[dict[str, int], LoadRun]:
@@ -116,12 +119,19 @@ def trace(cell: Cell, pid: int, run: Callable[[float], LoadRun]) -> SyscallTrace
     why = available()
     if why is not None:
         return SyscallTrace.of(cell, source, 0, (), why)
-    try:
-        short, a = _traced(pid, lambda: run(SECONDS[0]))
-        long, b = _traced(pid, lambda: run(SECONDS[1]))
+    try:  # the first traced window after an attach runs at the untraced pace: measured, never counted
+        _traced(pid, lambda: run(SECONDS[0]))
     except TraceError as exc:
         return SyscallTrace.of(cell, source, 0, (), str(exc))
-    requests = b.replies - a.replies
+    for _ in range(ATTEMPTS):
+        try:
+            short, a = _traced(pid, lambda: run(SECONDS[0]))
+            long, b = _traced(pid, lambda: run(SECONDS[1]))
+        except TraceError as exc:
+            return SyscallTrace.of(cell, source, 0, (), str(exc))
+        requests = b.replies - a.replies
+        if requests > 0:
+            break
     calls = {name: long[name] - short.get(name, 0) for name in long}
     rows = tuple(sorted(((n, c) for n, c in calls.items() if c > 0), key=lambda r: (-r[1], r[0])))
     error = None if requests > 0 else "the longer traced run answered no more requests than the shorter one"
