@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from server import aof_manifest as mf
 from server.aof_manifest import AofFile, AofType, Manifest, ManifestError
-from server.rdb_file import RdbFileError, open_rdb
+from server.rdb_file import RdbFileError, open_rdb, too_many_databases
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -226,21 +226,13 @@ class AofReader:
         self.log.notice("Reading RDB base file on AOF loading...")
         try:
             rdb = open_rdb(data)
-            version = rdb.aux.get(b"redis-ver")
-            if version:
-                self.log.notice(f"Loading RDB produced by version {version.decode('utf-8', 'replace')}")
-            ctime, used = rdb.aux.get(b"ctime", b""), rdb.aux.get(b"used-mem", b"")
-            if ctime.isdigit():
-                self.log.notice(f"RDB age {max(0, int(time.time()) - int(ctime))} seconds")
-            if used.isdigit():
-                self.log.notice(f"RDB memory usage when created {int(used) / (1024 * 1024):.2f} Mb")
+            for line in rdb.header_notices():
+                self.log.notice(line)
             keys = 0
             for entry in rdb.entries():
-                if entry.db >= self.keyspace.databases:
-                    raise AofLoadError(
-                        "FATAL: Data file was created with a Redis server configured to handle more than "
-                        f"{self.keyspace.databases} databases. Exiting"
-                    )
+                fatal = too_many_databases(entry.db, self.keyspace.databases)
+                if fatal is not None:
+                    raise AofLoadError(fatal)
                 db = self.keyspace.db(entry.db)
                 db.set(entry.key, entry.value)
                 if entry.expire_ms is not None:

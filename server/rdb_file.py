@@ -42,6 +42,19 @@ class RdbFile:
     aux: dict[bytes, bytes]
     _reader: rdb._Reader
 
+    def header_notices(self) -> list[str]:
+        """What Redis logs about a file before its keys: the version that wrote it, its age, its memory."""
+        lines = []
+        version = self.aux.get(b"redis-ver")
+        if version:
+            lines.append(f"Loading RDB produced by version {version.decode('utf-8', 'replace')}")
+        ctime, used = self.aux.get(b"ctime", b""), self.aux.get(b"used-mem", b"")
+        if ctime.isdigit():
+            lines.append(f"RDB age {max(0, int(time.time()) - int(ctime))} seconds")
+        if used.isdigit():
+            lines.append(f"RDB memory usage when created {int(used) / (1024 * 1024):.2f} Mb")
+        return lines
+
     def entries(self) -> Iterator[Entry]:
         r = self._reader
         db, expire = 0, None
@@ -79,6 +92,14 @@ class RdbFile:
                     expire = None
         except (rdb.FormatError, IndexError) as e:
             raise RdbFileError(f"bad data at offset {r.pos}: {e}") from None
+
+
+def too_many_databases(db: int, databases: int) -> str | None:
+    """Redis's fatal line when a file's database index does not exist here, else None."""
+    if db < databases:
+        return None
+    return (f"FATAL: Data file was created with a Redis server configured to handle more than {databases} "
+            "databases. Exiting")
 
 
 def open_rdb(data: bytes) -> RdbFile:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from server.rdb_file import RdbFileError, base_aux, open_rdb, write_rdb
+from server.rdb_file import RdbFileError, base_aux, open_rdb, too_many_databases, write_rdb
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -308,20 +308,12 @@ class Snapshots:
         loaded = expired = 0
         try:
             rdb = open_rdb(data)
-            version = rdb.aux.get(b"redis-ver")
-            if version:
-                self.log.notice(f"Loading RDB produced by version {version.decode('utf-8', 'replace')}")
-            ctime, used = rdb.aux.get(b"ctime", b""), rdb.aux.get(b"used-mem", b"")
-            if ctime.isdigit():
-                self.log.notice(f"RDB age {max(0, int(time.time()) - int(ctime))} seconds")
-            if used.isdigit():
-                self.log.notice(f"RDB memory usage when created {int(used) / (1024 * 1024):.2f} Mb")
+            for line in rdb.header_notices():
+                self.log.notice(line)
             for entry in rdb.entries():
-                if entry.db >= self.keyspace.databases:
-                    raise RdbLoadError(
-                        "FATAL: Data file was created with a Redis server configured to handle more than "
-                        f"{self.keyspace.databases} databases. Exiting"
-                    )
+                fatal = too_many_databases(entry.db, self.keyspace.databases)
+                if fatal is not None:
+                    raise RdbLoadError(fatal)
                 if entry.expire_ms is not None and entry.expire_ms < now:
                     expired += 1
                     continue
