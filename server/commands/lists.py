@@ -9,7 +9,7 @@ from server import texts
 from server.commands.keyfinders import numkeys
 from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, command
-from server.commands.values import arity_error, typed
+from server.commands.values import arity_error, rank_bounds, typed
 from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.quicklist import QuickList
@@ -219,16 +219,8 @@ def ltrim(ctx: Ctx, args: list[bytes]) -> Any:
         ctx.log_as()
         return OK
     n = len(items)
-    if start < 0:
-        start += n
-    if end < 0:
-        end += n
-    start = max(start, 0)
-    if start > end or start >= n:
-        left, right = n, 0
-    else:
-        end = min(end, n - 1)
-        left, right = start, n - end - 1
+    bounds = rank_bounds(start, end, n)
+    left, right = (n, 0) if bounds is None else (bounds[0], n - bounds[1] - 1)
     items.trim(min(left, n), right)
     if not items:
         ctx.db.delete(key)

@@ -20,7 +20,7 @@ from server.commands.objects import encoding
 from server.commands.redisnum import parse_ll
 from server.commands.registry import CommandError, command
 from server.commands.scanning import compact, cursor_arg, scan_options, walk
-from server.commands.values import typed
+from server.commands.values import rank_bounds, typed
 from server.commands.waits import Block, block, parse_timeout
 from server.context import Ctx
 from server.resp import NULL_ARRAY, format_double
@@ -248,24 +248,13 @@ def zrem(ctx: Ctx, args: list[bytes]) -> int:
     return _after_removal(ctx, args[1], z, removed)
 
 
-def _rank_bounds(start: int, end: int, n: int) -> tuple[int, int] | None:
-    if start < 0:
-        start += n
-    if end < 0:
-        end += n
-    start = max(start, 0)
-    if start > end or start >= n:
-        return None
-    return start, min(end, n - 1)
-
-
 @command("zremrangebyrank", 4, "write", keys=(1, 1, 1))
 def zremrangebyrank(ctx: Ctx, args: list[bytes]) -> int:
     start, end = _long(args[2]), _long(args[3])
     z = _zset(ctx, args[1])
     if z is None:
         return 0
-    bounds = _rank_bounds(start, end, len(z))
+    bounds = rank_bounds(start, end, len(z))
     doomed = [] if bounds is None else z.by_rank(*bounds)
     for _, member in doomed:
         z.remove(member)
@@ -411,7 +400,7 @@ def _zrange(
         return None
     n = len(z)
     if by == _RANK:
-        bounds = _rank_bounds(start, end, n)
+        bounds = rank_bounds(start, end, n)
         if bounds is None:
             return [], withscores
         first, last = bounds
